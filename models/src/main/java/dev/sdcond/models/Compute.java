@@ -1,0 +1,49 @@
+package dev.sdcond.models;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+
+/**
+ * Where and in what dtype a tower runs: the caller's choice, made once at load time.
+ *
+ * @param device a DJL device: CPU, or a CUDA GPU
+ * @param precision the compute dtype
+ */
+public record Compute(Device device, Precision precision) {
+    /** The default: float32 on the CPU. */
+    public static final Compute CPU = new Compute(Device.cpu(), Precision.FLOAT32);
+
+    public Compute {
+        if (precision == Precision.BFLOAT16) {
+            throw new InvalidInputException("bfloat16 compute is not available: DJL 0.36's PyTorch JNI cannot create"
+                    + " bfloat16 tensors (it aborts the process); use float32, or float16 on a GPU."
+                    + " bfloat16 weights are read fine and computed in the chosen dtype.");
+        }
+        if (device.isGpu() && Engine.getEngine(Towers.ENGINE).getGpuCount() <= device.getDeviceId()) {
+            throw new InvalidInputException("GPU " + device.getDeviceId() + " was asked for, but DJL's PyTorch engine sees "
+                    + Engine.getEngine(Towers.ENGINE).getGpuCount() + " CUDA GPU(s) (is a CUDA build of libtorch"
+                    + " installed, e.g. through PYTORCH_LIBRARY_PATH?)");
+        }
+    }
+
+    /** Parses {@code cpu}, {@code gpu} or {@code gpu:N} together with a dtype name. */
+    public static Compute parse(String device, String dtype) {
+        String d = device.toLowerCase(Locale.ROOT);
+        Device dev;
+        if (d.equals("cpu")) {
+            dev = Device.cpu();
+        } else if (d.equals("gpu") || d.equals("cuda")) {
+            dev = Device.gpu();
+        } else if (d.startsWith("gpu:") || d.startsWith("cuda:")) {
+            try {
+                dev = Device.gpu(Integer.parseInt(d.substring(d.indexOf(':') + 1)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad device '" + device + "' (cpu, gpu, gpu:N)");
+            }
+        } else {
+            throw new IllegalArgumentException("bad device '" + device + "' (cpu, gpu, gpu:N)");
+        }
+        return new Compute(dev, Precision.parse(dtype));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.sdcond.models;
+
+import dev.sdcond.models.clip.ClipTextModel;
+import dev.sdcond.models.clip.ClipVisionModel;
+import dev.sdcond.models.config.CLIPTextConfig;
+import dev.sdcond.models.config.CLIPVisionConfig;
+import dev.sdcond.models.config.ConfigFiles;
+import dev.sdcond.models.safetensors.TensorSource;
+import dev.sdcond.models.weights.PrefixedSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A Hugging Face model folder: {@code config.json} plus safetensors weights (one file or sharded), as saved by
+ * transformers' {@code CLIPModel}, {@code CLIPTextModel(WithProjection)} or {@code CLIPVisionModel(WithProjection)}
+ * and by diffusers pipelines ({@code text_encoder/}, {@code image_encoder/}).
+ */
+public final class HfCheckpoint implements AutoCloseable {
+    private final Path folder;
+    private final ConfigFiles.ModelConfig config;
+    private final TensorSource weights;
+
+    private HfCheckpoint(Path folder, ConfigFiles.ModelConfig config, TensorSource weights) {
+        this.folder = folder;
+        this.config = config;
+        this.weights = weights;
+    }
+
+    /** Opens a folder that holds {@code config.json} and safetensors weights. */
+    public static HfCheckpoint open(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            throw new InvalidInputException(folder + ": not a folder (expected config.json + model.safetensors)");
+        }
+        Path cfg = folder.resolve("config.json");
+        if (!Files.isRegularFile(cfg)) {
+            throw new InvalidInputException(folder + ": no config.json");
+        }
+        ConfigFiles.ModelConfig config = ConfigFiles.read(cfg);
+        return new HfCheckpoint(folder, config, Checkpoints.open(folder));
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    public ConfigFiles.ModelConfig config() {
+        return config;
+    }
+
+    public TensorSource weights() {
+        return weights;
+    }
+
+    /** The text tower's config, if this folder has a text tower. */
+    public Optional<CLIPTextConfig> textConfig() {
+        if (config instanceof ConfigFiles.Text t) {
+            return Optional.of(t.config());
+        }
+        if (config instanceof ConfigFiles.Dual d) {
+            return Optional.of(d.config().textConfig());
+        }
+        return Optional.empty();
+    }
+
+    /** The vision tower's config, if this folder has a vision tower. */
+    public Optional<CLIPVisionConfig> visionConfig() {
+        if (config instanceof ConfigFiles.Vision v) {
+            return Optional.of(v.config());
+        }
+        if (config instanceof ConfigFiles.Dual d) {
+            return Optional.of(d.config().visionConfig());
+        }
+        return Optional.empty();
+    }
+
+    public ClipTextModel loadText(Compute compute) {
+        CLIPTextConfig c = textConfig().orElseThrow(() -> new ModelMismatchException(folder
+                + ": config.json describes a vision model; a CLIP text encoder is needed"));
+        return ClipTextModel.load(PrefixedSource.of(weights), c, compute);
+    }
+
+    public ClipVisionModel loadVision(Compute compute) {
+        CLIPVisionConfig c = visionConfig().orElseThrow(() -> new ModelMismatchException(folder
+                + ": config.json describes a text model; a CLIP vision encoder (image_encoder) is needed"));
+        return ClipVisionModel.load(PrefixedSource.of(weights), c, compute);
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,8 @@
+package dev.sdcond.models;
+
+/** The checkpoint is well formed but is not what the operation needs (missing keys, wrong shapes, wrong model). */
+public class ModelMismatchException extends SdcondException {
+    public ModelMismatchException(String message) {
+        super(message);
+    }
+}

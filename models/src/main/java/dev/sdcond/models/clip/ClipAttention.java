@@ -1,0 +1,61 @@
+package dev.sdcond.models.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import dev.sdcond.models.weights.WeightReader;
+
+/**
+ * Multi-head self-attention ({@code self_attn}). The q, k and v projections are fused into one [3W, W] matrix at load
+ * time, with the {@code head_dim^-0.5} scale folded into the query rows, so a forward pass is one GEMM for qkv.
+ */
+final class ClipAttention {
+    private final Linear qkv; // [3W, W]: scaled q rows, then k, then v
+    private final Linear outProj; // [W, W]
+    private final int heads;
+
+    private ClipAttention(Linear qkv, Linear outProj, int heads) {
+        this.qkv = qkv;
+        this.outProj = outProj;
+        this.heads = heads;
+    }
+
+    static ClipAttention load(WeightReader r, String name, int width, int heads) {
+        Linear q = Linear.load(r, name + ".q_proj", width, width);
+        Linear k = Linear.load(r, name + ".k_proj", width, width);
+        Linear v = Linear.load(r, name + ".v_proj", width, width);
+        float scale = (float) Math.pow(width / heads, -0.5);
+        try (NDArray qw = q.weight().mul(scale); NDArray qb = q.bias().mul(scale)) {
+            Linear fused = new Linear(NDArrays.concat(new NDList(qw, k.weight(), v.weight()), 0),
+                    NDArrays.concat(new NDList(qb, k.bias(), v.bias()), 0));
+            for (Linear l : new Linear[] {q, k, v}) {
+                l.weight().close();
+                l.bias().close();
+            }
+            return new ClipAttention(fused, Linear.load(r, name + ".out_proj", width, width), heads);
+        }
+    }
+
+    /**
+     * @param x [B, T, W]
+     * @param mask additive [T, T] mask, or null
+     * @return [B, T, W]
+     */
+    NDArray forward(NDArray x, NDArray mask) {
+        Shape s = x.getShape();
+        long b = s.get(0);
+        long t = s.get(1);
+        long w = s.get(2);
+        NDArray qkvh = qkv.forward(x).reshape(b, t, 3, heads, w / heads).transpose(2, 0, 3, 1, 4); // [3,B,H,T,D]
+        NDArray q = qkvh.get(0);
+        NDArray k = qkvh.get(1);
+        NDArray v = qkvh.get(2);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B,H,T,T]
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray o = scores.softmax(-1).matMul(v); // [B,H,T,D]
+        return outProj.forward(o.transpose(0, 2, 1, 3).reshape(b, t, w));
+    }
+}

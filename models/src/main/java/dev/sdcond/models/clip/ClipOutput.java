@@ -1,0 +1,81 @@
+package dev.sdcond.models.clip;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a tower's forward pass returns, attached to the caller's manager.
+ *
+ * <ul>
+ *   <li>{@code hiddenState(i)}: hidden_states[i] as in transformers (0 = embeddings; text: no final layer norm;
+ *       vision: after {@code pre_layrnorm}, no post norm), [B, T, W]</li>
+ *   <li>{@code lastHiddenState()}: text: final_layer_norm(hidden_states[L]); vision: hidden_states[L]</li>
+ *   <li>{@code pooled()}: text: last_hidden_state at the pooling position (transformers' {@code pooler_output});
+ *       vision: post_layernorm(last_hidden_state[:, 0]), [B, W]</li>
+ *   <li>{@code projected()}: {@code text_embeds} / {@code image_embeds}, the pooled row through the projection, [B, P]</li>
+ * </ul>
+ */
+public final class ClipOutput {
+    private final int numLayers;
+    private final SortedMap<Integer, NDArray> hiddenStates;
+    private final NDArray lastHiddenState;
+    private final NDArray pooled;
+    private final NDArray projected;
+
+    ClipOutput(int numLayers, Map<Integer, NDArray> hiddenStates, NDArray lastHiddenState, NDArray pooled,
+            NDArray projected) {
+        this.numLayers = numLayers;
+        this.hiddenStates = Collections.unmodifiableSortedMap(new TreeMap<>(hiddenStates));
+        this.lastHiddenState = lastHiddenState;
+        this.pooled = pooled;
+        this.projected = projected;
+    }
+
+    /** hidden_states[index], index negative from the end as in transformers. */
+    public NDArray hiddenState(int index) {
+        int i = OutputRequest.normalize(index, numLayers);
+        NDArray a = hiddenStates.get(i);
+        if (a == null) {
+            throw new NoSuchElementException("hidden_states[" + index + "] was not requested (have " + hiddenStates.keySet() + ")");
+        }
+        return a;
+    }
+
+    /** Every hidden state that was computed and kept, by non-negative index. */
+    public SortedMap<Integer, NDArray> hiddenStates() {
+        return hiddenStates;
+    }
+
+    public NDArray lastHiddenState() {
+        return require(lastHiddenState, "last_hidden_state");
+    }
+
+    public NDArray pooled() {
+        return require(pooled, "pooled output");
+    }
+
+    /** The projected embeddings; absent when the checkpoint has no projection. */
+    public NDArray projected() {
+        return require(projected, "projected embeddings (text_embeds / image_embeds)");
+    }
+
+    public boolean hasProjected() {
+        return projected != null;
+    }
+
+    /** The number of layers of the tower that produced this. */
+    public int numLayers() {
+        return numLayers;
+    }
+
+    private static NDArray require(NDArray a, String what) {
+        if (a == null) {
+            throw new NoSuchElementException(what + " was not requested or is not available");
+        }
+        return a;
+    }
+}

@@ -1,0 +1,226 @@
+package dev.sdcond.models.clip;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Towers;
+import dev.sdcond.models.config.CLIPTextConfig;
+import dev.sdcond.models.weights.ParameterSource;
+import dev.sdcond.models.weights.WeightReader;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The CLIP text tower ({@code text_model.*} and optional {@code text_projection}), as transformers'
+ * {@code CLIPTextModelWithProjection}: token + position embeddings, pre-LN causal transformer, final layer norm,
+ * pooling, projection.
+ *
+ * <p>Pooling follows transformers: with {@code eos_token_id == 2} (old configs) the row at the argmax of the ids;
+ * otherwise the first position holding {@code eos_token_id} (position 0 if there is none).
+ *
+ * <p>Immutable once loaded and safe to call from several threads. Weights live in the tower's own manager, which is
+ * capped: a forward pass that tried to leave anything there would fail instead of leaking. Close it to free them.
+ */
+public final class ClipTextModel implements AutoCloseable {
+    private final CLIPTextConfig config;
+    private final Compute compute;
+    private final NDManager weights;
+    private final NDArray tokenEmbedding; // [V, W]
+    private final NDArray positionEmbedding; // [P, W]
+    private final ClipEncoder encoder;
+    private final LayerNorm finalLayerNorm;
+    private final Linear textProjection; // [proj, W], no bias; null when absent
+    private final NDArray causalMask; // [P, P], 0 on and below the diagonal, -inf above
+
+    private ClipTextModel(CLIPTextConfig config, Compute compute, NDManager weights, NDArray tokenEmbedding,
+            NDArray positionEmbedding, ClipEncoder encoder, LayerNorm finalLayerNorm, Linear textProjection,
+            NDArray causalMask) {
+        this.config = config;
+        this.compute = compute;
+        this.weights = weights;
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.encoder = encoder;
+        this.finalLayerNorm = finalLayerNorm;
+        this.textProjection = textProjection;
+        this.causalMask = causalMask;
+    }
+
+    /**
+     * Loads the tower. Every expected parameter and shape is checked; all problems are reported at once in a
+     * {@link dev.sdcond.models.ModelMismatchException}. Parameters of other towers in the same file are ignored.
+     * {@code text_projection.weight} is loaded when present.
+     */
+    public static ClipTextModel load(ParameterSource source, CLIPTextConfig config, Compute compute) {
+        NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
+        try {
+            DataType dt = compute.precision().dataType();
+            WeightReader r = new WeightReader(source, m, dt);
+            int w = config.hiddenSize();
+            NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
+            NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
+            NDArray quickGelu = m.full(new Shape(), 1.702f, dt);
+            ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), w,
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
+                    quickGelu);
+            LayerNorm fln = LayerNorm.load(r, "text_model.final_layer_norm", w, config.layerNormEps());
+            Optional<long[]> projShape = r.shape("text_projection.weight");
+            Linear proj = projShape.isPresent()
+                    ? Linear.loadNoBias(r, "text_projection", projShape.get()[0], w)
+                    : null;
+            r.finish("CLIP text tower (" + config.numHiddenLayers() + " layers, width " + w + ")");
+            int p = config.maxPositionEmbeddings();
+            float[] maskValues = new float[p * p];
+            for (int i = 0; i < p; i++) {
+                for (int j = i + 1; j < p; j++) {
+                    maskValues[i * p + j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            NDArray mask = m.create(maskValues, new Shape(p, p)).toType(dt, false);
+            m.cap();
+            return new ClipTextModel(config, compute, m, tok, pos, enc, fln, proj, mask);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    public CLIPTextConfig config() {
+        return config;
+    }
+
+    public Compute compute() {
+        return compute;
+    }
+
+    public int numLayers() {
+        return encoder.numLayers();
+    }
+
+    public int width() {
+        return config.hiddenSize();
+    }
+
+    /** The projection width, if the checkpoint has a {@code text_projection}. */
+    public Optional<Integer> projectionDim() {
+        return textProjection == null ? Optional.empty()
+                : Optional.of((int) textProjection.weight().getShape().get(0));
+    }
+
+    /**
+     * Runs the tower on a batch of token ids.
+     *
+     * @param manager the caller's manager: the outputs are attached to it, everything else is freed
+     * @param ids [B][T] token ids, 1 <= T <= max_position_embeddings, every row the same length
+     */
+    public ClipOutput forward(NDManager manager, long[][] ids, OutputRequest request) {
+        int t = checkIds(ids);
+        int b = ids.length;
+        int layers = encoder.numLayers();
+        request.validate(layers);
+        int depth = request.depth(layers);
+        long[] flat = new long[b * t];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(ids[i], 0, flat, i * t, t);
+        }
+        Map<Integer, NDArray> kept = new HashMap<>();
+        try (NDManager sub = manager.newSubManager(compute.device())) {
+            NDArray idArr = sub.create(flat).reshape(b, t);
+            NDArray tok = Embedding.embedding(idArr, tokenEmbedding, SparseFormat.DENSE)
+                    .singletonOrThrow(); // [B,T,W]
+            NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
+            NDArray mask = causalMask.get(sub, new NDIndex(":{}, :{}", t, t));
+            NDArray h = encoder.forward(h0, mask, depth, request, kept);
+            NDArray last = null;
+            NDArray pooled = null;
+            NDArray projected = null;
+            if (request.pooled()) {
+                last = finalLayerNorm.forward(h);
+                NDArray rows = sub.create(poolingRows(ids, t));
+                pooled = Embedding.embedding(rows, last.reshape(b * (long) t, config.hiddenSize()), SparseFormat.DENSE)
+                        .singletonOrThrow();
+                if (textProjection != null) {
+                    projected = textProjection.forward(pooled);
+                }
+            }
+            for (NDArray a : kept.values()) {
+                a.attach(manager);
+            }
+            for (NDArray a : new NDArray[] {last, pooled, projected}) {
+                if (a != null) {
+                    a.attach(manager);
+                }
+            }
+            return new ClipOutput(layers, kept, last, pooled, projected);
+        }
+    }
+
+    /** The flat row (b * T + position) pooled for each prompt. */
+    private long[] poolingRows(long[][] ids, int t) {
+        long[] rows = new long[ids.length];
+        for (int b = 0; b < ids.length; b++) {
+            rows[b] = (long) b * t + poolingPosition(ids[b]);
+        }
+        return rows;
+    }
+
+    /** The position pooled for one row of ids, by transformers' rule for this config. */
+    public int poolingPosition(long[] row) {
+        int best = 0;
+        if (config.legacyArgmaxPooling()) {
+            for (int i = 1; i < row.length; i++) {
+                if (row[i] > row[best]) {
+                    best = i;
+                }
+            }
+            return best;
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == config.eosTokenId()) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    private int checkIds(long[][] ids) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("empty batch of token ids");
+        }
+        int t = ids[0].length;
+        if (t < 1 || t > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("sequence length " + t + " is outside 1.."
+                    + config.maxPositionEmbeddings());
+        }
+        for (int b = 0; b < ids.length; b++) {
+            if (ids[b].length != t) {
+                throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + t);
+            }
+            for (int i = 0; i < t; i++) {
+                if (ids[b][i] < 0 || ids[b][i] >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + ids[b][i] + " at row " + b + ", position " + i
+                            + " is outside the vocabulary of " + config.vocabSize());
+                }
+            }
+        }
+        return t;
+    }
+
+    /** The device the weights live on. */
+    public Device device() {
+        return compute.device();
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

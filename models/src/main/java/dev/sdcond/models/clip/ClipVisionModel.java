@@ -1,0 +1,161 @@
+package dev.sdcond.models.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Towers;
+import dev.sdcond.models.config.CLIPVisionConfig;
+import dev.sdcond.models.weights.ParameterSource;
+import dev.sdcond.models.weights.WeightReader;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The CLIP vision tower ({@code vision_model.*} and optional {@code visual_projection}), as transformers'
+ * {@code CLIPVisionModelWithProjection}: patch embedding (conv, no bias), class token, position embedding,
+ * {@code pre_layrnorm}, pre-LN transformer, {@code post_layernorm} on the class token, projection.
+ *
+ * <p>Immutable once loaded and safe to call from several threads; weights live in a capped manager of its own.
+ */
+public final class ClipVisionModel implements AutoCloseable {
+    private final CLIPVisionConfig config;
+    private final Compute compute;
+    private final NDManager weights;
+    private final NDArray classEmbedding; // [W]
+    private final NDArray patchEmbedding; // [W, C, p, p]
+    private final NDArray positionEmbedding; // [N+1, W]
+    private final LayerNorm preLayrnorm;
+    private final ClipEncoder encoder;
+    private final LayerNorm postLayernorm;
+    private final Linear visualProjection; // [proj, W], no bias; null when absent
+
+    private ClipVisionModel(CLIPVisionConfig config, Compute compute, NDManager weights, NDArray classEmbedding,
+            NDArray patchEmbedding, NDArray positionEmbedding, LayerNorm preLayrnorm, ClipEncoder encoder,
+            LayerNorm postLayernorm, Linear visualProjection) {
+        this.config = config;
+        this.compute = compute;
+        this.weights = weights;
+        this.classEmbedding = classEmbedding;
+        this.patchEmbedding = patchEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.preLayrnorm = preLayrnorm;
+        this.encoder = encoder;
+        this.postLayernorm = postLayernorm;
+        this.visualProjection = visualProjection;
+    }
+
+    /** Loads the tower, checking every parameter and shape and reporting all problems at once. */
+    public static ClipVisionModel load(ParameterSource source, CLIPVisionConfig config, Compute compute) {
+        NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
+        try {
+            DataType dt = compute.precision().dataType();
+            WeightReader r = new WeightReader(source, m, dt);
+            int w = config.hiddenSize();
+            int p = config.patchSize();
+            NDArray cls = r.take("vision_model.embeddings.class_embedding", w);
+            NDArray patch = r.take("vision_model.embeddings.patch_embedding.weight", w, config.numChannels(), p, p);
+            NDArray pos = r.take("vision_model.embeddings.position_embedding.weight", config.numPositions(), w);
+            LayerNorm pre = LayerNorm.load(r, "vision_model.pre_layrnorm", w, config.layerNormEps());
+            NDArray quickGelu = m.full(new Shape(), 1.702f, dt);
+            ClipEncoder enc = ClipEncoder.load(r, "vision_model.encoder", config.numHiddenLayers(), w,
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
+                    quickGelu);
+            LayerNorm post = LayerNorm.load(r, "vision_model.post_layernorm", w, config.layerNormEps());
+            Optional<long[]> projShape = r.shape("visual_projection.weight");
+            Linear proj = projShape.isPresent()
+                    ? Linear.loadNoBias(r, "visual_projection", projShape.get()[0], w)
+                    : null;
+            r.finish("CLIP vision tower (" + config.numHiddenLayers() + " layers, width " + w + ", patch " + p + ")");
+            m.cap();
+            return new ClipVisionModel(config, compute, m, cls, patch, pos, pre, enc, post, proj);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    public CLIPVisionConfig config() {
+        return config;
+    }
+
+    public Compute compute() {
+        return compute;
+    }
+
+    public int numLayers() {
+        return encoder.numLayers();
+    }
+
+    public int width() {
+        return config.hiddenSize();
+    }
+
+    /** The projection width, if the checkpoint has a {@code visual_projection}. */
+    public Optional<Integer> projectionDim() {
+        return visualProjection == null ? Optional.empty()
+                : Optional.of((int) visualProjection.weight().getShape().get(0));
+    }
+
+    /**
+     * Runs the tower on preprocessed images.
+     *
+     * @param manager the caller's manager: the outputs are attached to it, everything else is freed
+     * @param pixelValues [B, C, S, S] normalized pixels, any float dtype and device (converted here)
+     */
+    public ClipOutput forward(NDManager manager, NDArray pixelValues, OutputRequest request) {
+        Shape s = pixelValues.getShape();
+        int size = config.imageSize();
+        if (s.dimension() != 4 || s.get(1) != config.numChannels() || s.get(2) != size || s.get(3) != size) {
+            throw new IllegalArgumentException("pixel_values must be [B, " + config.numChannels() + ", " + size + ", "
+                    + size + "], got " + s);
+        }
+        long b = s.get(0);
+        int layers = encoder.numLayers();
+        request.validate(layers);
+        int depth = request.depth(layers);
+        Map<Integer, NDArray> kept = new HashMap<>();
+        try (NDManager sub = manager.newSubManager(compute.device())) {
+            pixelValues.tempAttach(sub);
+            NDArray x = pixelValues.toDevice(compute.device(), false).toType(compute.precision().dataType(), false);
+            int p = config.patchSize();
+            long w = config.hiddenSize();
+            long g = config.gridSize();
+            NDArray patches = Conv2d.conv2d(x, patchEmbedding, null, new Shape(p, p), new Shape(0, 0),
+                    new Shape(1, 1), 1).singletonOrThrow(); // [B, W, g, g]
+            patches = patches.reshape(b, w, g * g).transpose(0, 2, 1); // [B, N, W]
+            NDArray cls = sub.zeros(new Shape(b, 1, w), compute.precision().dataType()).add(classEmbedding);
+            NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
+            NDArray h0 = preLayrnorm.forward(emb);
+            NDArray last = encoder.forward(h0, null, depth, request, kept);
+            NDArray pooled = null;
+            NDArray projected = null;
+            if (request.pooled()) {
+                pooled = postLayernorm.forward(last.get(new NDIndex(":, 0, :")));
+                if (visualProjection != null) {
+                    projected = visualProjection.forward(pooled);
+                }
+            } else {
+                last = null;
+            }
+            for (NDArray a : kept.values()) {
+                a.attach(manager);
+            }
+            for (NDArray a : new NDArray[] {last, pooled, projected}) {
+                if (a != null) {
+                    a.attach(manager);
+                }
+            }
+            return new ClipOutput(layers, kept, last, pooled, projected);
+        }
+    }
+
+    @Override
+    public void close() {
+        weights.close();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.sdcond.models.clip;
+
+import java.util.Arrays;
+import java.util.BitSet;
+
+/**
+ * Which outputs a forward pass computes. Hidden states are indexed as {@code hidden_states[i]} in transformers:
+ * 0 is the embeddings, i the output of layer i, and negative indices count from the end (-1 is the last layer).
+ * The pass stops after the deepest layer needed; the pooled outputs need every layer.
+ *
+ * @param hiddenStates the indices asked for (may be negative)
+ * @param allHiddenStates whether every hidden state is wanted
+ * @param pooled whether to compute the final outputs: {@code last_hidden_state}, the pooled row and its projection
+ */
+public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled) {
+
+    public OutputRequest {
+        hiddenStates = hiddenStates.clone();
+    }
+
+    /** Just the given hidden states. */
+    public static OutputRequest hiddenStates(int... indices) {
+        return new OutputRequest(indices, false, false);
+    }
+
+    /** Only the final outputs (last hidden state, pooled, projected). */
+    public static OutputRequest pooledOnly() {
+        return new OutputRequest(new int[0], false, true);
+    }
+
+    /** Every hidden state and every final output. */
+    public static OutputRequest everything() {
+        return new OutputRequest(new int[0], true, true);
+    }
+
+    /** The same request with the final outputs too. */
+    public OutputRequest withPooled() {
+        return new OutputRequest(hiddenStates, allHiddenStates, true);
+    }
+
+    @Override
+    public int[] hiddenStates() {
+        return hiddenStates.clone();
+    }
+
+    /**
+     * Maps an index (negative from the end) onto 0..numLayers.
+     *
+     * @throws IllegalArgumentException when out of range; never clamps
+     */
+    public static int normalize(int index, int numLayers) {
+        int n = index < 0 ? numLayers + 1 + index : index;
+        if (n < 0 || n > numLayers) {
+            throw new IllegalArgumentException("hidden state index " + index + " is out of range for a " + numLayers
+                    + "-layer tower (valid: " + (-(numLayers + 1)) + ".." + numLayers + ")");
+        }
+        return n;
+    }
+
+    /** Checks every index against the tower's depth. */
+    void validate(int numLayers) {
+        for (int i : hiddenStates) {
+            normalize(i, numLayers);
+        }
+    }
+
+    /** The number of layers to run. */
+    int depth(int numLayers) {
+        if (pooled || allHiddenStates) {
+            return numLayers;
+        }
+        int d = 0;
+        for (int i : hiddenStates) {
+            d = Math.max(d, normalize(i, numLayers));
+        }
+        return d;
+    }
+
+    /** Whether hidden_states[i] (already normalized) is wanted. */
+    boolean keeps(int i, int numLayers) {
+        if (allHiddenStates) {
+            return true;
+        }
+        for (int h : hiddenStates) {
+            if (normalize(h, numLayers) == i) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OutputRequest r && Arrays.equals(hiddenStates, r.hiddenStates)
+                && allHiddenStates == r.allHiddenStates && pooled == r.pooled;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(hiddenStates) * 4 + (allHiddenStates ? 2 : 0) + (pooled ? 1 : 0);
+    }
+
+    @Override
+    public String toString() {
+        return "OutputRequest[hiddenStates=" + Arrays.toString(hiddenStates) + ", all=" + allHiddenStates
+                + ", pooled=" + pooled + "]";
+    }
+}

@@ -1,0 +1,33 @@
+package dev.sdcond.models.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The MLP activation of a CLIP tower, by its Hugging Face {@code hidden_act} name. */
+public enum Activation {
+    /** {@code x * sigmoid(1.702 x)}: OpenAI CLIP (SD1.x's CLIP-L). */
+    QUICK_GELU("quick_gelu"),
+    /** The exact (erf) GELU: OpenCLIP models (SD2.x, SDXL's bigG, ViT-H). */
+    GELU("gelu");
+
+    private final String hfName;
+
+    Activation(String hfName) {
+        this.hfName = hfName;
+    }
+
+    @JsonValue
+    public String hfName() {
+        return hfName;
+    }
+
+    @JsonCreator
+    public static Activation fromHfName(String name) {
+        for (Activation a : values()) {
+            if (a.hfName.equals(name)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unsupported hidden_act '" + name + "' (supported: quick_gelu, gelu)");
+    }
+}

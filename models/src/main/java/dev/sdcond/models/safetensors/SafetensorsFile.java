@@ -1,0 +1,384 @@
+package dev.sdcond.models.safetensors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A validating, memory-mapped reader of one {@code .safetensors} file.
+ *
+ * <p>File layout: 8 bytes little-endian header length N, N bytes of UTF-8 JSON header, then the data section. Opening
+ * reads and checks only the header; tensor bytes are mapped one tensor at a time when asked for, so files of any size
+ * (over 2 GiB too) open in constant memory. The checks follow the reference implementation: the header length fits
+ * the file and is at most 100 MB; the header is UTF-8 JSON starting with '{' with unique keys; every entry has a known
+ * dtype, a shape and two data offsets; sorted by offset the entries are contiguous from 0, each exactly
+ * {@code prod(shape) * dtype size} bytes (overflow-checked), and together they cover the data section exactly.
+ * {@code __metadata__} must map strings to strings.
+ *
+ * <p>Instances are immutable after opening and safe to share between threads.
+ */
+public final class SafetensorsFile implements TensorSource {
+    /** The largest header the reference implementation accepts. */
+    public static final long MAX_HEADER_SIZE = 100_000_000L;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+            .build();
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+            Map<String, String> metadata) {
+        this.path = path;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /**
+     * Opens and validates a file.
+     *
+     * @throws SafetensorsException if the file breaks the format (the message names the file and the tensor)
+     * @throws UncheckedIOException if it cannot be read
+     */
+    public static SafetensorsFile open(Path path) {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            return read(path, channel);
+        } catch (RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    private static SafetensorsFile read(Path path, FileChannel channel) {
+        try {
+            long fileSize = channel.size();
+            if (fileSize < 8) {
+                throw new SafetensorsException(path, "file is " + fileSize
+                        + " bytes, too small for the 8-byte header length: not a safetensors file");
+            }
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, lenBuf, 0);
+            long n = lenBuf.getLong(0);
+            if (n < 0 || n > MAX_HEADER_SIZE) {
+                throw new SafetensorsException(path, "header length " + Long.toUnsignedString(n)
+                        + " exceeds the limit of " + MAX_HEADER_SIZE + " bytes: not a safetensors file or corrupt");
+            }
+            if (n < 2) {
+                throw new SafetensorsException(path, "header length " + n + " is too small for a JSON object");
+            }
+            if (8 + n > fileSize) {
+                throw new SafetensorsException(path, "header length " + n + " runs past the end of the "
+                        + fileSize + "-byte file (truncated?)");
+            }
+            ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
+            readFully(channel, headerBuf, 8);
+            String header = decodeUtf8(path, headerBuf.array());
+            if (!header.startsWith("{")) {
+                throw new SafetensorsException(path, "header does not start with '{': not a safetensors file");
+            }
+            JsonNode root;
+            try {
+                root = JSON.readTree(header);
+            } catch (IOException e) {
+                throw new SafetensorsException(path, "header is not valid JSON: " + firstLine(e.getMessage()), e);
+            }
+            if (root == null || !root.isObject()) {
+                throw new SafetensorsException(path, "header is not a JSON object");
+            }
+            Map<String, String> metadata = Map.of();
+            List<TensorInfo> entries = new ArrayList<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                if (field.getKey().equals("__metadata__")) {
+                    metadata = parseMetadata(path, field.getValue());
+                } else {
+                    entries.add(parseEntry(path, field.getKey(), field.getValue()));
+                }
+            }
+            long dataLength = fileSize - 8 - n;
+            validateLayout(path, entries, dataLength);
+            Map<String, TensorInfo> byName = new LinkedHashMap<>();
+            for (TensorInfo t : entries) {
+                byName.put(t.name(), t);
+            }
+            return new SafetensorsFile(path, channel, 8 + n, Collections.unmodifiableMap(byName), metadata);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String decodeUtf8(Path path, byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new SafetensorsException(path, "header is not valid UTF-8");
+        }
+    }
+
+    private static Map<String, String> parseMetadata(Path path, JsonNode node) {
+        if (!node.isObject()) {
+            throw new SafetensorsException(path, "__metadata__ must be an object of strings, found " + node.getNodeType());
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new SafetensorsException(path, "__metadata__ value of '" + e.getKey()
+                        + "' is " + e.getValue().getNodeType() + ", not a string");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static TensorInfo parseEntry(Path path, String name, JsonNode node) {
+        String where = "tensor '" + name + "': ";
+        if (!node.isObject()) {
+            throw new SafetensorsException(path, where + "entry is not an object");
+        }
+        JsonNode dtypeNode = node.get("dtype");
+        JsonNode shapeNode = node.get("shape");
+        JsonNode offsetsNode = node.get("data_offsets");
+        if (dtypeNode == null || shapeNode == null || offsetsNode == null) {
+            throw new SafetensorsException(path, where + "entry needs dtype, shape and data_offsets");
+        }
+        if (!dtypeNode.isTextual()) {
+            throw new SafetensorsException(path, where + "dtype is not a string");
+        }
+        DType dtype = DType.fromName(dtypeNode.asText()).orElseThrow(() ->
+                new SafetensorsException(path, where + "unknown or unsupported dtype '" + dtypeNode.asText() + "'"));
+        long[] shape = nonNegativeLongs(path, where + "shape", shapeNode, -1);
+        long[] offsets = nonNegativeLongs(path, where + "data_offsets", offsetsNode, 2);
+        return new TensorInfo(name, dtype, shape, offsets[0], offsets[1]);
+    }
+
+    private static long[] nonNegativeLongs(Path path, String what, JsonNode node, int expectedLength) {
+        if (!node.isArray()) {
+            throw new SafetensorsException(path, what + " is not an array");
+        }
+        if (expectedLength >= 0 && node.size() != expectedLength) {
+            throw new SafetensorsException(path, what + " must have " + expectedLength + " entries, has " + node.size());
+        }
+        long[] out = new long[node.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode v = node.get(i);
+            if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0 || v.bigIntegerValue().bitLength() > 63) {
+                throw new SafetensorsException(path, what + " entry " + i + " (" + v + ") is not a non-negative 64-bit integer");
+            }
+            out[i] = v.longValue();
+        }
+        return out;
+    }
+
+    private static void validateLayout(Path path, List<TensorInfo> entries, long dataLength) {
+        List<TensorInfo> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        long expectedBegin = 0;
+        for (TensorInfo t : sorted) {
+            String where = "tensor '" + t.name() + "': ";
+            if (t.begin() != expectedBegin) {
+                throw new SafetensorsException(path, where + "data_offsets [" + t.begin() + ", " + t.end() + "] "
+                        + (t.begin() < expectedBegin ? "overlap the previous tensor" : "leave a gap after the previous tensor")
+                        + " (expected to start at " + expectedBegin + ")");
+            }
+            if (t.end() < t.begin()) {
+                throw new SafetensorsException(path, where + "data_offsets end " + t.end() + " is before begin " + t.begin());
+            }
+            long bytes;
+            try {
+                long count = 1;
+                for (long d : t.shape()) {
+                    count = Math.multiplyExact(count, d);
+                }
+                bytes = Math.multiplyExact(count, (long) t.dtype().byteSize());
+            } catch (ArithmeticException e) {
+                throw new SafetensorsException(path, where + "shape " + t.shapeString() + " overflows 64 bits");
+            }
+            if (t.end() - t.begin() != bytes) {
+                throw new SafetensorsException(path, where + "data_offsets cover " + (t.end() - t.begin())
+                        + " bytes but " + t.dtype() + t.shapeString() + " needs " + bytes);
+            }
+            if (t.end() > dataLength) {
+                throw new SafetensorsException(path, where + "data_offsets end " + t.end()
+                        + " runs past the data section of " + dataLength + " bytes (truncated file?)");
+            }
+            expectedBegin = t.end();
+        }
+        if (expectedBegin != dataLength) {
+            throw new SafetensorsException(path, "the tensors cover " + expectedBegin + " bytes but the data section has "
+                    + dataLength + " (trailing bytes or a corrupt header)");
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+        long pos = position;
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, pos);
+            if (r < 0) {
+                throw new IOException("unexpected end of file");
+            }
+            pos += r;
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int i = s.indexOf('\n');
+        return i < 0 ? s : s.substring(0, i);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to do
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String describe() {
+        return path.toString();
+    }
+
+    @Override
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    /** Every header entry, in header order. */
+    public List<TensorInfo> tensors() {
+        return List.copyOf(tensors.values());
+    }
+
+    @Override
+    public Optional<TensorInfo> info(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** Total bytes of the data section. */
+    public long dataLength() {
+        return tensors.values().stream().mapToLong(TensorInfo::byteLength).sum();
+    }
+
+    /**
+     * Maps one tensor's bytes read-only, little-endian. Nothing is copied.
+     *
+     * @throws SafetensorsException when the tensor is absent or over 2 GiB (a single buffer's limit)
+     */
+    public ByteBuffer map(String name) {
+        TensorInfo t = require(name);
+        if (t.byteLength() > Integer.MAX_VALUE) {
+            throw new SafetensorsException(path, "tensor '" + name + "' is " + t.byteLength()
+                    + " bytes, over the 2 GiB a single tensor may have here");
+        }
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot map tensor '" + name + "' of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType dtype) {
+        TensorInfo t = require(name);
+        if (dtype.isFloating() && !t.dtype().isFloat()) {
+            throw new SafetensorsException(path, "tensor '" + name + "' has dtype " + t.dtype()
+                    + ", expected a floating point weight");
+        }
+        Shape shape = new Shape(t.shape());
+        if (t.byteLength() == 0) {
+            return manager.create(shape, dtype);
+        }
+        if (t.dtype() == DType.BF16) {
+            return widenBf16(map(name), shape, manager, dtype);
+        }
+        DataType stored = t.dtype().djlType().orElseThrow(() -> new SafetensorsException(path,
+                "tensor '" + name + "' has dtype " + t.dtype() + ", which cannot be loaded"));
+        // The array made over the mapped buffer aliases the (read-only) file: it is only borrowed here, and the
+        // result is always a new tensor that owns its memory (a dtype conversion, or a clone).
+        try (NDArray raw = manager.create(map(name), shape, stored)) {
+            return stored == dtype ? raw.duplicate() : raw.toType(dtype, false);
+        }
+    }
+
+    /** bfloat16 is the top half of a float32: widen exactly, then convert to the target if it is not float32. */
+    private static NDArray widenBf16(ByteBuffer bf16, Shape shape, NDManager manager, DataType dtype) {
+        int n = bf16.remaining() / 2;
+        ByteBuffer f32 = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            f32.putInt(i * 4, (bf16.getShort(i * 2) & 0xffff) << 16);
+        }
+        try (NDArray raw = manager.create(f32, shape, DataType.FLOAT32)) {
+            return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
+        }
+    }
+
+    private TensorInfo require(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) {
+            throw new SafetensorsException(path, "no tensor '" + name + "'");
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+}

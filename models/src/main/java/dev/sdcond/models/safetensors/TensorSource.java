@@ -1,0 +1,36 @@
+package dev.sdcond.models.safetensors;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import java.io.Closeable;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Named tensors that can be read one at a time: one safetensors file, or the shards of a sharded checkpoint. */
+public interface TensorSource extends Closeable {
+
+    /** What to call this source in messages (a file or an index path). */
+    String describe();
+
+    /** Every tensor name. */
+    Set<String> names();
+
+    /** The header entry of a tensor, if the source has it. */
+    Optional<TensorInfo> info(String name);
+
+    /** The {@code __metadata__} map (merged over shards). */
+    Map<String, String> metadata();
+
+    /**
+     * Reads one tensor into {@code manager} (on the manager's device), converted to {@code dtype}. The result owns
+     * its memory: it does not alias the file.
+     *
+     * @throws SafetensorsException when the tensor is absent or its dtype cannot be converted
+     */
+    NDArray load(String name, NDManager manager, DataType dtype);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,67 @@
+package dev.sdcond.models.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.sdcond.models.ModelMismatchException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Takes a tower's parameters one by one, checking each shape before reading it. Problems are collected, not thrown,
+ * so that {@link #finish} reports every missing or mismatched key at once.
+ */
+public final class WeightReader {
+    private final ParameterSource source;
+    private final NDManager manager;
+    private final DataType dtype;
+    private final List<String> problems = new ArrayList<>();
+
+    public WeightReader(ParameterSource source, NDManager manager, DataType dtype) {
+        this.source = source;
+        this.manager = manager;
+        this.dtype = dtype;
+    }
+
+    /**
+     * Reads a required parameter of the given shape. On a problem it records it and returns a zero placeholder of the
+     * expected shape, so that building can go on and collect the rest.
+     */
+    public NDArray take(String hfName, long... expected) {
+        Optional<long[]> found = source.shape(hfName);
+        if (found.isEmpty()) {
+            problems.add("missing " + source.storedName(hfName) + " " + Arrays.toString(expected));
+            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
+        }
+        if (!Arrays.equals(found.get(), expected)) {
+            problems.add(source.storedName(hfName) + " has shape " + Arrays.toString(found.get()) + ", expected "
+                    + Arrays.toString(expected));
+            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
+        }
+        return source.load(hfName, manager, dtype);
+    }
+
+    /** Reads a parameter that may be absent (e.g. a projection); a present one with a wrong shape is a problem. */
+    public Optional<NDArray> takeOptional(String hfName, long... expected) {
+        return source.shape(hfName).isEmpty() ? Optional.empty() : Optional.of(take(hfName, expected));
+    }
+
+    /** The stored shape of a parameter, to size optional parts from the checkpoint itself. */
+    public Optional<long[]> shape(String hfName) {
+        return source.shape(hfName);
+    }
+
+    /**
+     * Throws one {@link ModelMismatchException} listing every problem seen, if any.
+     *
+     * @param what what was being loaded, e.g. "CLIP text tower (12 layers, width 768)"
+     */
+    public void finish(String what) {
+        if (!problems.isEmpty()) {
+            throw new ModelMismatchException(source.describe() + ": cannot load " + what + ": " + problems.size()
+                    + " problem(s):\n  " + String.join("\n  ", problems));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.sdcond.models.clip;
+
+import static dev.sdcond.models.Goldens.ATOL;
+import static dev.sdcond.models.Goldens.assertClose;
+
+import ai.djl.ndarray.NDManager;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Goldens;
+import dev.sdcond.models.HfCheckpoint;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The text towers against transformers' (golden_text) and openai/CLIP's (golden_text_prompts) outputs. */
+class ClipTextModelGoldenTest {
+
+    @ParameterizedTest(name = "{0}/{1}")
+    @CsvSource({
+        "clip-tiny-a, golden_text.safetensors",
+        "clip-tiny-a, golden_text_prompts.safetensors",
+        "clip-text-tiny-b, golden_text.safetensors",
+        "clip-text-tiny-b, golden_text_prompts.safetensors",
+    })
+    void everyOutputMatchesTheGoldens(String model, String golden) {
+        String g = model + "/" + golden;
+        try (HfCheckpoint ckpt = HfCheckpoint.open(Goldens.path(model));
+                ClipTextModel tower = ckpt.loadText(Compute.CPU);
+                NDManager m = NDManager.newBaseManager()) {
+            long[][] ids = Goldens.readIds(m, g, "input_ids");
+            ClipOutput out = tower.forward(m, ids, OutputRequest.everything());
+            for (int i = 0; i <= tower.numLayers(); i++) {
+                assertClose(Goldens.read(m, g, "hidden_states." + i), out.hiddenState(i), ATOL, g + " hidden_states." + i);
+            }
+            assertClose(Goldens.read(m, g, "last_hidden_state"), out.lastHiddenState(), ATOL, g + " last_hidden_state");
+            assertClose(Goldens.read(m, g, "text_embeds"), out.projected(), ATOL, g + " text_embeds");
+        }
+    }
+}
