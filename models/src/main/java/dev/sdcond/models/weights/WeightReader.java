@@ -30,6 +30,9 @@ public final class WeightReader {
      * expected shape, so that building can go on and collect the rest.
      */
     public NDArray take(String hfName, long... expected) {
+        if (source instanceof RandomParameters random && random.shape(hfName).isEmpty()) {
+            return random.generate(hfName, expected, manager, dtype);
+        }
         Optional<long[]> found = source.shape(hfName);
         if (found.isEmpty()) {
             problems.add("missing " + source.storedName(hfName) + " " + Arrays.toString(expected));

@@ -1,0 +1,67 @@
+package dev.sdcond.models.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded random parameters of whatever shape the loader asks for, for plumbing and shape tests and benchmarks
+ * without downloads. Each tensor depends only on the seed and its name, so results are reproducible on any machine.
+ * Initialised like transformers' CLIP: weights N(0, 0.02), layer norms 1 and 0, biases 0.
+ *
+ * @param seed the seed
+ * @param optionalShapes shapes of the optional parameters to provide (e.g. {@code text_projection.weight})
+ */
+public record RandomParameters(long seed, Map<String, long[]> optionalShapes) implements ParameterSource {
+
+    @Override
+    public String describe() {
+        return "random weights (seed " + seed + ")";
+    }
+
+    @Override
+    public String storedName(String hfName) {
+        return hfName;
+    }
+
+    /** Only the optional parameters report a shape: required ones are generated in whatever shape is asked for. */
+    @Override
+    public Optional<long[]> shape(String hfName) {
+        return Optional.ofNullable(optionalShapes.get(hfName)).map(long[]::clone);
+    }
+
+    @Override
+    public NDArray load(String hfName, NDManager manager, DataType dtype) {
+        long[] s = optionalShapes.get(hfName);
+        if (s == null) {
+            throw new IllegalArgumentException("random parameters need the shape of " + hfName);
+        }
+        return generate(hfName, s, manager, dtype);
+    }
+
+    /** Generates one parameter. */
+    public NDArray generate(String hfName, long[] shape, NDManager manager, DataType dtype) {
+        long n = new Shape(shape).size();
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(n * 4)).order(ByteOrder.nativeOrder());
+        boolean norm = hfName.contains("layer_norm") || hfName.contains("layernorm") || hfName.contains("layrnorm");
+        if (norm && hfName.endsWith(".weight")) {
+            for (int i = 0; i < n; i++) {
+                b.putFloat(i * 4, 1f);
+            }
+        } else if (!hfName.endsWith(".bias")) {
+            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ hfName.hashCode());
+            for (int i = 0; i < n; i++) {
+                b.putFloat(i * 4, (float) (r.nextGaussian() * 0.02));
+            }
+        }
+        try (NDArray raw = manager.create(b, new Shape(shape), DataType.FLOAT32)) {
+            return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
+        }
+    }
+}
