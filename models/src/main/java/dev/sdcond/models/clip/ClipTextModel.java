@@ -162,6 +162,14 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The tower's {@code final_layer_norm} applied to any hidden state (e.g. a penultimate layer, for "clip skip");
+     * the result goes to the manager of {@code hidden}.
+     */
+    public NDArray applyFinalLayerNorm(NDArray hidden) {
+        return finalLayerNorm.forward(hidden);
+    }
+
     /** The flat row (b * T + position) pooled for each prompt. */
     private long[] poolingRows(long[][] ids, int t) {
         long[] rows = new long[ids.length];

@@ -1,0 +1,47 @@
+package dev.sdcond.conditioning;
+
+import dev.sdcond.conditioning.prompt.PromptStyle;
+
+/**
+ * How prompts are turned into conditioning.
+ *
+ * @param style whose syntax, chunking and weighting to follow
+ * @param strictSyntax whether unclosed brackets and stray closers are errors (the tools tolerate them)
+ * @param commaBacktrack A1111's comma padding backtrack (20; 0 = off)
+ * @param maxChunks at most this many 75-token chunks per prompt (0 = no limit); more is cut with a warning.
+ *     1 is the classic truncation to 77 tokens
+ * @param layer the layer for every encoder, or null for the preset's
+ * @param zeroEmptyNegative all-zero negative conditioning for an empty or absent negative prompt, or null for the
+ *     preset's default (SDXL: yes, as diffusers' force_zeros_for_empty_prompt)
+ */
+public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBacktrack, int maxChunks,
+        LayerSelection layer, Boolean zeroEmptyNegative) {
+
+    public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, null, null);
+
+    public EncodeOptions {
+        if (maxChunks < 0 || commaBacktrack < 0) {
+            throw new IllegalArgumentException("maxChunks and commaBacktrack must be >= 0");
+        }
+    }
+
+    public EncodeOptions withStyle(PromptStyle s) {
+        return new EncodeOptions(s, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative);
+    }
+
+    public EncodeOptions withMaxChunks(int k) {
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, k, layer, zeroEmptyNegative);
+    }
+
+    public EncodeOptions withLayer(LayerSelection l) {
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, l, zeroEmptyNegative);
+    }
+
+    public EncodeOptions withZeroEmptyNegative(Boolean z) {
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, z);
+    }
+
+    public EncodeOptions withStrictSyntax(boolean strict) {
+        return new EncodeOptions(style, strict, commaBacktrack, maxChunks, layer, zeroEmptyNegative);
+    }
+}

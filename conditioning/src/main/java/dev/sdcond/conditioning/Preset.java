@@ -1,0 +1,63 @@
+package dev.sdcond.conditioning;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What each Stable Diffusion family feeds its UNet/transformer from CLIP.
+ *
+ * @param encoders per text encoder: its padding id and default layer
+ * @param pooledFrom which encoder gives the pooled vector (-1 for none)
+ * @param pooled which pooled vector
+ * @param hiddenStates whether the family uses the hidden states (Flux takes only CLIP's pooled vector)
+ * @param zeroEmptyNegative diffusers' {@code force_zeros_for_empty_prompt} default
+ */
+public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, PooledKind pooled, boolean hiddenStates,
+        boolean zeroEmptyNegative) {
+
+    /** One encoder's role. */
+    public record EncoderSlot(String role, long padId, LayerSelection layer) {}
+
+    /** SD1.x: CLIP-L's last layer with final norm, [77, 768], pad with EOS. */
+    public static final Preset SD15 = new Preset("sd15",
+            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.LAST)), -1, PooledKind.NONE, true, false);
+    /** SD2.x: OpenCLIP-H's penultimate layer with final norm, [77, 1024], pad with 0. */
+    public static final Preset SD2 = new Preset("sd2",
+            List.of(new EncoderSlot("OpenCLIP-H", 0, LayerSelection.PENULTIMATE_NORMED)), -1, PooledKind.NONE, true,
+            false);
+    /** SDXL: [CLIP-L | OpenCLIP-bigG] penultimate layers without final norm, [77, 2048]; pooled = bigG text_embeds. */
+    public static final Preset SDXL = new Preset("sdxl",
+            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.PENULTIMATE_RAW),
+                    new EncoderSlot("OpenCLIP-bigG", 0, LayerSelection.PENULTIMATE_RAW)),
+            1, PooledKind.PROJECTED, true, true);
+    /** Flux (and the CLIP-L half of SD3-style pooled inputs): CLIP-L pooler_output, unprojected, [768]. */
+    public static final Preset FLUX = new Preset("flux",
+            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.LAST)), 0, PooledKind.POOLER, false, false);
+
+    public static final List<Preset> ALL = List.of(SD15, SD2, SDXL, FLUX);
+
+    public Preset {
+        encoders = List.copyOf(encoders);
+    }
+
+    public static Preset parse(String s) {
+        String n = s.toLowerCase(Locale.ROOT).replace(".", "").replace("-", "");
+        return switch (n) {
+            case "sd15", "sd1", "sd1x" -> SD15;
+            case "sd2", "sd21", "sd2x" -> SD2;
+            case "sdxl" -> SDXL;
+            case "flux", "sd3pooled" -> FLUX;
+            default -> throw new IllegalArgumentException("unknown preset '" + s + "' (sd15, sd2, sdxl, flux)");
+        };
+    }
+
+    /** Whether this is SDXL-like (for diffusers' clip_skip convention). */
+    public boolean isSdxl() {
+        return encoders.size() == 2;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

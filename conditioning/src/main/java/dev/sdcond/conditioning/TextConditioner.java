@@ -1,0 +1,227 @@
+package dev.sdcond.conditioning;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.sdcond.conditioning.prompt.Chunk;
+import dev.sdcond.conditioning.prompt.ParsedPrompt;
+import dev.sdcond.conditioning.prompt.PromptStyle;
+import dev.sdcond.conditioning.prompt.PromptTokenizer;
+import dev.sdcond.conditioning.prompt.TokenizedPrompt;
+import dev.sdcond.models.ModelMismatchException;
+import dev.sdcond.models.clip.ClipOutput;
+import dev.sdcond.models.clip.OutputRequest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Turns prompts into the tensors a Stable Diffusion pipeline consumes: a preset's text encoders, loaded once, and
+ * the prompt handling of the chosen tool. Immutable and safe to call from several threads.
+ *
+ * <p>Long prompts are cut into 75-token chunks, each wrapped in BOS/EOS, padded to 77 and encoded separately, and the
+ * chunks' hidden states are concatenated ([77 * k, D]). In one call every prompt (positive and negative) is padded
+ * to the same number of chunks with empty-prompt chunks, so the results stack into one batch, and all chunks of all
+ * prompts go through each encoder in one forward pass. The pooled vector is the first chunk's.
+ */
+public final class TextConditioner {
+    private final Preset preset;
+    private final List<TextEncoder> encoders;
+
+    public TextConditioner(Preset preset, List<TextEncoder> encoders) {
+        if (encoders.size() != preset.encoders().size()) {
+            throw new ModelMismatchException("preset " + preset + " needs " + preset.encoders().size()
+                    + " text encoder(s) (" + preset.encoders().stream().map(Preset.EncoderSlot::role).toList()
+                    + "), got " + encoders.size());
+        }
+        if (preset.pooled() == PooledKind.PROJECTED && encoders.get(preset.pooledFrom()).tower().projectionDim().isEmpty()) {
+            throw new ModelMismatchException("preset " + preset + " takes text_embeds from its "
+                    + preset.encoders().get(preset.pooledFrom()).role()
+                    + " encoder, but that checkpoint has no text_projection (a CLIPTextModelWithProjection is needed)");
+        }
+        this.preset = preset;
+        this.encoders = List.copyOf(encoders);
+    }
+
+    public Preset preset() {
+        return preset;
+    }
+
+    public List<TextEncoder> encoders() {
+        return encoders;
+    }
+
+    /** The tokenizer of the first encoder (all SD encoders share the CLIP vocabulary). */
+    public PromptTokenizer promptTokenizer(EncodeOptions options) {
+        return new PromptTokenizer(encoders.get(0).tokenizer(), options.style(), options.strictSyntax(),
+                options.commaBacktrack());
+    }
+
+    /** Encodes one prompt and an optional negative prompt (null: none). */
+    public Result encode(NDManager manager, String prompt, String negative, EncodeOptions options) {
+        return encode(manager, List.of(prompt), negative == null ? null : List.of(negative), options);
+    }
+
+    /** The positive and (when asked for) negative conditioning, padded to the same number of chunks. */
+    public record Result(TextConditioning positive, TextConditioning negative) {}
+
+    /**
+     * Encodes a batch of prompts.
+     *
+     * @param negatives null for none, else one per prompt; a null entry is an absent negative prompt
+     */
+    public Result encode(NDManager manager, List<String> prompts, List<String> negatives, EncodeOptions options) {
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("no prompts");
+        }
+        if (negatives != null && negatives.size() != prompts.size()) {
+            throw new IllegalArgumentException(prompts.size() + " prompts but " + negatives.size() + " negative prompts");
+        }
+        PromptTokenizer pt = promptTokenizer(options);
+        List<String> texts = new ArrayList<>(prompts);
+        if (negatives != null) {
+            for (String n : negatives) {
+                texts.add(n == null ? "" : n);
+            }
+        }
+        List<TokenizedPrompt> tokenized = new ArrayList<>();
+        for (String t : texts) {
+            tokenized.add(options.maxChunks() > 0 ? pt.tokenize(t, options.maxChunks()) : pt.tokenize(t));
+        }
+        int k = tokenized.stream().mapToInt(t -> t.chunks().size()).max().orElse(1);
+        List<Chunk> rows = new ArrayList<>();
+        for (TokenizedPrompt t : tokenized) {
+            rows.addAll(t.chunks());
+            rows.addAll(Collections.nCopies(k - t.chunks().size(), Chunk.EMPTY));
+        }
+        boolean weighted = options.style() != PromptStyle.PLAIN && rows.stream().anyMatch(Chunk::isWeighted);
+        boolean needEmpty = weighted && options.style() == PromptStyle.COMFY;
+        if (needEmpty) {
+            rows.add(Chunk.EMPTY);
+        }
+        int n = texts.size();
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray pooled = null;
+            List<NDArray> perEncoder = new ArrayList<>();
+            for (int e = 0; e < encoders.size(); e++) {
+                TextEncoder enc = encoders.get(e);
+                boolean poolHere = e == preset.pooledFrom();
+                if (!preset.hiddenStates() && !poolHere) {
+                    continue;
+                }
+                long[][] ids = new long[rows.size()][];
+                for (int r = 0; r < rows.size(); r++) {
+                    ids[r] = rows.get(r).ids77(enc.padId());
+                }
+                LayerSelection layer = options.layer() != null ? options.layer() : preset.encoders().get(e).layer();
+                int abs = layer.resolve(enc.tower().numLayers(), enc.originalLayers());
+                OutputRequest request = OutputRequest.hiddenStates(abs);
+                if (poolHere) {
+                    request = request.withPooled();
+                }
+                ClipOutput out = enc.tower().forward(sub, ids, request);
+                if (poolHere) {
+                    NDArray p = preset.pooled() == PooledKind.PROJECTED ? out.projected() : out.pooled();
+                    // the first chunk of each prompt: rows 0, k, 2k, ...
+                    pooled = p.get(new NDIndex("0:{}:{}", n * k, k)).toType(DataType.FLOAT32, false);
+                }
+                if (preset.hiddenStates()) {
+                    NDArray z = out.hiddenState(abs);
+                    if (layer.finalNorm()) {
+                        z = enc.tower().applyFinalLayerNorm(z);
+                    }
+                    z = z.toType(DataType.FLOAT32, false);
+                    if (weighted) {
+                        z = applyWeights(sub, z, rows, options.style(), needEmpty);
+                    }
+                    perEncoder.add(z.get(new NDIndex("0:{}", n * k)).reshape(n, k * 77L, z.getShape().get(2)));
+                }
+            }
+            NDArray hidden = preset.hiddenStates()
+                    ? (perEncoder.size() == 1 ? perEncoder.get(0) : NDArrays.concat(new NDList(perEncoder), 2))
+                    : null;
+            boolean zeroNeg = options.zeroEmptyNegative() != null ? options.zeroEmptyNegative()
+                    : preset.zeroEmptyNegative();
+            if (negatives != null && zeroNeg) {
+                for (int i = 0; i < negatives.size(); i++) {
+                    String neg = negatives.get(i);
+                    if (neg == null || neg.isBlank()) {
+                        int row = prompts.size() + i;
+                        if (hidden != null) {
+                            hidden.set(new NDIndex("{}", row), 0f);
+                        }
+                        if (pooled != null) {
+                            pooled.set(new NDIndex("{}", row), 0f);
+                        }
+                    }
+                }
+            }
+            TextConditioning pos = slice(manager, hidden, pooled, tokenized, 0, prompts.size(), k);
+            TextConditioning neg = negatives == null ? null
+                    : slice(manager, hidden, pooled, tokenized, prompts.size(), n, k);
+            return new Result(pos, neg);
+        }
+    }
+
+    /**
+     * A1111: z * w, then scaled so the chunk's mean is what it was. ComfyUI: (z - z_empty) * w + z_empty where
+     * w != 1, z_empty being the empty prompt's hidden states (the last row).
+     */
+    private static NDArray applyWeights(NDManager sub, NDArray z, List<Chunk> rows, PromptStyle style,
+            boolean lastRowIsEmpty) {
+        int r = rows.size();
+        float[] w = new float[r * 77];
+        boolean[] unweighted = new boolean[r * 77];
+        for (int i = 0; i < r; i++) {
+            float[] wi = rows.get(i).weights77();
+            System.arraycopy(wi, 0, w, i * 77, 77);
+            for (int j = 0; j < 77; j++) {
+                unweighted[i * 77 + j] = wi[j] == 1f;
+            }
+        }
+        Shape shape = z.getShape(); // [rows, 77, D]
+        NDArray weights = sub.create(w, new Shape(r, 77, 1)).toDevice(z.getDevice(), false).broadcast(shape);
+        if (style == PromptStyle.A1111) {
+            NDArray mean0 = z.reshape(r, -1).mean(new int[] {1}, true).reshape(r, 1, 1);
+            NDArray zw = z.mul(weights);
+            NDArray mean1 = zw.reshape(r, -1).mean(new int[] {1}, true).reshape(r, 1, 1);
+            return zw.mul(mean0.div(mean1));
+        }
+        NDArray keep = sub.create(unweighted, new Shape(r, 77, 1)).toDevice(z.getDevice(), false).broadcast(shape);
+        NDArray empty = z.get(new NDIndex("{}:{}", r - 1, r)); // [1, 77, D]
+        NDArray interpolated = z.sub(empty).mul(weights).add(empty);
+        return NDArrays.where(keep, z, interpolated);
+    }
+
+    private TextConditioning slice(NDManager manager, NDArray hidden, NDArray pooled, List<TokenizedPrompt> tokenized,
+            int from, int to, int k) {
+        int b = to - from;
+        long[][] ids = new long[b][];
+        long[][] mask = new long[b][];
+        int[] counts = new int[b];
+        int[] dropped = new int[b];
+        List<List<ParsedPrompt.Warning>> warnings = new ArrayList<>();
+        long pad = encoders.get(0).padId();
+        for (int i = 0; i < b; i++) {
+            TokenizedPrompt t = tokenized.get(from + i);
+            ids[i] = new long[k * 77];
+            mask[i] = new long[k * 77];
+            for (int c = 0; c < k; c++) {
+                Chunk chunk = c < t.chunks().size() ? t.chunks().get(c) : Chunk.EMPTY;
+                System.arraycopy(chunk.ids77(pad), 0, ids[i], c * 77, 77);
+                System.arraycopy(chunk.attentionMask77(), 0, mask[i], c * 77, 77);
+            }
+            counts[i] = t.tokenCount();
+            dropped[i] = t.droppedTokens();
+            warnings.add(t.warnings());
+        }
+        NDArray h = hidden == null ? null : hidden.get(manager, new NDIndex("{}:{}", from, to));
+        NDArray p = pooled == null ? null : pooled.get(manager, new NDIndex("{}:{}", from, to));
+        return new TextConditioning(h, p, ids, mask, counts, dropped, warnings);
+    }
+
+}

@@ -1,0 +1,23 @@
+package dev.sdcond.conditioning;
+
+import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
+import dev.sdcond.models.clip.ClipTextModel;
+
+/**
+ * One text encoder of a pipeline with its tokenizer and padding id.
+ *
+ * @param tower the CLIP text tower
+ * @param tokenizer its tokenizer
+ * @param padId 49407 (EOS) for CLIP-L, 0 for OpenCLIP encoders
+ * @param originalLayers the depth of the model the checkpoint comes from: more than the loaded depth only for
+ *     checkpoints cut short (diffusers' 23-layer SD2 encoder comes from a 24-layer model)
+ */
+public record TextEncoder(ClipTextModel tower, ClipTokenizer tokenizer, long padId, int originalLayers) {
+
+    /** An encoder whose original depth is inferred: OpenCLIP-H (width 1024) with 23 layers is SD2's cut model. */
+    public static TextEncoder of(ClipTextModel tower, ClipTokenizer tokenizer, long padId) {
+        int layers = tower.numLayers();
+        int original = tower.width() == 1024 && layers == 23 ? 24 : layers;
+        return new TextEncoder(tower, tokenizer, padId, original);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.sdcond.conditioning.prompt;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * AUTOMATIC1111's attention syntax: {@code (text)} multiplies by 1.1, {@code [text]} divides by 1.1,
+ * {@code (text:1.3)} multiplies by 1.3, nesting multiplies, {@code \(} {@code \)} {@code \[} {@code \]}
+ * {@code \\} are literal, and {@code BREAK} (upper case, a word of its own) starts a new chunk.
+ *
+ * <p>Like A1111, unclosed brackets are closed at the end of the prompt and a stray {@code )} or {@code ]} is plain
+ * text; both are reported as warnings (errors in strict mode). Adjacent runs of equal weight are merged.
+ */
+public final class A1111Syntax {
+    public static final double ROUND = 1.1;
+    public static final double SQUARE = 1 / 1.1;
+
+    private static final Pattern ATTENTION = Pattern.compile(
+            "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
+    private static final Pattern BREAK = Pattern.compile("\\s*\\bBREAK\\b\\s*", Pattern.DOTALL);
+
+    private A1111Syntax() {}
+
+    private static final class Run {
+        String text;
+        double weight;
+        final boolean isBreak;
+
+        Run(String text, double weight, boolean isBreak) {
+            this.text = text;
+            this.weight = weight;
+            this.isBreak = isBreak;
+        }
+    }
+
+    public static ParsedPrompt parse(String prompt) {
+        List<Run> res = new ArrayList<>();
+        List<ParsedPrompt.Warning> warnings = new ArrayList<>();
+        Deque<int[]> round = new ArrayDeque<>(); // {index into res, position in prompt}
+        Deque<int[]> square = new ArrayDeque<>();
+        Matcher m = ATTENTION.matcher(prompt);
+        while (m.find()) {
+            String text = m.group();
+            String weight = m.group(1);
+            int pos = m.start();
+            if (text.startsWith("\\")) {
+                res.add(new Run(text.substring(1), 1.0, false));
+            } else if (text.equals("(")) {
+                round.push(new int[] {res.size(), pos});
+            } else if (text.equals("[")) {
+                square.push(new int[] {res.size(), pos});
+            } else if (weight != null && !round.isEmpty()) {
+                double w;
+                try {
+                    w = Double.parseDouble(weight);
+                } catch (NumberFormatException e) {
+                    throw new PromptSyntaxException(prompt, m.start(1), "'" + weight + "' is not a number");
+                }
+                multiply(res, round.pop()[0], w);
+            } else if (text.equals(")") && !round.isEmpty()) {
+                multiply(res, round.pop()[0], ROUND);
+            } else if (text.equals("]") && !square.isEmpty()) {
+                multiply(res, square.pop()[0], SQUARE);
+            } else {
+                if (text.equals(")") || text.equals("]") || weight != null) {
+                    warnings.add(new ParsedPrompt.Warning(pos, "'" + text.strip() + "' closes no bracket; kept as text"));
+                }
+                String[] parts = BREAK.split(text, -1);
+                for (int i = 0; i < parts.length; i++) {
+                    if (i > 0) {
+                        res.add(new Run("", -1, true));
+                    }
+                    res.add(new Run(parts[i], 1.0, false));
+                }
+            }
+        }
+        for (int[] open : round) {
+            warnings.add(new ParsedPrompt.Warning(open[1], "'(' is never closed; closed at the end"));
+            multiply(res, open[0], ROUND);
+        }
+        for (int[] open : square) {
+            warnings.add(new ParsedPrompt.Warning(open[1], "'[' is never closed; closed at the end"));
+            multiply(res, open[0], SQUARE);
+        }
+        if (res.isEmpty()) {
+            res.add(new Run("", 1.0, false));
+        }
+        // merge runs of identical weight (breaks carry weight -1, as in A1111)
+        for (int i = 0; i + 1 < res.size(); ) {
+            Run a = res.get(i);
+            Run b = res.get(i + 1);
+            if (a.weight == b.weight && !a.isBreak && !b.isBreak) {
+                a.text += b.text;
+                res.remove(i + 1);
+            } else {
+                i++;
+            }
+        }
+        warnings.sort(java.util.Comparator.comparingInt(ParsedPrompt.Warning::position));
+        List<PromptSegment> out = new ArrayList<>();
+        for (Run r : res) {
+            out.add(r.isBreak ? PromptSegment.breakMarker() : PromptSegment.text(r.text, r.weight));
+        }
+        return new ParsedPrompt(out, warnings);
+    }
+
+    private static void multiply(List<Run> res, int from, double factor) {
+        for (int p = from; p < res.size(); p++) {
+            if (!res.get(p).isBreak) {
+                res.get(p).weight *= factor;
+            }
+        }
+    }
+}

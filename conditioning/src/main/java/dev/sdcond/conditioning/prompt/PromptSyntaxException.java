@@ -1,0 +1,25 @@
+package dev.sdcond.conditioning.prompt;
+
+import dev.sdcond.models.InvalidInputException;
+
+/** A prompt's weighting syntax is malformed; the message names the character position (0-based). */
+public final class PromptSyntaxException extends InvalidInputException {
+    private final int position;
+
+    public PromptSyntaxException(String prompt, int position, String problem) {
+        super("prompt syntax error at position " + position + ": " + problem + "\n  " + excerpt(prompt, position));
+        this.position = position;
+    }
+
+    public int position() {
+        return position;
+    }
+
+    private static String excerpt(String prompt, int position) {
+        int from = Math.max(0, position - 30);
+        int to = Math.min(prompt.length(), position + 30);
+        String s = prompt.substring(from, to).replace('\n', ' ');
+        return (from > 0 ? "..." : "") + s + (to < prompt.length() ? "..." : "") + "\n  "
+                + " ".repeat(position - from + (from > 0 ? 3 : 0)) + "^";
+    }
+}
