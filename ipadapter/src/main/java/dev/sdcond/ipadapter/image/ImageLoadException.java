@@ -1,0 +1,15 @@
+package dev.sdcond.ipadapter.image;
+
+import dev.sdcond.models.InvalidInputException;
+import java.nio.file.Path;
+
+/** An image file cannot be used: unsupported, corrupt, truncated, or too large. The message names the file. */
+public final class ImageLoadException extends InvalidInputException {
+    public ImageLoadException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+
+    public ImageLoadException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+    }
+}

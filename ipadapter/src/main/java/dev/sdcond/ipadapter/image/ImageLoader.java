@@ -1,0 +1,274 @@
+package dev.sdcond.ipadapter.image;
+
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.event.IIOReadWarningListener;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Loads PNG, JPEG, WebP, BMP and GIF (first frame) files into 8-bit RGB the way diffusers' {@code load_image} does with
+ * Pillow: EXIF orientation applied, then {@code convert("RGB")}: gray replicated, palettes looked up, alpha dropped
+ * (or composited, as an option), 16-bit RGB reduced to its high byte, 16-bit gray clipped at 255 (Pillow's I;16 to RGB
+ * conversion), CMYK converted with Pillow's formula.
+ *
+ * <p>The size is read from the header and checked against the pixel limit before any pixel is decoded. A truncated
+ * or corrupt file is an error, never a partly grey image: decoder warnings are errors too.
+ *
+ * @param maxPixels the largest width * height accepted
+ * @param alpha what happens to an alpha channel
+ */
+public record ImageLoader(long maxPixels, AlphaMode alpha) {
+    /** Pillow's {@code MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
+    public static final long PILLOW_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
+
+    public static final ImageLoader DEFAULT = new ImageLoader(PILLOW_MAX_PIXELS, AlphaMode.DROP);
+
+    static {
+        ImageIO.setUseCache(false);
+        ImageIO.scanForPlugins();
+    }
+
+    public ImageLoader withAlpha(AlphaMode a) {
+        return new ImageLoader(maxPixels, a);
+    }
+
+    public ImageLoader withMaxPixels(long max) {
+        return new ImageLoader(max, alpha);
+    }
+
+    /** Loads a file. */
+    public RgbImage load(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return decode(file, bytes);
+    }
+
+    /** Decodes the bytes of an image file; {@code name} is used in messages. */
+    public RgbImage decode(Path name, byte[] bytes) {
+        String format = sniff(bytes);
+        if (format == null) {
+            throw new ImageLoadException(name, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
+        }
+        BufferedImage img;
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageLoadException(name, "no decoder for this " + format + " file");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long w = reader.getWidth(0);
+                long h = reader.getHeight(0);
+                if (w <= 0 || h <= 0) {
+                    throw new ImageLoadException(name, "invalid size " + w + "x" + h);
+                }
+                if (w * h > maxPixels) {
+                    throw new ImageLoadException(name, w + "x" + h + " = " + (w * h) + " pixels is over the limit of "
+                            + maxPixels + " (a decompression bomb?); raise the limit to load it");
+                }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
+                if (format.equals("JPEG") && jpegComponents(bytes) == 4) {
+                    return orient(bytes, cmykToRgb(name, reader.readRaster(0, null), adobeMarker(bytes), warnings));
+                }
+                img = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new ImageLoadException(name, "corrupt or truncated " + format + ": " + warnings.get(0));
+                }
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageLoadException ile) {
+                throw ile;
+            }
+            throw new ImageLoadException(name, "corrupt or truncated " + format + " (" + e.getMessage() + ")", e);
+        }
+        return orient(bytes, toRgb(name, img));
+    }
+
+    private static RgbImage orient(byte[] bytes, RgbImage img) {
+        return ExifOrientation.apply(img, ExifOrientation.read(bytes));
+    }
+
+    static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "PNG";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
+            return "JPEG";
+        }
+        if (b.length >= 6 && new String(b, 0, 4, StandardCharsets.ISO_8859_1).equals("GIF8")) {
+            return "GIF";
+        }
+        if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') {
+            return "BMP";
+        }
+        if (b.length >= 12 && new String(b, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
+                && new String(b, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP")) {
+            return "WebP";
+        }
+        return null;
+    }
+
+    /** Pillow's convert("RGB") on the decoded samples (never Java's colour-managed getRGB). */
+    private RgbImage toRgb(Path name, BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        Raster r = img.getRaster();
+        ColorModel cm = img.getColorModel();
+        byte[] out = new byte[w * h * 3];
+        int bands = r.getNumBands();
+        int[] row = new int[w * bands];
+        if (cm instanceof IndexColorModel icm) {
+            for (int y = 0; y < h; y++) {
+                r.getPixels(0, y, w, 1, row);
+                for (int x = 0; x < w; x++) {
+                    int idx = row[x * bands];
+                    put(out, y * w + x, icm.getRed(idx), icm.getGreen(idx), icm.getBlue(idx), 255);
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        if (!(cm instanceof ComponentColorModel)) {
+            // packed formats (BMP 16/32-bit): the colour model's own 8-bit components
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    Object px = r.getDataElements(x, y, null);
+                    put(out, y * w + x, cm.getRed(px), cm.getGreen(px), cm.getBlue(px),
+                            cm.hasAlpha() ? cm.getAlpha(px) : 255);
+                }
+            }
+            return new RgbImage(w, h, out);
+        }
+        int bits = r.getSampleModel().getSampleSize(0);
+        if (bits != 8 && bits != 16) {
+            throw new ImageLoadException(name, bits + "-bit samples are not supported");
+        }
+        boolean gray = bands <= 2;
+        boolean hasAlpha = bands == 2 || bands == 4;
+        for (int y = 0; y < h; y++) {
+            r.getPixels(0, y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int o = x * bands;
+                int a = hasAlpha ? eight(row[o + bands - 1], bits, false) : 255;
+                if (gray) {
+                    // 16-bit gray without alpha is Pillow's I;16, whose RGB conversion clips; with alpha it is LA (high byte)
+                    int v = eight(row[o], bits, bits == 16 && !hasAlpha);
+                    put(out, y * w + x, v, v, v, a);
+                } else {
+                    put(out, y * w + x, eight(row[o], bits, false), eight(row[o + 1], bits, false),
+                            eight(row[o + 2], bits, false), a);
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    private static int eight(int sample, int bits, boolean clip) {
+        if (bits == 8) {
+            return sample;
+        }
+        return clip ? Math.min(sample, 255) : sample >> 8;
+    }
+
+    private void put(byte[] out, int i, int r, int g, int b, int a) {
+        if (alpha.composite() && a != 255) {
+            int bg = alpha.background();
+            r = blend(r, (bg >> 16) & 0xff, a);
+            g = blend(g, (bg >> 8) & 0xff, a);
+            b = blend(b, bg & 0xff, a);
+        }
+        out[i * 3] = (byte) r;
+        out[i * 3 + 1] = (byte) g;
+        out[i * 3 + 2] = (byte) b;
+    }
+
+    private static int blend(int c, int bg, int a) {
+        return (int) Math.round((c * a + bg * (255 - a)) / 255.0);
+    }
+
+    /** The component count in the JPEG's SOF marker, or -1. */
+    static int jpegComponents(byte[] f) {
+        int p = 2;
+        while (p + 4 <= f.length && (f[p] & 0xff) == 0xFF) {
+            int marker = f[p + 1] & 0xff;
+            int len = ((f[p + 2] & 0xff) << 8) | (f[p + 3] & 0xff);
+            boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+            if (sof && p + 9 < f.length) {
+                return f[p + 9] & 0xff;
+            }
+            if (marker == 0xDA) {
+                return -1;
+            }
+            p += 2 + len;
+        }
+        return -1;
+    }
+
+    /** Whether the JPEG has an Adobe APP14 marker (CMYK stored inverted, as Pillow assumes). */
+    static boolean adobeMarker(byte[] f) {
+        int p = 2;
+        while (p + 4 <= f.length && (f[p] & 0xff) == 0xFF) {
+            int marker = f[p + 1] & 0xff;
+            int len = ((f[p + 2] & 0xff) << 8) | (f[p + 3] & 0xff);
+            if (marker == 0xEE && p + 9 < f.length && new String(f, p + 4, 5, StandardCharsets.ISO_8859_1).equals("Adobe")) {
+                return true;
+            }
+            if (marker == 0xDA) {
+                return false;
+            }
+            p += 2 + len;
+        }
+        return false;
+    }
+
+    /** Pillow's cmyk2rgb on the raw CMYK samples (inverted first for Adobe files, as Pillow's "CMYK;I"). */
+    private static RgbImage cmykToRgb(Path name, Raster r, boolean adobe, List<String> warnings) {
+        if (!warnings.isEmpty()) {
+            throw new ImageLoadException(name, "corrupt or truncated JPEG: " + warnings.get(0));
+        }
+        if (r.getNumBands() != 4) {
+            throw new ImageLoadException(name, "4-component JPEG decoded to " + r.getNumBands() + " bands");
+        }
+        int w = r.getWidth();
+        int h = r.getHeight();
+        byte[] out = new byte[w * h * 3];
+        int[] row = new int[w * 4];
+        for (int y = 0; y < h; y++) {
+            r.getPixels(r.getMinX(), r.getMinY() + y, w, 1, row);
+            for (int x = 0; x < w; x++) {
+                int[] c = new int[4];
+                for (int k = 0; k < 4; k++) {
+                    c[k] = adobe ? 255 - row[x * 4 + k] : row[x * 4 + k];
+                }
+                int nk = 255 - c[3];
+                for (int k = 0; k < 3; k++) {
+                    int tmp = c[k] * nk + 128;
+                    int v = nk - (((tmp >> 8) + tmp) >> 8);
+                    out[(y * w + x) * 3 + k] = (byte) Math.max(0, Math.min(255, v));
+                }
+            }
+        }
+        return new RgbImage(w, h, out);
+    }
+}
