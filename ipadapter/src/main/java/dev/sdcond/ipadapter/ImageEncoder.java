@@ -1,0 +1,116 @@
+package dev.sdcond.ipadapter;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.sdcond.ipadapter.image.RgbImage;
+import dev.sdcond.ipadapter.preprocess.ClipImageProcessor;
+import dev.sdcond.models.clip.ClipOutput;
+import dev.sdcond.models.clip.ClipVisionModel;
+import dev.sdcond.models.clip.OutputRequest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A CLIP vision tower with its preprocessing: images in, IP-Adapter embeddings out. A batch of images goes through
+ * the tower in one forward pass (the unconditional input, when it needs encoding, in the same pass). Immutable and
+ * safe to share between threads.
+ */
+public final class ImageEncoder {
+    private final ClipVisionModel tower;
+    private final ClipImageProcessor processor;
+
+    public ImageEncoder(ClipVisionModel tower, ClipImageProcessor processor) {
+        if (processor.size() != tower.config().imageSize()) {
+            throw new IllegalArgumentException("the processor makes " + processor.size() + "px images, the encoder takes "
+                    + tower.config().imageSize() + "px");
+        }
+        this.tower = tower;
+        this.processor = processor;
+    }
+
+    /** With transformers' default preprocessing at the tower's image size. */
+    public ImageEncoder(ClipVisionModel tower) {
+        this(tower, ClipImageProcessor.hf(tower.config().imageSize()));
+    }
+
+    public ClipVisionModel tower() {
+        return tower;
+    }
+
+    public ClipImageProcessor processor() {
+        return processor;
+    }
+
+    /** [B, 3, S, S] pixel values of the images, in {@code manager}. */
+    public NDArray pixelValues(NDManager manager, List<RgbImage> images) {
+        int s = processor.size();
+        float[] all = new float[images.size() * 3 * s * s];
+        for (int i = 0; i < images.size(); i++) {
+            System.arraycopy(processor.pixelValues(images.get(i)), 0, all, i * 3 * s * s, 3 * s * s);
+        }
+        return manager.create(all, new Shape(images.size(), 3, s, s));
+    }
+
+    /**
+     * Encodes images.
+     *
+     * @param layer the hidden_states index to return (-2: IP-Adapter Plus's penultimate layer)
+     * @param uncond how to make the negative embeddings, or null for none
+     */
+    public ImageEmbeddings encode(NDManager manager, List<RgbImage> images, int layer, Uncond uncond) {
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("no images");
+        }
+        int b = images.size();
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray pixels = pixelValues(sub, images);
+            NDArray input = pixels;
+            boolean encodeUncond = uncond != null && !(uncond instanceof Uncond.Zeros);
+            if (encodeUncond) {
+                input = pixels.concat(uncondPixels(sub, uncond), 0);
+            }
+            ClipOutput out = tower.forward(sub, input, OutputRequest.hiddenStates(layer).withPooled());
+            NDArray hidden = out.hiddenState(layer).toType(DataType.FLOAT32, false);
+            NDArray embeds = out.hasProjected() ? out.projected().toType(DataType.FLOAT32, false) : null;
+            NDArray uHidden = null;
+            NDArray uEmbeds = null;
+            if (uncond instanceof Uncond.Zeros) {
+                uHidden = hidden.zerosLike();
+                uEmbeds = embeds == null ? null : embeds.zerosLike();
+            } else if (encodeUncond) {
+                uHidden = repeat(hidden.get(b + ":" + (b + 1)), b);
+                uEmbeds = embeds == null ? null : repeat(embeds.get(b + ":" + (b + 1)), b);
+                hidden = hidden.get("0:" + b);
+                embeds = embeds == null ? null : embeds.get("0:" + b);
+            }
+            List<NDArray> results = new ArrayList<>();
+            for (NDArray a : new NDArray[] {embeds, hidden, pixels, uEmbeds, uHidden}) {
+                if (a != null) {
+                    a.attach(manager);
+                }
+                results.add(a);
+            }
+            return new ImageEmbeddings(results.get(0), results.get(1), layer, results.get(2), results.get(3),
+                    results.get(4));
+        }
+    }
+
+    /** [1, 3, S, S]: zeros, or the preprocessed black or negative image. */
+    private NDArray uncondPixels(NDManager m, Uncond u) {
+        int s = processor.size();
+        if (u instanceof Uncond.ZeroPixels) {
+            return m.zeros(new Shape(1, 3, s, s));
+        }
+        RgbImage img = u instanceof Uncond.Image i ? i.image() : RgbImage.filled(s, s, 0, 0, 0);
+        return pixelValues(m, List.of(img));
+    }
+
+    private static NDArray repeat(NDArray one, int b) {
+        long[] reps = new long[one.getShape().dimension()];
+        java.util.Arrays.fill(reps, 1);
+        reps[0] = b;
+        return one.tile(reps);
+    }
+}
