@@ -182,6 +182,12 @@ public final class ClipTokenizer implements AutoCloseable {
         return tokenizer.encode(text, false, false).getTokens();
     }
 
+    /** The vocabulary entry of an id (e.g. {@code cat</w>}). */
+    public String idToToken(long id) {
+        String t = tokenizer.decode(new long[] {id}, false);
+        return t;
+    }
+
     /** BOS + text ids + EOS, not truncated. */
     public long[] ids(String text) {
         long[] t = tokenize(text);

@@ -1,0 +1,266 @@
+package dev.sdcond.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdcond.conditioning.LoadedTextModel;
+import dev.sdcond.conditioning.TextModels;
+import dev.sdcond.ipadapter.LoadedVisionModel;
+import dev.sdcond.ipadapter.VisionModels;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Towers;
+import dev.sdcond.models.clip.ClipOutput;
+import dev.sdcond.models.clip.ClipTextModel;
+import dev.sdcond.models.clip.ClipVisionModel;
+import dev.sdcond.models.clip.OutputRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure model load time and forward-pass speed (the one way sdcond is measured).",
+        footer = {"", "Examples:", "  sdcond bench --model builtin:sd15-random --what text --batch 1,8",
+            "  sdcond bench --model builtin:vit-h-random --what image --batch 1 --runs 3",
+            "  sdcond bench --model builtin:sd15-random --device gpu --dtype float16 --batch 1,128 --json",
+            "", "Per batch: median and min wall time of a forward pass including the copy of the outputs to the host,",
+            "per item, and the GEMM floor: the time libtorch takes for the forward pass's matrix products alone on the",
+            "same shapes, and its ratio to the forward time (the share of GEMM throughput reached)."})
+final class BenchCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, description = "a model folder or builtin:NAME")
+    String model;
+
+    @Option(names = "--what", defaultValue = "text", description = "text or image (default: ${DEFAULT-VALUE})")
+    String what;
+
+    @Option(names = "--batch", defaultValue = "1", split = ",", description = "batch sizes (default: ${DEFAULT-VALUE})")
+    List<Integer> batches;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed runs per batch (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--runs", defaultValue = "10", description = "timed runs per batch (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--no-gemm-floor", description = "skip measuring the GEMM floor")
+    boolean noGemm;
+
+    @Option(names = "--json", description = "print JSON")
+    boolean json;
+
+    @Mixin
+    ComputeOptions computeOptions;
+
+    @Override
+    public Integer call() throws IOException {
+        Compute compute = computeOptions.compute();
+        boolean text = switch (what.toLowerCase(Locale.ROOT)) {
+            case "text" -> true;
+            case "image", "vision" -> false;
+            default -> throw new IllegalArgumentException("--what takes text or image, not '" + what + "'");
+        };
+        long t0 = System.nanoTime();
+        AutoCloseable loaded;
+        ClipTextModel textTower = null;
+        ClipVisionModel visionTower = null;
+        if (text) {
+            LoadedTextModel m = TextModels.open(List.of(model), null, compute);
+            loaded = m;
+            textTower = m.conditioner().encoders().get(0).tower();
+        } else {
+            LoadedVisionModel m = VisionModels.open(model, compute);
+            loaded = m;
+            visionTower = m.tower();
+        }
+        double loadMs = (System.nanoTime() - t0) / 1e6;
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode root = om.createObjectNode();
+        root.put("model", model);
+        root.put("what", text ? "text" : "image");
+        root.put("device", compute.device().toString());
+        root.put("dtype", compute.precision().toString());
+        root.put("load_ms", loadMs);
+        root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
+        ArrayNode results = root.putArray("results");
+        try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE)) {
+            for (int b : batches) {
+                ObjectNode r = results.addObject();
+                r.put("batch", b);
+                double[] times;
+                Shapes shapes;
+                if (text) {
+                    ClipTextModel tower = textTower;
+                    long[][] ids = new long[b][77];
+                    for (long[] row : ids) {
+                        Arrays.fill(row, 49407);
+                        row[0] = 49406;
+                        for (int i = 1; i < 20; i++) {
+                            row[i] = 320 + i;
+                        }
+                    }
+                    times = time(() -> {
+                        try (NDManager m = manager.newSubManager()) {
+                            ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
+                            o.lastHiddenState().toFloatArray();
+                            return o.pooled().toFloatArray().length;
+                        }
+                    });
+                    shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
+                            tower.config().numAttentionHeads(), tower.numLayers(), 0);
+                } else {
+                    ClipVisionModel tower = visionTower;
+                    int s = tower.config().imageSize();
+                    NDArray px = manager.randomNormal(new Shape(b, 3, s, s));
+                    times = time(() -> {
+                        try (NDManager m = manager.newSubManager()) {
+                            ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
+                            o.hiddenState(-2).toFloatArray();
+                            return o.projected().toFloatArray().length;
+                        }
+                    });
+                    shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
+                            tower.config().intermediateSize(), tower.config().numAttentionHeads(), tower.numLayers(),
+                            tower.config().patchSize());
+                }
+                double[] sorted = times.clone();
+                Arrays.sort(sorted);
+                double median = sorted[sorted.length / 2];
+                r.put("median_ms", median);
+                r.put("min_ms", sorted[0]);
+                r.put("median_ms_per_item", median / b);
+                r.put("gflops", shapes.flops() / 1e9);
+                if (!noGemm) {
+                    double gemm = gemmFloor(manager, shapes, compute.precision().dataType());
+                    r.put("gemm_floor_ms", gemm);
+                    r.put("gemm_share", gemm / sorted[0]);
+                }
+            }
+            root.put("peak_rss_mb", procStatus("VmHWM") / 1024.0);
+            root.put("rss_mb", procStatus("VmRSS") / 1024.0);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e);
+        }
+        print(root, om);
+        return ExitCodes.OK;
+    }
+
+    private double[] time(Supplier<Integer> run) {
+        for (int i = 0; i < warmup; i++) {
+            run.get();
+        }
+        double[] t = new double[Math.max(1, runs)];
+        for (int i = 0; i < t.length; i++) {
+            long s = System.nanoTime();
+            run.get();
+            t[i] = (System.nanoTime() - s) / 1e6;
+        }
+        return t;
+    }
+
+    /**
+     * The matrix products of one forward pass.
+     *
+     * @param patch vision: patch size (adds the patch embedding); 0 for text
+     */
+    record Shapes(int batch, int tokens, int width, int mlp, int heads, int layers, int patch) {
+        double flops() {
+            double bt = (double) batch * tokens;
+            double perLayer = 2 * bt * width * 3.0 * width // qkv
+                    + 2 * 2 * bt * tokens * width // scores and attention * v
+                    + 2 * bt * width * width // out proj
+                    + 2 * 2 * bt * width * mlp; // fc1, fc2
+            double patchEmbed = patch == 0 ? 0 : 2.0 * batch * (tokens - 1) * 3 * patch * patch * width;
+            return layers * perLayer + patchEmbed;
+        }
+    }
+
+    /** Times libtorch's matrix products alone on the forward pass's shapes (min over runs), in ms. */
+    private double gemmFloor(NDManager manager, Shapes s, DataType dt) {
+        try (NDManager m = manager.newSubManager()) {
+            long bt = (long) s.batch() * s.tokens();
+            NDArray x = m.randomNormal(new Shape(bt, s.width())).toType(dt, false);
+            NDArray wqkv = m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false);
+            NDArray wo = m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false);
+            NDArray w1 = m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false);
+            NDArray w2 = m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false);
+            NDArray h = m.randomNormal(new Shape(bt, s.mlp())).toType(dt, false);
+            long d = s.width() / s.heads();
+            NDArray q = m.randomNormal(new Shape((long) s.batch() * s.heads(), s.tokens(), d)).toType(dt, false);
+            NDArray kt = m.randomNormal(new Shape((long) s.batch() * s.heads(), d, s.tokens())).toType(dt, false);
+            NDArray p = m.randomNormal(new Shape((long) s.batch() * s.heads(), s.tokens(), s.tokens())).toType(dt, false);
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r < Math.max(3, runs / 2); r++) {
+                long t0 = System.nanoTime();
+                try (NDManager scratch = m.newSubManager()) {
+                    for (int l = 0; l < s.layers(); l++) {
+                        List<NDArray> outs = new ArrayList<>();
+                        outs.add(ai.djl.nn.core.Linear.linear(x, wqkv).singletonOrThrow());
+                        outs.add(q.matMul(kt));
+                        outs.add(p.matMul(q));
+                        outs.add(ai.djl.nn.core.Linear.linear(x, wo).singletonOrThrow());
+                        outs.add(ai.djl.nn.core.Linear.linear(x, w1).singletonOrThrow());
+                        outs.add(ai.djl.nn.core.Linear.linear(h, w2).singletonOrThrow());
+                        for (NDArray o : outs) {
+                            o.close();
+                        }
+                    }
+                    x.get(0).toFloatArray(); // synchronise
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            }
+            return best;
+        }
+    }
+
+    private static long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux: no memory figures
+        }
+        return -1;
+    }
+
+    private void print(ObjectNode root, ObjectMapper om) throws IOException {
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
+                root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
+        out.printf("%6s %12s %12s %12s %10s %14s %10s%n", "batch", "median ms", "min ms", "ms/item", "GFLOP",
+                "GEMM floor ms", "GEMM share");
+        for (var r : root.get("results")) {
+            out.printf(Locale.ROOT, "%6d %12.2f %12.2f %12.2f %10.1f %14s %10s%n", r.get("batch").asInt(),
+                    r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
+                    r.get("gflops").asDouble(),
+                    r.has("gemm_floor_ms") ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
+                    r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-");
+        }
+        out.printf(Locale.ROOT, "peak RSS %.0f MB%n", root.get("peak_rss_mb").asDouble());
+    }
+}

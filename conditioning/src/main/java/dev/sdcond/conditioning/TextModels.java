@@ -1,0 +1,167 @@
+package dev.sdcond.conditioning;
+
+import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
+import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.ModelMismatchException;
+import dev.sdcond.models.clip.ClipTextModel;
+import dev.sdcond.models.config.CLIPTextConfig;
+import dev.sdcond.models.config.ClipFamilies;
+import dev.sdcond.models.weights.RandomParameters;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Loads the text encoders of a preset from what users have:
+ *
+ * <ul>
+ *   <li>{@code builtin:sd15-random}, {@code builtin:sd2-random}, {@code builtin:sdxl-random},
+ *       {@code builtin:flux-random}: the real architectures with seeded random weights and the bundled tokenizer</li>
+ *   <li>a diffusers pipeline folder: {@code text_encoder/} (+ {@code text_encoder_2/} for SDXL) and
+ *       {@code tokenizer/}, {@code tokenizer_2/}</li>
+ *   <li>one Hugging Face text-model folder ({@code config.json} + safetensors) per encoder; the folder's own tokenizer
+ *       when it has one, else the bundled CLIP vocabulary</li>
+ * </ul>
+ */
+public final class TextModels {
+    public static final String BUILTIN = "builtin:";
+    /** The seed of the builtin random models. */
+    public static final long SEED = 0;
+
+    private TextModels() {}
+
+    /**
+     * Loads a model.
+     *
+     * @param specs one spec, or one per encoder of the preset (SDXL: CLIP-L then bigG)
+     * @param preset the preset, or null to infer it (two encoders: SDXL; an OpenCLIP-H width: SD2.x; else SD1.x)
+     */
+    public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute) {
+        if (specs.isEmpty()) {
+            throw new IllegalArgumentException("no model given");
+        }
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            if (specs.size() == 1 && specs.get(0).startsWith(BUILTIN)) {
+                return builtin(specs.get(0), preset, compute, resources);
+            }
+            List<TextEncoder> encoders = new ArrayList<>();
+            List<Path> files = new ArrayList<>();
+            List<String> parts = new ArrayList<>();
+            List<Path> folders = new ArrayList<>();
+            if (specs.size() == 1 && isPipelineFolder(Path.of(specs.get(0)))) {
+                Path root = Path.of(specs.get(0));
+                folders.add(root.resolve("text_encoder"));
+                if (Files.isDirectory(root.resolve("text_encoder_2"))) {
+                    folders.add(root.resolve("text_encoder_2"));
+                }
+            } else {
+                for (String s : specs) {
+                    if (s.startsWith(BUILTIN)) {
+                        throw new InvalidInputException("a builtin model cannot be combined with others: " + s);
+                    }
+                    folders.add(Path.of(s));
+                }
+            }
+            for (int i = 0; i < folders.size(); i++) {
+                Path folder = folders.get(i);
+                HfCheckpoint ckpt = HfCheckpoint.open(folder);
+                resources.add(ckpt);
+                ClipTextModel tower = ckpt.loadText(compute);
+                resources.add(tower);
+                ClipTokenizer tok = tokenizerFor(folder, i);
+                resources.add(tok);
+                encoders.add(new TextEncoder(tower, tok, 0, 0)); // pad and depth fixed below, once the preset is known
+                files.add(Checkpoints.findWeights(folder));
+                parts.add(folder + " (" + tower.numLayers() + " layers, width " + tower.width() + ")");
+            }
+            Preset p = preset != null ? preset : infer(encoders);
+            List<TextEncoder> bound = bind(p, encoders);
+            return new LoadedTextModel(new TextConditioner(p, bound), String.join(" + ", parts), files,
+                    Map.of(), resources);
+        } catch (RuntimeException e) {
+            new LoadedTextModel(null, "", List.of(), Map.of(), resources).close();
+            throw e;
+        }
+    }
+
+    private static boolean isPipelineFolder(Path p) {
+        return Files.isDirectory(p.resolve("text_encoder"));
+    }
+
+    /** A pipeline's tokenizer_N/ beside text_encoder_N/, else the folder's own, else the bundled vocabulary. */
+    private static ClipTokenizer tokenizerFor(Path encoderFolder, int index) {
+        Path parent = encoderFolder.toAbsolutePath().getParent();
+        Path sibling = parent == null ? null : parent.resolve(index == 0 ? "tokenizer" : "tokenizer_" + (index + 1));
+        String name = encoderFolder.getFileName() == null ? "" : encoderFolder.getFileName().toString();
+        if (sibling != null && name.startsWith("text_encoder") && Files.isDirectory(sibling)
+                && ClipTokenizer.folderHasTokenizer(sibling)) {
+            return ClipTokenizer.fromFolder(sibling);
+        }
+        if (ClipTokenizer.folderHasTokenizer(encoderFolder)) {
+            return ClipTokenizer.fromFolder(encoderFolder);
+        }
+        return ClipTokenizer.bundled();
+    }
+
+    private static Preset infer(List<TextEncoder> encoders) {
+        if (encoders.size() == 2) {
+            return Preset.SDXL;
+        }
+        return encoders.get(0).tower().width() == 1024 ? Preset.SD2 : Preset.SD15;
+    }
+
+    private static List<TextEncoder> bind(Preset p, List<TextEncoder> encoders) {
+        if (encoders.size() != p.encoders().size()) {
+            throw new ModelMismatchException("preset " + p + " needs " + p.encoders().size() + " text encoder(s) ("
+                    + p.encoders().stream().map(Preset.EncoderSlot::role).toList() + "), " + encoders.size()
+                    + " given (SDXL: a diffusers pipeline folder, or two model folders: CLIP-L, then bigG)");
+        }
+        List<TextEncoder> out = new ArrayList<>();
+        for (int i = 0; i < encoders.size(); i++) {
+            TextEncoder e = encoders.get(i);
+            out.add(TextEncoder.of(e.tower(), e.tokenizer(), p.encoders().get(i).padId()));
+        }
+        return out;
+    }
+
+    /** The builtin random models' names. */
+    public static final List<String> BUILTINS = List.of("sd15-random", "sd2-random", "sdxl-random", "flux-random");
+
+    private static LoadedTextModel builtin(String spec, Preset preset, Compute compute, List<AutoCloseable> resources) {
+        String name = spec.substring(BUILTIN.length());
+        Preset p;
+        List<CLIPTextConfig> configs;
+        switch (name) {
+            case "sd15-random" -> { p = Preset.SD15; configs = List.of(ClipFamilies.CLIP_L_TEXT); }
+            case "sd2-random" -> { p = Preset.SD2; configs = List.of(ClipFamilies.OPENCLIP_H_TEXT); }
+            case "sdxl-random" -> {
+                p = Preset.SDXL;
+                configs = List.of(ClipFamilies.CLIP_L_TEXT, ClipFamilies.OPENCLIP_BIGG_TEXT);
+            }
+            case "flux-random" -> { p = Preset.FLUX; configs = List.of(ClipFamilies.CLIP_L_TEXT); }
+            default -> throw new InvalidInputException("unknown builtin model '" + spec + "' (text: "
+                    + String.join(", ", BUILTINS.stream().map(b -> BUILTIN + b).toList()) + ")");
+        }
+        Preset use = preset != null ? preset : p;
+        ClipTokenizer tok = ClipTokenizer.bundled();
+        resources.add(tok);
+        List<TextEncoder> encoders = new ArrayList<>();
+        for (int i = 0; i < configs.size(); i++) {
+            CLIPTextConfig c = configs.get(i);
+            Map<String, long[]> optional = new LinkedHashMap<>();
+            optional.put("text_projection.weight", new long[] {c.projectionDim(), c.hiddenSize()});
+            ClipTextModel tower = ClipTextModel.load(new RandomParameters(SEED + i, optional), c, compute);
+            resources.add(tower);
+            encoders.add(new TextEncoder(tower, tok, 0, 0));
+        }
+        return new LoadedTextModel(new TextConditioner(use, bind(use, encoders)),
+                spec + " (random weights, seed " + SEED + ")", List.of(), Map.of("random_weights", "true"), resources);
+    }
+}

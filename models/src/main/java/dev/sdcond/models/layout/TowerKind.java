@@ -1,0 +1,4 @@
+package dev.sdcond.models.layout;
+
+/** Text or vision. */
+public enum TowerKind { TEXT, VISION }
