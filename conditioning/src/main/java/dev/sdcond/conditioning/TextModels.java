@@ -3,7 +3,7 @@ package dev.sdcond.conditioning;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;
@@ -27,6 +27,8 @@ import java.util.Map;
  *       {@code tokenizer/}, {@code tokenizer_2/}</li>
  *   <li>one Hugging Face text-model folder ({@code config.json} + safetensors) per encoder; the folder's own tokenizer
  *       when it has one, else the bundled CLIP vocabulary</li>
+ *   <li>a single-file SD1.x / SD2.x / SDXL checkpoint (its text towers, SDXL's two in order), or an OpenCLIP file or
+ *       folder</li>
  * </ul>
  */
 public final class TextModels {
@@ -69,17 +71,23 @@ public final class TextModels {
                     folders.add(Path.of(s));
                 }
             }
-            for (int i = 0; i < folders.size(); i++) {
-                Path folder = folders.get(i);
-                HfCheckpoint ckpt = HfCheckpoint.open(folder);
+            for (Path folder : folders) {
+                ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
                 resources.add(ckpt);
-                ClipTextModel tower = ckpt.loadText(compute);
-                resources.add(tower);
-                ClipTokenizer tok = tokenizerFor(folder, i);
-                resources.add(tok);
-                encoders.add(new TextEncoder(tower, tok, 0, 0)); // pad and depth fixed below, once the preset is known
-                files.add(Checkpoints.findWeights(folder));
-                parts.add(folder + " (" + tower.numLayers() + " layers, width " + tower.width() + ")");
+                int n = ckpt.textTowers();
+                if (n == 0) {
+                    ckpt.loadText(0, compute); // throws, saying what the checkpoint holds instead
+                }
+                for (int t = 0; t < n; t++) {
+                    ClipTextModel tower = ckpt.loadText(t, compute);
+                    resources.add(tower);
+                    ClipTokenizer tok = tokenizerFor(folder, encoders.size());
+                    resources.add(tok);
+                    encoders.add(new TextEncoder(tower, tok, 0, 0)); // pad and depth set below, once the preset is known
+                    parts.add(folder + (n > 1 ? " [text tower " + t + "]" : "") + " (" + tower.numLayers()
+                            + " layers, width " + tower.width() + ")");
+                }
+                files.add(Files.isDirectory(folder) ? Checkpoints.findWeights(folder) : folder);
             }
             Preset p = preset != null ? preset : infer(encoders);
             List<TextEncoder> bound = bind(p, encoders);
@@ -104,7 +112,7 @@ public final class TextModels {
                 && ClipTokenizer.folderHasTokenizer(sibling)) {
             return ClipTokenizer.fromFolder(sibling);
         }
-        if (ClipTokenizer.folderHasTokenizer(encoderFolder)) {
+        if (Files.isDirectory(encoderFolder) && ClipTokenizer.folderHasTokenizer(encoderFolder)) {
             return ClipTokenizer.fromFolder(encoderFolder);
         }
         return ClipTokenizer.bundled();

@@ -2,7 +2,7 @@ package dev.sdcond.ipadapter;
 
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.config.CLIPVisionConfig;
@@ -16,8 +16,8 @@ import java.util.Map;
 
 /**
  * Loads an image encoder from {@code builtin:vit-h-random} / {@code builtin:vit-bigg-random}, a Hugging Face folder
- * ({@code config.json} of a vision or dual CLIP model), a diffusers pipeline folder ({@code image_encoder/}), or an
- * IP-Adapter repository ({@code models/image_encoder/}).
+ * ({@code config.json} of a vision or dual CLIP model), a diffusers pipeline folder ({@code image_encoder/}), an
+ * IP-Adapter repository ({@code models/image_encoder/}), or an OpenCLIP file or folder.
  */
 public final class VisionModels {
     public static final String BUILTIN = "builtin:";
@@ -44,18 +44,19 @@ public final class VisionModels {
             }
             Path folder = Path.of(spec);
             for (String sub : List.of("image_encoder", "models/image_encoder")) {
-                if (Files.isDirectory(folder.resolve(sub)) && !Files.exists(folder.resolve("config.json"))) {
+                if (Files.isDirectory(folder) && Files.isDirectory(folder.resolve(sub))
+                        && !Files.exists(folder.resolve("config.json"))) {
                     folder = folder.resolve(sub);
                     break;
                 }
             }
-            HfCheckpoint ckpt = HfCheckpoint.open(folder);
+            ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
             resources.add(ckpt);
             ClipVisionModel tower = ckpt.loadVision(compute);
             resources.add(tower);
             return new LoadedVisionModel(tower, folder + " (" + tower.numLayers() + " layers, width " + tower.width()
-                    + ", patch " + tower.config().patchSize() + ")", List.of(Checkpoints.findWeights(folder)), Map.of(),
-                    resources);
+                    + ", patch " + tower.config().patchSize() + ")",
+                    List.of(Files.isDirectory(folder) ? Checkpoints.findWeights(folder) : folder), Map.of(), resources);
         } catch (RuntimeException e) {
             new LoadedVisionModel(null, "", List.of(), Map.of(), resources).close();
             throw e;

@@ -22,10 +22,18 @@ final class ClipAttention {
     }
 
     static ClipAttention load(WeightReader r, String name, int width, int heads) {
+        float scale = (float) Math.pow(width / heads, -0.5);
+        Linear outProj = Linear.load(r, name + ".out_proj", width, width);
+        if (r.shape(name + ".in_proj_weight").isPresent()) {
+            // stored fused (OpenCLIP): scale the q rows in place of a copy per projection
+            NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
+            NDArray b = r.take(name + ".in_proj_bias", 3L * width);
+            return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale)),
+                    outProj, heads);
+        }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
         Linear v = Linear.load(r, name + ".v_proj", width, width);
-        float scale = (float) Math.pow(width / heads, -0.5);
         try (NDArray qw = q.weight().mul(scale); NDArray qb = q.bias().mul(scale)) {
             Linear fused = new Linear(NDArrays.concat(new NDList(qw, k.weight(), v.weight()), 0),
                     NDArrays.concat(new NDList(qb, k.bias(), v.bias()), 0));
@@ -33,7 +41,17 @@ final class ClipAttention {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused, Linear.load(r, name + ".out_proj", width, width), heads);
+            return new ClipAttention(fused, outProj, heads);
+        }
+    }
+
+    /** [3W, ...] with the first W rows multiplied by {@code scale}. */
+    private static NDArray scaleQueryRows(NDArray fused, int width, float scale) {
+        try (NDArray q = fused.get(new ai.djl.ndarray.index.NDIndex(":{}", width)).mul(scale);
+                NDArray kv = fused.get(new ai.djl.ndarray.index.NDIndex("{}:", width))) {
+            NDArray out = NDArrays.concat(new NDList(q, kv), 0);
+            fused.close();
+            return out;
         }
     }
 

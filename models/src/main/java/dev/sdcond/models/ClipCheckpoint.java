@@ -1,0 +1,143 @@
+package dev.sdcond.models;
+
+import dev.sdcond.models.clip.ClipTextModel;
+import dev.sdcond.models.clip.ClipVisionModel;
+import dev.sdcond.models.config.CLIPTextConfig;
+import dev.sdcond.models.config.CLIPVisionConfig;
+import dev.sdcond.models.layout.DerivedConfigs;
+import dev.sdcond.models.layout.DetectedTower;
+import dev.sdcond.models.layout.KeyLayout;
+import dev.sdcond.models.layout.LayoutDetector;
+import dev.sdcond.models.layout.TowerKind;
+import dev.sdcond.models.safetensors.TensorSource;
+import dev.sdcond.models.weights.OpenClipSource;
+import dev.sdcond.models.weights.ParameterSource;
+import dev.sdcond.models.weights.PrefixedSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Any checkpoint that holds CLIP towers: a Hugging Face folder with {@code config.json}, an OpenCLIP file or folder
+ * (with or without {@code open_clip_config.json}), or a single-file SD1.x / SD2.x / SDXL checkpoint. Towers are found
+ * by their key names; configs come from the folder's config files or from the tensor shapes. Only the tensors of the
+ * towers asked for are read (the UNet of a 7 GB file is never touched).
+ */
+public final class ClipCheckpoint implements AutoCloseable {
+    private final Path path;
+    private final TensorSource source;
+    private final HfCheckpoint hf; // when the folder has a config.json
+    private final DerivedConfigs.OpenClipConfig openClip;
+    private final List<DetectedTower> towers;
+
+    private ClipCheckpoint(Path path, TensorSource source, HfCheckpoint hf, DerivedConfigs.OpenClipConfig openClip) {
+        this.path = path;
+        this.source = source;
+        this.hf = hf;
+        this.openClip = openClip;
+        this.towers = LayoutDetector.towers(source);
+    }
+
+    public static ClipCheckpoint open(Path path) {
+        if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"))) {
+            HfCheckpoint hf = HfCheckpoint.open(path);
+            return new ClipCheckpoint(path, hf.weights(), hf, null);
+        }
+        Path ocConfig = Files.isDirectory(path) ? path.resolve("open_clip_config.json")
+                : path.toAbsolutePath().resolveSibling("open_clip_config.json");
+        DerivedConfigs.OpenClipConfig oc = Files.isRegularFile(ocConfig) ? DerivedConfigs.OpenClipConfig.read(ocConfig) : null;
+        return new ClipCheckpoint(path, Checkpoints.open(path), null, oc);
+    }
+
+    /** A checkpoint over an already opened source (without config files). */
+    public static ClipCheckpoint of(Path path, TensorSource source) {
+        return new ClipCheckpoint(path, source, null, null);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public TensorSource source() {
+        return source;
+    }
+
+    /** The towers found, in key order (SDXL: embedders.0 before embedders.1). */
+    public List<DetectedTower> towers() {
+        return towers;
+    }
+
+    public List<DetectedTower> towers(TowerKind kind) {
+        return towers.stream().filter(t -> t.kind() == kind).toList();
+    }
+
+    /** Loads the {@code index}-th text tower with an explicit config (for sizes no family rule covers). */
+    public ClipTextModel loadText(int index, Compute compute, CLIPTextConfig config) {
+        DetectedTower t = pick(TowerKind.TEXT, index, "a CLIP text encoder");
+        return ClipTextModel.load(parameters(t), config, compute);
+    }
+
+    /** Loads the vision tower with an explicit config. */
+    public ClipVisionModel loadVision(Compute compute, CLIPVisionConfig config) {
+        DetectedTower t = pick(TowerKind.VISION, 0, "a CLIP image encoder");
+        return ClipVisionModel.load(parameters(t), config, compute);
+    }
+
+    /** Loads the {@code index}-th text tower. */
+    public ClipTextModel loadText(int index, Compute compute) {
+        if (hf != null) {
+            if (index != 0) {
+                throw new ModelMismatchException(path + " holds one text tower");
+            }
+            return hf.loadText(compute);
+        }
+        DetectedTower t = pick(TowerKind.TEXT, index, "a CLIP text encoder");
+        CLIPTextConfig c = DerivedConfigs.text(t, openClip, path.toString());
+        return ClipTextModel.load(parameters(t), c, compute);
+    }
+
+    /** Loads the vision tower. */
+    public ClipVisionModel loadVision(Compute compute) {
+        if (hf != null) {
+            return hf.loadVision(compute);
+        }
+        DetectedTower t = pick(TowerKind.VISION, 0, "a CLIP image encoder");
+        CLIPVisionConfig c = DerivedConfigs.vision(t, openClip, path.toString());
+        return ClipVisionModel.load(parameters(t), c, compute);
+    }
+
+    /** How many text towers there are. */
+    public int textTowers() {
+        if (hf != null) {
+            return hf.textConfig().isPresent() ? 1 : 0;
+        }
+        return towers(TowerKind.TEXT).size();
+    }
+
+    private ParameterSource parameters(DetectedTower t) {
+        return t.layout() == KeyLayout.OPENCLIP ? new OpenClipSource(source, t.prefix())
+                : new PrefixedSource(source, t.prefix());
+    }
+
+    private DetectedTower pick(TowerKind kind, int index, String needed) {
+        List<DetectedTower> found = towers(kind);
+        if (index < found.size()) {
+            return found.get(index);
+        }
+        List<String> other = LayoutDetector.otherParts(source);
+        String what = found.isEmpty() && towers.isEmpty()
+                ? (other.isEmpty() ? "no CLIP tower" : String.join(" and ", other))
+                : towers.size() + " CLIP tower(s): "
+                        + String.join(", ", towers.stream().map(x -> x.kind() + " at " + x.where()).toList());
+        throw new ModelMismatchException(path + ": " + needed + " is needed, but this checkpoint holds " + what);
+    }
+
+    @Override
+    public void close() {
+        if (hf != null) {
+            hf.close();
+        } else {
+            source.close();
+        }
+    }
+}
