@@ -199,4 +199,37 @@ class ImageLoaderTest {
         assertTrue(assertThrows(ImageLoadException.class, () -> ImageLoader.DEFAULT.load(p)).getMessage()
                 .contains("not a supported image"));
     }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(ImageLoaderTest.class.getResource("/images/" + name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void cmykJpegUsesPillowsConversion() {
+        // ImageMagick wrote cmyk(51, 103, 153, 26) with an Adobe marker; Pillow: nk - c * nk / 255 with nk = 255 - k
+        RgbImage img = ImageLoader.DEFAULT.load(resource("cmyk.jpg"));
+        int[] expected = {183, 136, 91};
+        for (int c = 0; c < 3; c++) {
+            assertTrue(Math.abs(img.get(5, 5, c) - expected[c]) <= 1, "channel " + c + ": " + img.get(5, 5, c));
+        }
+    }
+
+    @Test
+    void webpLosslessDecodesExactly() {
+        RgbImage webp = ImageLoader.DEFAULT.load(resource("grad.webp"));
+        RgbImage png = ImageLoader.DEFAULT.load(resource("grad.png"));
+        assertArrayEquals(png.rgb(), webp.rgb());
+    }
+
+    @Test
+    void animatedGifGivesTheFirstFrame() {
+        RgbImage img = ImageLoader.DEFAULT.load(resource("anim.gif"));
+        assertEquals(4, img.width());
+        assertEquals(255, img.get(0, 0, 0));
+        assertEquals(0, img.get(0, 0, 2));
+    }
 }
