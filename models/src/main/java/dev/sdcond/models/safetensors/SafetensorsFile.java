@@ -345,15 +345,20 @@ public final class SafetensorsFile implements TensorSource {
         if (t.byteLength() == 0) {
             return manager.create(shape, dtype);
         }
-        if (t.dtype() == DType.BF16) {
-            return widenBf16(map(name), shape, manager, dtype);
-        }
-        DataType stored = t.dtype().djlType().orElseThrow(() -> new SafetensorsException(path,
-                "tensor '" + name + "' has dtype " + t.dtype() + ", which cannot be loaded"));
-        // The array made over the mapped buffer aliases the (read-only) file: it is only borrowed here, and the
-        // result is always a new tensor that owns its memory (a dtype conversion, or a clone).
-        try (NDArray raw = manager.create(map(name), shape, stored)) {
-            return stored == dtype ? raw.duplicate() : raw.toType(dtype, false);
+        ByteBuffer mapped = map(name);
+        try {
+            if (t.dtype() == DType.BF16) {
+                return widenBf16(mapped, shape, manager, dtype);
+            }
+            DataType stored = t.dtype().djlType().orElseThrow(() -> new SafetensorsException(path,
+                    "tensor '" + name + "' has dtype " + t.dtype() + ", which cannot be loaded"));
+            // The array made over the mapped buffer aliases the (read-only) file: it is only borrowed here, and the
+            // result is always a new tensor that owns its memory (a dtype conversion, or a clone).
+            try (NDArray raw = manager.create(mapped, shape, stored)) {
+                return stored == dtype ? raw.duplicate() : raw.toType(dtype, false);
+            }
+        } finally {
+            Unmapper.unmap(mapped); // the file's pages leave the process now, not at some later GC
         }
     }
 

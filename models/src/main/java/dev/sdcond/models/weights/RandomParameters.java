@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * Seeded random parameters of whatever shape the loader asks for, for plumbing and shape tests and benchmarks
  * without downloads. Each tensor depends only on the seed and its name, so results are reproducible on any machine.
- * Initialised like transformers' CLIP: weights N(0, 0.02), layer norms 1 and 0, biases 0.
+ * Weights are uniform with transformers' init scale (standard deviation 0.02), layer norms 1 and 0, biases 0.
  *
  * @param seed the seed
  * @param optionalShapes shapes of the optional parameters to provide (e.g. {@code text_projection.weight})
@@ -56,8 +56,9 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
             }
         } else if (!hfName.endsWith(".bias")) {
             SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ hfName.hashCode());
+            final double halfWidth = 0.02 * Math.sqrt(3); // uniform on [-a, a] has standard deviation a / sqrt(3)
             for (int i = 0; i < n; i++) {
-                b.putFloat(i * 4, (float) (r.nextGaussian() * 0.02));
+                b.putFloat(i * 4, (float) ((r.nextDouble() * 2 - 1) * halfWidth));
             }
         }
         try (NDArray raw = manager.create(b, new Shape(shape), DataType.FLOAT32)) {
