@@ -273,4 +273,19 @@ class CliTest {
                     || p.getFileName().toString().startsWith("img")));
         }
     }
+
+    @Test
+    void aFailureMidBatchKeepsTheFinishedItemsAndLeavesNoPartialFile() throws IOException {
+        Path jsonl = tmp.resolve("p.jsonl");
+        Files.writeString(jsonl, "{\"prompt\": \"a cat\"}\n{\"prompt\": \"a (broken\"}\n{\"prompt\": \"a dog\"}\n");
+        Path dir = tmp.resolve("batch");
+        Run r = run("encode-text", "-m", "builtin:sd15-random", "--prompts", jsonl.toString(), "--output-dir",
+                dir.toString(), "--strict-syntax", "--no-hash");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("position 2"), r.err());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(java.util.List.of("000001.safetensors"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
 }

@@ -124,4 +124,45 @@ class ImageEncoderTest {
             assertThrows(ModelMismatchException.class, () -> IpAdapterCheck.of(notAdapter));
         }
     }
+
+    @Test
+    void eightThreadsGiveTheSameResultsAsOne() throws Exception {
+        List<RgbImage> imgs = images();
+        List<float[]> single = new java.util.ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            for (RgbImage i : imgs) {
+                single.add(encoder.encode(m, List.of(i), -2, new Uncond.Black()).hiddenStates().toFloatArray());
+            }
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<float[]>> futures = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                RgbImage img = imgs.get(i % imgs.size());
+                futures.add(pool.submit(() -> {
+                    try (NDManager m = NDManager.newBaseManager()) {
+                        return encoder.encode(m, List.of(img), -2, new Uncond.Black()).hiddenStates().toFloatArray();
+                    }
+                }));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                assertArrayEquals(single.get(i % imgs.size()), futures.get(i).get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
+    void repeatedEncodesLeaveNothingBehind() {
+        RgbImage img = images().get(0);
+        try (NDManager root = NDManager.newBaseManager()) {
+            for (int i = 0; i < 200; i++) {
+                try (NDManager call = root.newSubManager()) {
+                    encoder.encode(call, List.of(img), -2, new Uncond.ZeroPixels());
+                }
+            }
+            assertEquals(0, root.getManagedArrays().size());
+        }
+    }
 }

@@ -121,6 +121,7 @@ public final class ClipTextModel implements AutoCloseable {
      * @param ids [B][T] token ids, 1 <= T <= max_position_embeddings, every row the same length
      */
     public ClipOutput forward(NDManager manager, long[][] ids, OutputRequest request) {
+        requireOpen();
         int t = checkIds(ids);
         int b = ids.length;
         int layers = encoder.numLayers();
@@ -227,6 +228,17 @@ public final class ClipTextModel implements AutoCloseable {
     }
 
     /** Frees the weights. */
+    /** Whether the weights are still loaded. */
+    public boolean isOpen() {
+        return weights.isOpen();
+    }
+
+    private void requireOpen() {
+        if (!weights.isOpen()) {
+            throw new IllegalStateException("this text tower was closed; its weights are freed");
+        }
+    }
+
     @Override
     public void close() {
         weights.close();

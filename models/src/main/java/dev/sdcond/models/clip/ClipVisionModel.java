@@ -108,6 +108,7 @@ public final class ClipVisionModel implements AutoCloseable {
      * @param pixelValues [B, C, S, S] normalized pixels, any float dtype and device (converted here)
      */
     public ClipOutput forward(NDManager manager, NDArray pixelValues, OutputRequest request) {
+        requireOpen();
         Shape s = pixelValues.getShape();
         int size = config.imageSize();
         if (s.dimension() != 4 || s.get(1) != config.numChannels() || s.get(2) != size || s.get(3) != size) {
@@ -151,6 +152,17 @@ public final class ClipVisionModel implements AutoCloseable {
                 }
             }
             return new ClipOutput(layers, kept, last, pooled, projected);
+        }
+    }
+
+    /** Whether the weights are still loaded. */
+    public boolean isOpen() {
+        return weights.isOpen();
+    }
+
+    private void requireOpen() {
+        if (!weights.isOpen()) {
+            throw new IllegalStateException("this vision tower was closed; its weights are freed");
         }
     }
 
