@@ -16,12 +16,6 @@ public record LoadedTextModel(TextConditioner conditioner, String description, L
 
     @Override
     public void close() {
-        for (AutoCloseable r : resources) {
-            try {
-                r.close();
-            } catch (Exception ignored) {
-                // closing native resources does not fail in a way callers can act on
-            }
-        }
+        dev.sdcond.models.io.Resources.closeAll(resources);
     }
 }

@@ -17,12 +17,6 @@ public record LoadedVisionModel(ClipVisionModel tower, String description, List<
         Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
     @Override
     public void close() {
-        for (AutoCloseable r : resources) {
-            try {
-                r.close();
-            } catch (Exception ignored) {
-                // nothing a caller could do
-            }
-        }
+        dev.sdcond.models.io.Resources.closeAll(resources);
     }
 }

@@ -35,6 +35,20 @@ public final class ClipOutput {
         this.projected = projected;
     }
 
+    /** Moves the outputs (nulls allowed) from a forward pass's scratch manager to the caller's, and wraps them. */
+    static ClipOutput attachedTo(ai.djl.ndarray.NDManager manager, int numLayers, Map<Integer, NDArray> hiddenStates,
+            NDArray lastHiddenState, NDArray pooled, NDArray projected) {
+        for (NDArray a : hiddenStates.values()) {
+            a.attach(manager);
+        }
+        for (NDArray a : new NDArray[] {lastHiddenState, pooled, projected}) {
+            if (a != null) {
+                a.attach(manager);
+            }
+        }
+        return new ClipOutput(numLayers, hiddenStates, lastHiddenState, pooled, projected);
+    }
+
     /** hidden_states[index], index negative from the end as in transformers. */
     public NDArray hiddenState(int index) {
         int i = OutputRequest.normalize(index, numLayers);

@@ -151,15 +151,7 @@ public final class ClipTextModel implements AutoCloseable {
                     projected = textProjection.forward(pooled);
                 }
             }
-            for (NDArray a : kept.values()) {
-                a.attach(manager);
-            }
-            for (NDArray a : new NDArray[] {last, pooled, projected}) {
-                if (a != null) {
-                    a.attach(manager);
-                }
-            }
-            return new ClipOutput(layers, kept, last, pooled, projected);
+            return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);
         }
     }
 

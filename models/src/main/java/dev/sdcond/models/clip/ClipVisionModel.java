@@ -143,15 +143,7 @@ public final class ClipVisionModel implements AutoCloseable {
             } else {
                 last = null;
             }
-            for (NDArray a : kept.values()) {
-                a.attach(manager);
-            }
-            for (NDArray a : new NDArray[] {last, pooled, projected}) {
-                if (a != null) {
-                    a.attach(manager);
-                }
-            }
-            return new ClipOutput(layers, kept, last, pooled, projected);
+            return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);
         }
     }
 
