@@ -288,4 +288,21 @@ class CliTest {
                     files.map(p -> p.getFileName().toString()).sorted().toList());
         }
     }
+
+    @Test
+    void anIpAdapterThatNeedsAnotherEncoderIsRefused() throws IOException {
+        Path adapter = tmp.resolve("ip-adapter_sd15.safetensors");
+        new dev.sdcond.models.safetensors.SafetensorsWriter()
+                .addFloats("image_proj.proj.weight", new long[] {4, 1024}, new float[4096]).write(adapter, false);
+        Path out = tmp.resolve("e.safetensors");
+        Run r = run("encode-image", "-m", g("clip-vision-tiny-h"), "-i", g("images/chelsea.png"), "--ip-adapter",
+                adapter.toString(), "-o", out.toString());
+        assertEquals(4, r.code(), r.err());
+        assertTrue(r.err().contains("ViT-H/14"), r.err());
+        assertFalse(Files.exists(out));
+        // an IP-Adapter file given as the image encoder says what it is
+        Run wrong = run("encode-image", "-m", adapter.toString(), "-i", g("images/chelsea.png"), "-o", out.toString());
+        assertEquals(4, wrong.code(), wrong.err());
+        assertTrue(wrong.err().contains("IP-Adapter"), wrong.err());
+    }
 }
