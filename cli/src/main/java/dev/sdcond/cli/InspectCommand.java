@@ -34,6 +34,10 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        if (path.toString().startsWith("builtin:")) {
+            describeBuiltin(out, path.toString());
+            return ExitCodes.OK;
+        }
         if (!Files.exists(path)) {
             throw new InvalidInputException(path + ": no such file or folder");
         }
@@ -94,6 +98,27 @@ final class InspectCommand implements Callable<Integer> {
             if (!src.metadata().isEmpty()) {
                 out.println("  metadata: " + src.metadata());
             }
+        }
+    }
+
+    private static void describeBuiltin(PrintWriter out, String spec) {
+        String name = spec.substring("builtin:".length());
+        java.util.Map<String, List<Object>> builtins = java.util.Map.of(
+                "sd15-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT),
+                "flux-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT),
+                "sd2-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_H_TEXT),
+                "sdxl-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT,
+                        dev.sdcond.models.config.ClipFamilies.OPENCLIP_BIGG_TEXT),
+                "vit-h-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_H_VISION),
+                "vit-bigg-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_BIGG_VISION));
+        List<Object> configs = builtins.get(name);
+        if (configs == null) {
+            throw new InvalidInputException("unknown builtin model '" + spec + "' (" + String.join(", ",
+                    builtins.keySet().stream().sorted().map(b -> "builtin:" + b).toList()) + ")");
+        }
+        out.println(spec + ": the real architecture with seeded random weights (seed 0), bundled CLIP tokenizer");
+        for (Object c : configs) {
+            out.println("  " + c);
         }
     }
 

@@ -305,4 +305,23 @@ class CliTest {
         assertEquals(4, wrong.code(), wrong.err());
         assertTrue(wrong.err().contains("IP-Adapter"), wrong.err());
     }
+
+    @Test
+    void deviceAndDtypeOptions() throws IOException {
+        Path f32 = tmp.resolve("f32.safetensors");
+        Path f16 = tmp.resolve("f16.safetensors");
+        String model = pipeline(false).toString();
+        assertEquals(0, run("encode-text", "-m", model, "-p", "a photo of a cat", "-o", f32.toString()).code());
+        assertEquals(0, run("encode-text", "-m", model, "-p", "a photo of a cat", "--dtype", "float16", "-o",
+                f16.toString()).code());
+        Run close = run("compare", f16.toString(), f32.toString(), "--key", "hidden_states", "--atol", "2e-2");
+        assertEquals(0, close.code(), close.out());
+        Run gpu = run("encode-text", "-m", model, "-p", "x", "--device", "gpu", "-o", tmp.resolve("g").toString());
+        assertEquals(2, gpu.code());
+        assertTrue(gpu.err().contains("CUDA"), gpu.err());
+        Run bf16 = run("encode-text", "-m", model, "-p", "x", "--dtype", "bfloat16", "-o", tmp.resolve("b").toString());
+        assertEquals(2, bf16.code());
+        assertTrue(bf16.err().contains("bfloat16"), bf16.err());
+        assertEquals(2, run("bench", "-m", "builtin:sd15-random", "--device", "gpu").code());
+    }
 }

@@ -55,11 +55,17 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
                 b.putFloat(i * 4, 1f);
             }
         } else if (!hfName.endsWith(".bias")) {
-            SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L ^ hfName.hashCode());
+            // blocks of 64k values, each with its own generator: the same numbers whatever the thread count
             final double halfWidth = 0.02 * Math.sqrt(3); // uniform on [-a, a] has standard deviation a / sqrt(3)
-            for (int i = 0; i < n; i++) {
-                b.putFloat(i * 4, (float) ((r.nextDouble() * 2 - 1) * halfWidth));
-            }
+            final int block = 1 << 16;
+            long seedOfTensor = seed * 0x9E3779B97F4A7C15L ^ hfName.hashCode();
+            java.util.stream.IntStream.range(0, (int) ((n + block - 1) / block)).parallel().forEach(k -> {
+                SplittableRandom r = new SplittableRandom(seedOfTensor + k * 0xBF58476D1CE4E5B9L);
+                int end = (int) Math.min(n, (long) (k + 1) * block);
+                for (int i = k * block; i < end; i++) {
+                    b.putFloat(i * 4, (float) ((r.nextDouble() * 2 - 1) * halfWidth));
+                }
+            });
         }
         try (NDArray raw = manager.create(b, new Shape(shape), DataType.FLOAT32)) {
             return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
