@@ -77,12 +77,12 @@ final class BenchCommand implements Callable<Integer> {
         };
         long t0 = System.nanoTime();
         AutoCloseable loaded;
-        ClipTextModel textTower = null;
+        List<ClipTextModel> textTowers = new ArrayList<>();
         ClipVisionModel visionTower = null;
         if (text) {
             LoadedTextModel m = TextModels.open(List.of(model), null, compute);
             loaded = m;
-            textTower = m.conditioner().encoders().get(0).tower();
+            m.conditioner().encoders().forEach(e -> textTowers.add(e.tower()));
         } else {
             LoadedVisionModel m = VisionModels.open(model, compute);
             loaded = m;
@@ -99,56 +99,60 @@ final class BenchCommand implements Callable<Integer> {
         root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
         ArrayNode results = root.putArray("results");
         try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE)) {
-            for (int b : batches) {
-                ObjectNode r = results.addObject();
-                r.put("batch", b);
-                double[] times;
-                Shapes shapes;
-                if (text) {
-                    ClipTextModel tower = textTower;
-                    long[][] ids = new long[b][77];
-                    for (long[] row : ids) {
-                        Arrays.fill(row, 49407);
-                        row[0] = 49406;
-                        for (int i = 1; i < 20; i++) {
-                            row[i] = 320 + i;
+            int towers = text ? textTowers.size() : 1;
+            for (int e = 0; e < towers; e++) {
+                for (int b : batches) {
+                    ObjectNode r = results.addObject();
+                    r.put("batch", b);
+                    r.put("encoder", e);
+                    double[] times;
+                    Shapes shapes;
+                    if (text) {
+                        ClipTextModel tower = textTowers.get(e);
+                        long[][] ids = new long[b][77];
+                        for (long[] row : ids) {
+                            Arrays.fill(row, 49407);
+                            row[0] = 49406;
+                            for (int i = 1; i < 20; i++) {
+                                row[i] = 320 + i;
+                            }
                         }
+                        times = time(() -> {
+                            try (NDManager m = manager.newSubManager()) {
+                                ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
+                                o.lastHiddenState().toFloatArray();
+                                return o.pooled().toFloatArray().length;
+                            }
+                        });
+                        shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
+                                tower.config().numAttentionHeads(), tower.numLayers(), 0);
+                    } else {
+                        ClipVisionModel tower = visionTower;
+                        int s = tower.config().imageSize();
+                        NDArray px = manager.randomNormal(new Shape(b, 3, s, s));
+                        times = time(() -> {
+                            try (NDManager m = manager.newSubManager()) {
+                                ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
+                                o.hiddenState(-2).toFloatArray();
+                                return o.projected().toFloatArray().length;
+                            }
+                        });
+                        shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
+                                tower.config().intermediateSize(), tower.config().numAttentionHeads(), tower.numLayers(),
+                                tower.config().patchSize());
                     }
-                    times = time(() -> {
-                        try (NDManager m = manager.newSubManager()) {
-                            ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
-                            o.lastHiddenState().toFloatArray();
-                            return o.pooled().toFloatArray().length;
-                        }
-                    });
-                    shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
-                            tower.config().numAttentionHeads(), tower.numLayers(), 0);
-                } else {
-                    ClipVisionModel tower = visionTower;
-                    int s = tower.config().imageSize();
-                    NDArray px = manager.randomNormal(new Shape(b, 3, s, s));
-                    times = time(() -> {
-                        try (NDManager m = manager.newSubManager()) {
-                            ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
-                            o.hiddenState(-2).toFloatArray();
-                            return o.projected().toFloatArray().length;
-                        }
-                    });
-                    shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
-                            tower.config().intermediateSize(), tower.config().numAttentionHeads(), tower.numLayers(),
-                            tower.config().patchSize());
-                }
-                double[] sorted = times.clone();
-                Arrays.sort(sorted);
-                double median = sorted[sorted.length / 2];
-                r.put("median_ms", median);
-                r.put("min_ms", sorted[0]);
-                r.put("median_ms_per_item", median / b);
-                r.put("gflops", shapes.flops() / 1e9);
-                if (!noGemm) {
-                    double gemm = gemmFloor(manager, shapes, compute.precision().dataType());
-                    r.put("gemm_floor_ms", gemm);
-                    r.put("gemm_share", gemm / sorted[0]);
+                    double[] sorted = times.clone();
+                    Arrays.sort(sorted);
+                    double median = sorted[sorted.length / 2];
+                    r.put("median_ms", median);
+                    r.put("min_ms", sorted[0]);
+                    r.put("median_ms_per_item", median / b);
+                    r.put("gflops", shapes.flops() / 1e9);
+                    if (!noGemm) {
+                        double gemm = gemmFloor(manager, shapes, compute.precision().dataType());
+                        r.put("gemm_floor_ms", gemm);
+                        r.put("gemm_share", gemm / sorted[0]);
+                    }
                 }
             }
             root.put("peak_rss_mb", procStatus("VmHWM") / 1024.0);
@@ -252,10 +256,11 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
                 root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
-        out.printf("%6s %12s %12s %12s %10s %14s %10s%n", "batch", "median ms", "min ms", "ms/item", "GFLOP",
+        out.printf("%4s %6s %12s %12s %12s %10s %14s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item", "GFLOP",
                 "GEMM floor ms", "GEMM share");
         for (var r : root.get("results")) {
-            out.printf(Locale.ROOT, "%6d %12.2f %12.2f %12.2f %10.1f %14s %10s%n", r.get("batch").asInt(),
+            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %14s %10s%n", r.get("encoder").asInt(),
+                    r.get("batch").asInt(),
                     r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
                     r.get("gflops").asDouble(),
                     r.has("gemm_floor_ms") ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
