@@ -358,7 +358,7 @@ public final class SafetensorsFile implements TensorSource {
                 return stored == dtype ? raw.duplicate() : raw.toType(dtype, false);
             }
         } finally {
-            Unmapper.unmap(mapped); // the file's pages leave the process now, not at some later GC
+            dev.sdcond.models.io.DirectBuffers.free(mapped); // the file's pages leave the process now, not at some later GC
         }
     }
 
@@ -371,6 +371,8 @@ public final class SafetensorsFile implements TensorSource {
         }
         try (NDArray raw = manager.create(f32, shape, DataType.FLOAT32)) {
             return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
+        } finally {
+            dev.sdcond.models.io.DirectBuffers.free(f32);
         }
     }
 

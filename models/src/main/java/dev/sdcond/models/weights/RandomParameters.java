@@ -69,6 +69,8 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
         }
         try (NDArray raw = manager.create(b, new Shape(shape), DataType.FLOAT32)) {
             return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
+        } finally {
+            dev.sdcond.models.io.DirectBuffers.free(b);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.sdcond.models.safetensors;
+package dev.sdcond.models.io;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -7,14 +7,14 @@ import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 
 /**
- * Unmaps a mapped buffer at once (through {@code sun.misc.Unsafe.invokeCleaner}) instead of waiting for the garbage
- * collector, so that loading a multi-GB checkpoint does not hold its pages in the process next to the loaded copy.
- * Where that is unavailable, unmapping is left to the GC.
+ * Frees a direct or mapped buffer at once (through {@code sun.misc.Unsafe.invokeCleaner}) instead of waiting for the
+ * garbage collector, so that loading a multi-GB checkpoint does not hold its file pages or staging buffers in the
+ * process next to the loaded copy. Where that is unavailable, freeing is left to the GC.
  */
-final class Unmapper {
+public final class DirectBuffers {
     private static final MethodHandle INVOKE_CLEANER = find();
 
-    private Unmapper() {}
+    private DirectBuffers() {}
 
     private static MethodHandle find() {
         try {
@@ -30,8 +30,8 @@ final class Unmapper {
         }
     }
 
-    /** Unmaps {@code buffer}; it must not be used afterwards, nor any view or array over it. */
-    static void unmap(ByteBuffer buffer) {
+    /** Frees (or unmaps) {@code buffer}; it must not be used afterwards, nor any view or array over it. */
+    public static void free(ByteBuffer buffer) {
         if (INVOKE_CLEANER != null && buffer.isDirect()) {
             try {
                 INVOKE_CLEANER.invokeExact(buffer);
