@@ -136,7 +136,7 @@ public final class TextConditioner {
                     }
                     z = z.toType(DataType.FLOAT32, false);
                     if (weighted) {
-                        z = applyWeights(sub, z, rows, options.style(), needEmpty);
+                        z = applyWeights(sub, z, rows, options.style());
                     }
                     perEncoder.add(z.get(new NDIndex("0:{}", n * k)).reshape(n, k * 77L, z.getShape().get(2)));
                 }
@@ -171,8 +171,7 @@ public final class TextConditioner {
      * A1111: z * w, then scaled so the chunk's mean is what it was. ComfyUI: (z - z_empty) * w + z_empty where
      * w != 1, z_empty being the empty prompt's hidden states (the last row).
      */
-    private static NDArray applyWeights(NDManager sub, NDArray z, List<Chunk> rows, PromptStyle style,
-            boolean lastRowIsEmpty) {
+    private static NDArray applyWeights(NDManager sub, NDArray z, List<Chunk> rows, PromptStyle style) {
         int r = rows.size();
         float[] w = new float[r * 77];
         boolean[] unweighted = new boolean[r * 77];
