@@ -87,6 +87,10 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Option(names = "--output-dir", description = "one output per image in this folder")
     Path outputDir;
 
+    @Option(names = "--batch-size", defaultValue = "16",
+            description = "images per forward pass when many go into one file (default: ${DEFAULT-VALUE})")
+    int batchSize;
+
     @Option(names = "--no-hash", description = "do not record the SHA-256 of the weights")
     boolean noHash;
 
@@ -98,6 +102,9 @@ final class EncodeImageCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be at least 1");
+        }
         List<Path> files = imageFiles();
         boolean perItem = outputDir != null;
         if (!perItem && out.output == null) {
@@ -128,7 +135,7 @@ final class EncodeImageCommand implements Callable<Integer> {
             ImageEncoder encoder = new ImageEncoder(vm.tower(), proc);
             String sha = noHash ? "not computed" : Provenance.sha256(vm.weightFiles());
             if (!perItem) {
-                ImageEmbeddings e = encoder.encode(manager, images, layer, u);
+                ImageEmbeddings e = encodeInGroups(encoder, manager, images, u);
                 SafetensorsWriter w = writer(vm, sha, files);
                 add(w, e, vm.tower().numLayers());
                 out.write(w, out.output);
@@ -152,6 +159,32 @@ final class EncodeImageCommand implements Callable<Integer> {
             progress.finish("images");
             return ExitCodes.OK;
         }
+    }
+
+    /** Encodes {@code --batch-size} images per forward pass and stacks the results, so memory stays bounded. */
+    private ImageEmbeddings encodeInGroups(ImageEncoder encoder, NDManager manager, List<RgbImage> images, Uncond u) {
+        if (images.size() <= batchSize) {
+            return encoder.encode(manager, images, layer, u);
+        }
+        List<ImageEmbeddings> parts = new ArrayList<>();
+        Progress progress = new Progress(spec.commandLine().getErr(), images.size());
+        for (int i = 0; i < images.size(); i += batchSize) {
+            List<RgbImage> group = images.subList(i, Math.min(images.size(), i + batchSize));
+            parts.add(encoder.encode(manager, group, layer, u));
+            group.forEach(g -> progress.step());
+        }
+        progress.finish("images");
+        return new ImageEmbeddings(stack(parts, ImageEmbeddings::imageEmbeds), stack(parts, ImageEmbeddings::hiddenStates),
+                layer, stack(parts, ImageEmbeddings::pixelValues), stack(parts, ImageEmbeddings::uncondImageEmbeds),
+                stack(parts, ImageEmbeddings::uncondHiddenStates));
+    }
+
+    private static NDArray stack(List<ImageEmbeddings> parts, java.util.function.Function<ImageEmbeddings, NDArray> key) {
+        List<NDArray> arrays = parts.stream().map(key).toList();
+        if (arrays.get(0) == null) {
+            return null;
+        }
+        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(arrays), 0);
     }
 
     private List<Path> imageFiles() throws java.io.IOException {

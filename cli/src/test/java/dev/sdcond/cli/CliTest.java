@@ -324,4 +324,21 @@ class CliTest {
         assertTrue(bf16.err().contains("bfloat16"), bf16.err());
         assertEquals(2, run("bench", "-m", "builtin:sd15-random", "--device", "gpu").code());
     }
+
+    @Test
+    void groupedImageBatchesEqualOneBatch() {
+        Path one = tmp.resolve("one.safetensors");
+        Path grouped = tmp.resolve("grouped.safetensors");
+        String[] images = {"-i", g("images/chelsea.png"), "-i", g("images/coffee.png"), "-i", g("images/gray_small.png")};
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("encode-image", "-m", g("clip-vision-tiny-h"),
+                "--uncond", "black", "-o", one.toString()));
+        a.addAll(java.util.List.of(images));
+        assertEquals(0, run(a.toArray(String[]::new)).code());
+        java.util.List<String> b = new java.util.ArrayList<>(java.util.List.of("encode-image", "-m", g("clip-vision-tiny-h"),
+                "--uncond", "black", "--batch-size", "2", "-o", grouped.toString()));
+        b.addAll(java.util.List.of(images));
+        assertEquals(0, run(b.toArray(String[]::new)).code());
+        Run cmp = run("compare", grouped.toString(), one.toString(), "--atol", "1e-5");
+        assertEquals(0, cmp.code(), cmp.out());
+    }
 }
