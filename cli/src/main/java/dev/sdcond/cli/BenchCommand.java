@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
             "  sdcond bench --model builtin:sd15-random --device gpu --dtype float16 --batch 1,128 --json",
             "", "Per batch: median and min wall time of a forward pass including the copy of the outputs to the host,",
             "per item, and the GEMM floor: the time libtorch takes for the forward pass's matrix products alone on the",
-            "same shapes, and its ratio to the forward time (the share of GEMM throughput reached)."})
+            "same shapes, timed alternately with the forward pass, and the median of their ratio run by run (the share",
+            "of libtorch's GEMM throughput the whole forward pass reaches)."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -105,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
                     ObjectNode r = results.addObject();
                     r.put("batch", b);
                     r.put("encoder", e);
-                    double[] times;
+                    Supplier<Integer> forward;
                     Shapes shapes;
                     if (text) {
                         ClipTextModel tower = textTowers.get(e);
@@ -117,41 +118,51 @@ final class BenchCommand implements Callable<Integer> {
                                 row[i] = 320 + i;
                             }
                         }
-                        times = time(() -> {
+                        forward = () -> {
                             try (NDManager m = manager.newSubManager()) {
                                 ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
                                 o.lastHiddenState().toFloatArray();
                                 return o.pooled().toFloatArray().length;
                             }
-                        });
+                        };
                         shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
                                 tower.config().numAttentionHeads(), tower.numLayers(), 0);
                     } else {
                         ClipVisionModel tower = visionTower;
                         int s = tower.config().imageSize();
                         NDArray px = manager.randomNormal(new Shape(b, 3, s, s));
-                        times = time(() -> {
+                        forward = () -> {
                             try (NDManager m = manager.newSubManager()) {
                                 ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
                                 o.hiddenState(-2).toFloatArray();
                                 return o.projected().toFloatArray().length;
                             }
-                        });
+                        };
                         shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
                                 tower.config().intermediateSize(), tower.config().numAttentionHeads(), tower.numLayers(),
                                 tower.config().patchSize());
                     }
-                    double[] sorted = times.clone();
-                    Arrays.sort(sorted);
-                    double median = sorted[sorted.length / 2];
-                    r.put("median_ms", median);
-                    r.put("min_ms", sorted[0]);
-                    r.put("median_ms_per_item", median / b);
                     r.put("gflops", shapes.flops() / 1e9);
-                    if (!noGemm) {
-                        double gemm = gemmFloor(manager, shapes, compute.precision().dataType());
-                        r.put("gemm_floor_ms", gemm);
-                        r.put("gemm_share", gemm / sorted[0]);
+                    try (NDManager g = manager.newSubManager()) {
+                        Supplier<Integer> gemm = noGemm ? null : gemmProducts(g, shapes, compute.precision().dataType());
+                        double[][] t = time(forward, gemm);
+                        double[] sorted = t[0].clone();
+                        Arrays.sort(sorted);
+                        double median = sorted[sorted.length / 2];
+                        r.put("median_ms", median);
+                        r.put("min_ms", sorted[0]);
+                        r.put("median_ms_per_item", median / b);
+                        if (gemm != null) {
+                            double[] floor = t[1].clone();
+                            Arrays.sort(floor);
+                            double[] share = new double[floor.length];
+                            for (int i = 0; i < share.length; i++) {
+                                share[i] = t[1][i] / t[0][i];
+                            }
+                            Arrays.sort(share);
+                            r.put("gemm_floor_ms", floor[0]);
+                            r.put("gemm_share", share[share.length / 2]);
+                        }
                     }
                 }
             }
@@ -167,17 +178,32 @@ final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private double[] time(Supplier<Integer> run) {
+    /**
+     * Times the forward pass and, interleaved with it run by run (so that both see the same machine), the GEMM floor.
+     *
+     * @return {forward times, floor times} in ms; the second is empty without a floor
+     */
+    private double[][] time(Supplier<Integer> forward, Supplier<Integer> floor) {
         for (int i = 0; i < warmup; i++) {
-            run.get();
+            forward.get();
+            if (floor != null) {
+                floor.get();
+            }
         }
-        double[] t = new double[Math.max(1, runs)];
-        for (int i = 0; i < t.length; i++) {
+        int n = Math.max(1, runs);
+        double[] f = new double[n];
+        double[] g = new double[floor == null ? 0 : n];
+        for (int i = 0; i < n; i++) {
             long s = System.nanoTime();
-            run.get();
-            t[i] = (System.nanoTime() - s) / 1e6;
+            forward.get();
+            f[i] = (System.nanoTime() - s) / 1e6;
+            if (floor != null) {
+                s = System.nanoTime();
+                floor.get();
+                g[i] = (System.nanoTime() - s) / 1e6;
+            }
         }
-        return t;
+        return new double[][] {f, g};
     }
 
     /**
@@ -197,42 +223,35 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** Times libtorch's matrix products alone on the forward pass's shapes (min over runs), in ms. */
-    private double gemmFloor(NDManager manager, Shapes s, DataType dt) {
-        try (NDManager m = manager.newSubManager()) {
-            long bt = (long) s.batch() * s.tokens();
-            NDArray x = m.randomNormal(new Shape(bt, s.width())).toType(dt, false);
-            NDArray wqkv = m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false);
-            NDArray wo = m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false);
-            NDArray w1 = m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false);
-            NDArray w2 = m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false);
-            NDArray h = m.randomNormal(new Shape(bt, s.mlp())).toType(dt, false);
-            long d = s.width() / s.heads();
-            NDArray q = m.randomNormal(new Shape((long) s.batch() * s.heads(), s.tokens(), d)).toType(dt, false);
-            NDArray kt = m.randomNormal(new Shape((long) s.batch() * s.heads(), d, s.tokens())).toType(dt, false);
-            NDArray p = m.randomNormal(new Shape((long) s.batch() * s.heads(), s.tokens(), s.tokens())).toType(dt, false);
-            double best = Double.MAX_VALUE;
-            for (int r = 0; r < Math.max(3, runs / 2); r++) {
-                long t0 = System.nanoTime();
-                try (NDManager scratch = m.newSubManager()) {
-                    for (int l = 0; l < s.layers(); l++) {
-                        List<NDArray> outs = new ArrayList<>();
-                        outs.add(ai.djl.nn.core.Linear.linear(x, wqkv).singletonOrThrow());
-                        outs.add(q.matMul(kt));
-                        outs.add(p.matMul(q));
-                        outs.add(ai.djl.nn.core.Linear.linear(x, wo).singletonOrThrow());
-                        outs.add(ai.djl.nn.core.Linear.linear(x, w1).singletonOrThrow());
-                        outs.add(ai.djl.nn.core.Linear.linear(h, w2).singletonOrThrow());
-                        for (NDArray o : outs) {
-                            o.close();
-                        }
+    /** The forward pass's matrix products alone, on random inputs of the same shapes (allocated once in {@code m}). */
+    private static Supplier<Integer> gemmProducts(NDManager m, Shapes s, DataType dt) {
+        long bt = (long) s.batch() * s.tokens();
+        long d = s.width() / s.heads();
+        long bh = (long) s.batch() * s.heads();
+        NDArray x = m.randomNormal(new Shape(bt, s.width())).toType(dt, false);
+        NDArray wqkv = m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false);
+        NDArray wo = m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false);
+        NDArray w1 = m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false);
+        NDArray w2 = m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false);
+        NDArray h = m.randomNormal(new Shape(bt, s.mlp())).toType(dt, false);
+        NDArray q = m.randomNormal(new Shape(bh, s.tokens(), d)).toType(dt, false);
+        NDArray kt = m.randomNormal(new Shape(bh, d, s.tokens())).toType(dt, false);
+        NDArray p = m.randomNormal(new Shape(bh, s.tokens(), s.tokens())).toType(dt, false);
+        return () -> {
+            try (NDManager scratch = m.newSubManager()) {
+                NDArray last = null;
+                for (int l = 0; l < s.layers(); l++) {
+                    for (NDArray o : new NDArray[] {ai.djl.nn.core.Linear.linear(x, wqkv).singletonOrThrow(),
+                            q.matMul(kt), p.matMul(q), ai.djl.nn.core.Linear.linear(x, wo).singletonOrThrow(),
+                            ai.djl.nn.core.Linear.linear(x, w1).singletonOrThrow()}) {
+                        o.close();
                     }
-                    x.get(0).toFloatArray(); // synchronise
+                    last = ai.djl.nn.core.Linear.linear(h, w2).singletonOrThrow();
+                    last.attach(scratch);
                 }
-                best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+                return last.get(0).toFloatArray().length; // wait for the device
             }
-            return best;
-        }
+        };
     }
 
     private static long procStatus(String field) {

@@ -17,11 +17,10 @@ final class ClipEncoder {
     }
 
     static ClipEncoder load(WeightReader r, String name, int numLayers, int width, int heads, int intermediate,
-            double eps, Activation act, NDArray quickGeluScale) {
+            double eps, Activation act) {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < numLayers; i++) {
-            layers.add(ClipEncoderLayer.load(r, name + ".layers." + i, width, heads, intermediate, eps, act,
-                    quickGeluScale));
+            layers.add(ClipEncoderLayer.load(r, name + ".layers." + i, width, heads, intermediate, eps, act));
         }
         return new ClipEncoder(layers);
     }

@@ -19,17 +19,17 @@ final class ClipEncoderLayer {
     }
 
     static ClipEncoderLayer load(WeightReader r, String name, int width, int heads, int intermediate, double eps,
-            Activation act, NDArray quickGeluScale) {
+            Activation act) {
         return new ClipEncoderLayer(
                 LayerNorm.load(r, name + ".layer_norm1", width, eps),
                 ClipAttention.load(r, name + ".self_attn", width, heads),
                 LayerNorm.load(r, name + ".layer_norm2", width, eps),
-                ClipMlp.load(r, name + ".mlp", width, intermediate, act, quickGeluScale));
+                ClipMlp.load(r, name + ".mlp", width, intermediate, act));
     }
 
     /** @param x [B, T, W]; @param mask additive [T, T] or null */
     NDArray forward(NDArray x, NDArray mask) {
-        NDArray h = x.add(selfAttn.forward(layerNorm1.forward(x), mask));
-        return h.add(mlp.forward(layerNorm2.forward(h)));
+        NDArray h = selfAttn.forward(layerNorm1.forward(x), mask).addi(x);
+        return mlp.forward(layerNorm2.forward(h)).addi(h);
     }
 }

@@ -4,29 +4,46 @@ import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
 
-/** {@code fc2(act(fc1(x)))}. For quick_gelu the 1.702 is a device-resident scalar, not a per-call constant. */
+/**
+ * {@code fc2(act(fc1(x)))}.
+ *
+ * <p>quick_gelu, {@code h * sigmoid(1.702 h)}, has its constant folded into the weights at load time: with
+ * {@code z = 1.702 h} (fc1 scaled by 1.702) it is {@code (z / 1.702) * sigmoid(z)}, and the division moves into fc2's
+ * weight, leaving {@code z * sigmoid(z)}: no per-call scalar, one elementwise pass fewer.
+ */
 final class ClipMlp {
+    private static final float QUICK_GELU = 1.702f;
+
     private final Linear fc1; // [I, W]
     private final Linear fc2; // [W, I]
     private final Activation act;
-    private final NDArray quickGeluScale; // scalar 1.702 in the compute dtype, on the tower's device
 
-    private ClipMlp(Linear fc1, Linear fc2, Activation act, NDArray quickGeluScale) {
+    private ClipMlp(Linear fc1, Linear fc2, Activation act) {
         this.fc1 = fc1;
         this.fc2 = fc2;
         this.act = act;
-        this.quickGeluScale = quickGeluScale;
     }
 
-    static ClipMlp load(WeightReader r, String name, int width, int intermediate, Activation act, NDArray quickGeluScale) {
-        return new ClipMlp(Linear.load(r, name + ".fc1", intermediate, width),
-                Linear.load(r, name + ".fc2", width, intermediate), act, quickGeluScale);
+    static ClipMlp load(WeightReader r, String name, int width, int intermediate, Activation act) {
+        Linear fc1 = Linear.load(r, name + ".fc1", intermediate, width);
+        Linear fc2 = Linear.load(r, name + ".fc2", width, intermediate);
+        if (act == Activation.QUICK_GELU) {
+            fc1 = new Linear(scaled(fc1.weight(), QUICK_GELU), scaled(fc1.bias(), QUICK_GELU));
+            fc2 = new Linear(scaled(fc2.weight(), 1 / QUICK_GELU), fc2.bias());
+        }
+        return new ClipMlp(fc1, fc2, act);
+    }
+
+    private static NDArray scaled(NDArray a, float factor) {
+        try (a) {
+            return a.mul(factor);
+        }
     }
 
     NDArray forward(NDArray x) {
         NDArray h = fc1.forward(x);
         h = switch (act) {
-            case QUICK_GELU -> h.mul(ai.djl.nn.Activation.sigmoid(h.mul(quickGeluScale)));
+            case QUICK_GELU -> h.muli(ai.djl.nn.Activation.sigmoid(h)); // z * sigmoid(z), see the class comment
             case GELU -> ai.djl.nn.Activation.gelu(h);
         };
         return fc2.forward(h);

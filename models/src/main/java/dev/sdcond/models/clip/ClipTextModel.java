@@ -66,10 +66,8 @@ public final class ClipTextModel implements AutoCloseable {
             int w = config.hiddenSize();
             NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
             NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
-            NDArray quickGelu = m.full(new Shape(), 1.702f, dt);
             ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), w,
-                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
-                    quickGelu);
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
             LayerNorm fln = LayerNorm.load(r, "text_model.final_layer_norm", w, config.layerNormEps());
             Optional<long[]> projShape = r.shape("text_projection.weight");
             Linear proj = projShape.isPresent()

@@ -61,10 +61,8 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray patch = r.take("vision_model.embeddings.patch_embedding.weight", w, config.numChannels(), p, p);
             NDArray pos = r.take("vision_model.embeddings.position_embedding.weight", config.numPositions(), w);
             LayerNorm pre = LayerNorm.load(r, "vision_model.pre_layrnorm", w, config.layerNormEps());
-            NDArray quickGelu = m.full(new Shape(), 1.702f, dt);
             ClipEncoder enc = ClipEncoder.load(r, "vision_model.encoder", config.numHiddenLayers(), w,
-                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
-                    quickGelu);
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
             LayerNorm post = LayerNorm.load(r, "vision_model.post_layernorm", w, config.layerNormEps());
             Optional<long[]> projShape = r.shape("visual_projection.weight");
             Linear proj = projShape.isPresent()
