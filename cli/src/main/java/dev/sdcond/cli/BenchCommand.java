@@ -223,30 +223,40 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The forward pass's matrix products alone, on random inputs of the same shapes (allocated once in {@code m}). */
+    /**
+     * The forward pass's matrix products alone, on random inputs of the same shapes (allocated once in {@code m}).
+     * Like the model's layers, the products cycle through distinct weight matrices (enough sets to exceed any CPU
+     * cache), so that the floor streams weights from memory as the real forward pass does.
+     */
     private static Supplier<Integer> gemmProducts(NDManager m, Shapes s, DataType dt) {
         long bt = (long) s.batch() * s.tokens();
         long d = s.width() / s.heads();
         long bh = (long) s.batch() * s.heads();
+        long layerBytes = 4L * (4L * s.width() * s.width() + 2L * s.width() * s.mlp());
+        int sets = (int) Math.max(1, Math.min(s.layers(), (512L << 20) / layerBytes + 1));
         NDArray x = m.randomNormal(new Shape(bt, s.width())).toType(dt, false);
-        NDArray wqkv = m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false);
-        NDArray wo = m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false);
-        NDArray w1 = m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false);
-        NDArray w2 = m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false);
         NDArray h = m.randomNormal(new Shape(bt, s.mlp())).toType(dt, false);
         NDArray q = m.randomNormal(new Shape(bh, s.tokens(), d)).toType(dt, false);
         NDArray kt = m.randomNormal(new Shape(bh, d, s.tokens())).toType(dt, false);
         NDArray p = m.randomNormal(new Shape(bh, s.tokens(), s.tokens())).toType(dt, false);
+        NDArray[][] w = new NDArray[sets][];
+        for (int i = 0; i < sets; i++) {
+            w[i] = new NDArray[] {m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false),
+                m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false),
+                m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false),
+                m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false)};
+        }
         return () -> {
             try (NDManager scratch = m.newSubManager()) {
                 NDArray last = null;
                 for (int l = 0; l < s.layers(); l++) {
-                    for (NDArray o : new NDArray[] {ai.djl.nn.core.Linear.linear(x, wqkv).singletonOrThrow(),
-                            q.matMul(kt), p.matMul(q), ai.djl.nn.core.Linear.linear(x, wo).singletonOrThrow(),
-                            ai.djl.nn.core.Linear.linear(x, w1).singletonOrThrow()}) {
+                    NDArray[] lw = w[l % sets];
+                    for (NDArray o : new NDArray[] {ai.djl.nn.core.Linear.linear(x, lw[0]).singletonOrThrow(),
+                            q.matMul(kt), p.matMul(q), ai.djl.nn.core.Linear.linear(x, lw[1]).singletonOrThrow(),
+                            ai.djl.nn.core.Linear.linear(x, lw[2]).singletonOrThrow()}) {
                         o.close();
                     }
-                    last = ai.djl.nn.core.Linear.linear(h, w2).singletonOrThrow();
+                    last = ai.djl.nn.core.Linear.linear(h, lw[3]).singletonOrThrow();
                     last.attach(scratch);
                 }
                 return last.get(0).toFloatArray().length; // wait for the device
