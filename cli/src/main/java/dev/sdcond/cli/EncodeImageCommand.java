@@ -136,9 +136,7 @@ final class EncodeImageCommand implements Callable<Integer> {
             String sha = noHash ? "not computed" : Provenance.sha256(vm.weightFiles());
             if (!perItem) {
                 ImageEmbeddings e = encodeInGroups(encoder, manager, images, u);
-                SafetensorsWriter w = writer(vm, sha, files);
-                add(w, e, vm.tower().numLayers());
-                out.write(w, out.output);
+                SafetensorsWriter w = write(vm, sha, files, e, out.output);
                 spec.commandLine().getErr().println("wrote " + out.output + " " + w.names());
                 return ExitCodes.OK;
             }
@@ -147,12 +145,9 @@ final class EncodeImageCommand implements Callable<Integer> {
             for (int i = 0; i < images.size(); i++) {
                 String base = files.get(i).getFileName().toString().replaceFirst("\\.[^.]*$", "");
                 Path target = outputDir.resolve(base + (out.npy() ? "" : ".safetensors"));
+                out.checkWritable(target);
                 try (NDManager one = manager.newSubManager()) {
-                    ImageEmbeddings e = encoder.encode(one, List.of(images.get(i)), layer, u);
-                    SafetensorsWriter w = writer(vm, sha, List.of(files.get(i)));
-                    add(w, e, vm.tower().numLayers());
-                    out.checkWritable(target);
-                    out.write(w, target);
+                    write(vm, sha, List.of(files.get(i)), encoder.encode(one, List.of(images.get(i)), layer, u), target);
                 }
                 progress.step();
             }
@@ -234,6 +229,15 @@ final class EncodeImageCommand implements Callable<Integer> {
                 yield new Uncond.Image(loader.load(p));
             }
         };
+    }
+
+    /** Writes one output file (or npy folder) with the embeddings of {@code files}. */
+    private SafetensorsWriter write(LoadedVisionModel vm, String sha, List<Path> files, ImageEmbeddings e, Path target)
+            throws java.io.IOException {
+        SafetensorsWriter w = writer(vm, sha, files);
+        add(w, e, vm.tower().numLayers());
+        out.write(w, target);
+        return w;
     }
 
     private SafetensorsWriter writer(LoadedVisionModel vm, String sha, List<Path> files) {

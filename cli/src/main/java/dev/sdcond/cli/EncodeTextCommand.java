@@ -128,17 +128,7 @@ final class EncodeTextCommand implements Callable<Integer> {
             options = options.withLayer(layerSelection(cond.preset()));
             String sha = noHash ? "not computed" : Provenance.sha256(model.weightFiles());
             if (!perItem) {
-                List<String> prompts = items.stream().map(Item::prompt).toList();
-                boolean anyNeg = items.stream().anyMatch(i -> i.negative() != null);
-                List<String> negs = anyNeg ? items.stream().map(Item::negative).toList() : null;
-                TextConditioner.Result r = cond.encode(manager, prompts, negs, options);
-                report(items, r);
-                SafetensorsWriter w = writer(model, sha, cond, options, items.size() == 1 ? items.get(0) : null);
-                add(w, "", r.positive());
-                if (r.negative() != null) {
-                    add(w, "negative_", r.negative());
-                }
-                out.write(w, out.output);
+                SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, out.output);
                 spec.commandLine().getErr().println("wrote " + out.output + " " + w.names());
                 return ExitCodes.OK;
             }
@@ -148,22 +138,33 @@ final class EncodeTextCommand implements Callable<Integer> {
                 Item it = items.get(i);
                 Path target = outputDir.resolve((it.name() != null ? it.name() : String.format("%06d", i + 1))
                         + (out.npy() ? "" : ".safetensors"));
+                out.checkWritable(target);
                 try (NDManager one = manager.newSubManager()) {
-                    TextConditioner.Result r = cond.encode(one, it.prompt(), it.negative(), options);
-                    report(List.of(it), r);
-                    SafetensorsWriter w = writer(model, sha, cond, options, it);
-                    add(w, "", r.positive());
-                    if (r.negative() != null) {
-                        add(w, "negative_", r.negative());
-                    }
-                    out.checkWritable(target);
-                    out.write(w, target);
+                    encodeAndWrite(model, sha, options, one, List.of(it), target);
                 }
                 progress.step();
             }
             progress.finish("prompts");
             return ExitCodes.OK;
         }
+    }
+
+    /** Encodes the items as one batch and writes one output file (or npy folder) holding it. */
+    private SafetensorsWriter encodeAndWrite(LoadedTextModel model, String sha, EncodeOptions options,
+            NDManager manager, List<Item> batch, Path target) throws IOException {
+        TextConditioner cond = model.conditioner();
+        List<String> prompts = batch.stream().map(Item::prompt).toList();
+        boolean anyNeg = batch.stream().anyMatch(i -> i.negative() != null);
+        List<String> negs = anyNeg ? batch.stream().map(Item::negative).toList() : null;
+        TextConditioner.Result r = cond.encode(manager, prompts, negs, options);
+        report(batch, r);
+        SafetensorsWriter w = writer(model, sha, cond, options, batch.size() == 1 ? batch.get(0) : null);
+        add(w, "", r.positive());
+        if (r.negative() != null) {
+            add(w, "negative_", r.negative());
+        }
+        out.write(w, target);
+        return w;
     }
 
     private LayerSelection layerSelection(Preset p) {
