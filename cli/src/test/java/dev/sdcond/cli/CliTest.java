@@ -341,4 +341,30 @@ class CliTest {
         Run cmp = run("compare", grouped.toString(), one.toString(), "--atol", "1e-5");
         assertEquals(0, cmp.code(), cmp.out());
     }
+
+    @Test
+    void openClipFolderThroughTheCommandLine() {
+        String oc = g("openclip-tiny");
+        Path img = tmp.resolve("oc-img.safetensors");
+        Run r = run("encode-image", "-m", oc, "-i", g("images/chelsea.png"), "-i", g("images/coffee.png"), "--uncond",
+                "zero-pixels", "-o", img.toString());
+        assertEquals(0, r.code(), r.err());
+        Path txt = tmp.resolve("oc-txt.safetensors");
+        Run t = run("encode-text", "-m", oc, "--preset", "sd2", "-p", "a photo of a cat", "--style", "plain", "--layer",
+                "-1", "-o", txt.toString());
+        assertEquals(0, t.code(), t.err());
+        try (SafetensorsFile f = SafetensorsFile.open(img); SafetensorsFile ft = SafetensorsFile.open(txt);
+                NDManager m = NDManager.newBaseManager()) {
+            String gv = "openclip-tiny/golden_vision.safetensors";
+            assertClose(Goldens.read(m, gv, "image_embeds").get("0:2"), f.load("image_embeds", m, DataType.FLOAT32),
+                    1e-3f, "OpenCLIP image_embeds from PNG");
+            assertClose(Goldens.read(m, gv, "image_embeds").get("2:3").tile(new long[] {2, 1}),
+                    f.load("uncond_image_embeds", m, DataType.FLOAT32), 1e-4f, "OpenCLIP zero-pixel uncond");
+            String gt = "openclip-tiny/golden_text_prompts.safetensors";
+            assertClose(Goldens.read(m, gt, "last_hidden_state").get("0:1"), ft.load("hidden_states", m, DataType.FLOAT32),
+                    1e-4f, "OpenCLIP last_hidden_state");
+            assertTrue(java.util.Arrays.equals(Goldens.readIds(m, gt, "input_ids")[0], ints(ft, "input_ids", m)),
+                    "pad 0 ids");
+        }
+    }
 }
