@@ -1,7 +1,6 @@
 package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
-import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
@@ -87,7 +86,7 @@ public final class TextModels {
                     parts.add(folder + (n > 1 ? " [text tower " + t + "]" : "") + " (" + tower.numLayers()
                             + " layers, width " + tower.width() + ")");
                 }
-                files.add(Files.isDirectory(folder) ? Checkpoints.findWeights(folder) : folder);
+                files.addAll(ckpt.source().files());
             }
             Preset p = preset != null ? preset : infer(encoders);
             List<TextEncoder> bound = bind(p, encoders);

@@ -1,6 +1,5 @@
 package dev.sdcond.ipadapter;
 
-import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
@@ -56,7 +55,7 @@ public final class VisionModels {
             resources.add(tower);
             return new LoadedVisionModel(tower, folder + " (" + tower.numLayers() + " layers, width " + tower.width()
                     + ", patch " + tower.config().patchSize() + ")",
-                    List.of(Files.isDirectory(folder) ? Checkpoints.findWeights(folder) : folder), Map.of(), resources);
+                    ckpt.source().files(), Map.of(), resources);
         } catch (RuntimeException e) {
             new LoadedVisionModel(null, "", List.of(), Map.of(), resources).close();
             throw e;

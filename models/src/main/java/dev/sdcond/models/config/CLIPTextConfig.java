@@ -72,11 +72,6 @@ public record CLIPTextConfig(
         return eosTokenId == 2;
     }
 
-    public CLIPTextConfig withNumHiddenLayers(int layers) {
-        return new CLIPTextConfig(vocabSize, hiddenSize, intermediateSize, projectionDim, layers, numAttentionHeads,
-                maxPositionEmbeddings, hiddenAct, layerNormEps, padTokenId, bosTokenId, eosTokenId);
-    }
-
     private static int or(Integer v, int d) {
         return v == null ? d : v;
     }

@@ -291,6 +291,11 @@ public final class SafetensorsFile implements TensorSource {
     }
 
     @Override
+    public List<Path> files() {
+        return List.of(path);
+    }
+
+    @Override
     public Set<String> names() {
         return tensors.keySet();
     }

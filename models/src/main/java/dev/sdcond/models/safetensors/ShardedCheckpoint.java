@@ -110,6 +110,11 @@ public final class ShardedCheckpoint implements TensorSource {
     }
 
     @Override
+    public java.util.List<Path> files() {
+        return shards.values().stream().map(SafetensorsFile::path).toList();
+    }
+
+    @Override
     public Set<String> names() {
         return shardOf.keySet();
     }

@@ -14,6 +14,9 @@ public interface TensorSource extends Closeable {
     /** What to call this source in messages (a file or an index path). */
     String describe();
 
+    /** The files holding the tensors (one, or every shard), e.g. to hash them for provenance. */
+    java.util.List<java.nio.file.Path> files();
+
     /** Every tensor name. */
     Set<String> names();
 

@@ -46,11 +46,6 @@ public final class WeightReader {
         return source.load(hfName, manager, dtype);
     }
 
-    /** Reads a parameter that may be absent (e.g. a projection); a present one with a wrong shape is a problem. */
-    public Optional<NDArray> takeOptional(String hfName, long... expected) {
-        return source.shape(hfName).isEmpty() ? Optional.empty() : Optional.of(take(hfName, expected));
-    }
-
     /** The stored shape of a parameter, to size optional parts from the checkpoint itself. */
     public Optional<long[]> shape(String hfName) {
         return source.shape(hfName);

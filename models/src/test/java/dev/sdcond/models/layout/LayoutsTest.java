@@ -28,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -132,6 +133,7 @@ class LayoutsTest {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             TensorSource counting = new TensorSource() {
                 public String describe() { return f.describe(); }
+                public List<Path> files() { return f.files(); }
                 public Set<String> names() { return f.names(); }
                 public Optional<TensorInfo> info(String n) { return f.info(n); }
                 public Map<String, String> metadata() { return f.metadata(); }

@@ -40,6 +40,7 @@ class ShardedCheckpointTest {
         Path idx = index("{\"a\":\"model-00001-of-00002.safetensors\",\"b\":\"model-00002-of-00002.safetensors\"}");
         try (ShardedCheckpoint c = ShardedCheckpoint.open(idx); NDManager m = NDManager.newBaseManager()) {
             assertEquals(2, c.names().size());
+            assertEquals(2, c.files().size(), "every shard is a weight file (hashed for provenance)");
             assertEquals(2f, c.load("b", m, DataType.FLOAT32).getFloat(0));
         }
     }
