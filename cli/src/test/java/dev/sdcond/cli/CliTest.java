@@ -249,6 +249,16 @@ class CliTest {
     }
 
     @Test
+    void weightedPromptsOnTheRandomModelsAreFinite() {
+        // A1111 weighting rescales each chunk by the ratio of its means; with zero layer-norm biases (transformers'
+        // init) those means are rounding noise and this prompt came out as Inf. The random models' biases are not zero.
+        Path out = tmp.resolve("w.safetensors");
+        Run r = run("encode-text", "-m", "builtin:sd15-random", "-p", "a photo of a (cat:1.2), BREAK, highly detailed",
+                "--negative", "blurry", "--no-hash", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
     void noOverwriteWithoutForceAndNoPartialFiles() throws IOException {
         Path out = tmp.resolve("o.safetensors");
         Files.writeString(out, "keep me");

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
 /**
  * Seeded random parameters of whatever shape the loader asks for, for plumbing and shape tests and benchmarks
  * without downloads. Each tensor depends only on the seed and its name, so results are reproducible on any machine.
- * Weights are uniform with transformers' init scale (standard deviation 0.02), layer norms 1 and 0, biases 0.
+ * Weights and biases are uniform with transformers' init scale (standard deviation 0.02; transformers itself zeroes
+ * biases), layer-norm weights 1.
  *
  * @param seed the seed
  * @param optionalShapes shapes of the optional parameters to provide (e.g. {@code text_projection.weight})
@@ -54,7 +55,9 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
             for (int i = 0; i < n; i++) {
                 b.putFloat(i * 4, 1f);
             }
-        } else if (!hfName.endsWith(".bias")) {
+        } else {
+            // biases too, unlike transformers' init (zeros): with zero layer-norm biases every row of a normed hidden
+            // state has mean 0, and A1111's weighting (which rescales by the chunk's mean) divides rounding noise
             // blocks of 64k values, each with its own generator: the same numbers whatever the thread count
             final double halfWidth = 0.02 * Math.sqrt(3); // uniform on [-a, a] has standard deviation a / sqrt(3)
             final int block = 1 << 16;
