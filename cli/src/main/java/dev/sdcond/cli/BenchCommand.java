@@ -65,6 +65,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
+    @Option(names = "--profile", paramLabel = "PREFIX",
+            description = "after timing, profile one more forward pass per batch with libtorch's profiler and write"
+                    + " its trace (chrome://tracing JSON) to PREFIX-e<encoder>-b<batch>.json")
+    Path profile;
+
     @Mixin
     ComputeOptions computeOptions;
 
@@ -121,8 +126,7 @@ final class BenchCommand implements Callable<Integer> {
                         forward = () -> {
                             try (NDManager m = manager.newSubManager()) {
                                 ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
-                                o.lastHiddenState().toFloatArray();
-                                return o.pooled().toFloatArray().length;
+                                return toHost(o.lastHiddenState()) + toHost(o.pooled());
                             }
                         };
                         shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
@@ -134,8 +138,7 @@ final class BenchCommand implements Callable<Integer> {
                         forward = () -> {
                             try (NDManager m = manager.newSubManager()) {
                                 ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
-                                o.hiddenState(-2).toFloatArray();
-                                return o.projected().toFloatArray().length;
+                                return toHost(o.hiddenState(-2)) + toHost(o.projected());
                             }
                         };
                         shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
@@ -145,7 +148,14 @@ final class BenchCommand implements Callable<Integer> {
                     r.put("gflops", shapes.flops() / 1e9);
                     try (NDManager g = manager.newSubManager()) {
                         Supplier<Integer> gemm = noGemm ? null : gemmProducts(g, shapes, compute.precision().dataType());
-                        double[][] t = time(forward, gemm);
+                        double[][] t = time(forward, gemm, !compute.device().isGpu());
+                        if (profile != null) {
+                            Path trace = Path.of(profile + "-e" + e + "-b" + b + ".json");
+                            ai.djl.pytorch.jni.JniUtils.startProfile(compute.device().isGpu(), true, false);
+                            forward.get();
+                            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+                            r.put("profile", trace.toString());
+                        }
                         double[] sorted = t[0].clone();
                         Arrays.sort(sorted);
                         double median = sorted[sorted.length / 2];
@@ -166,6 +176,10 @@ final class BenchCommand implements Callable<Integer> {
                     }
                 }
             }
+            if (compute.device().isGpu()) {
+                java.lang.management.MemoryUsage gpu = ai.djl.util.cuda.CudaUtils.getGpuMemory(compute.device());
+                root.put("gpu_memory_used_mb", gpu.getUsed() / 1048576.0); // the whole card's, after the runs
+            }
             root.put("peak_rss_mb", procStatus("VmHWM") / 1024.0);
             root.put("rss_mb", procStatus("VmRSS") / 1024.0);
         } catch (Exception e) {
@@ -179,14 +193,18 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Times the forward pass and, interleaved with it run by run (so that both see the same machine), the GEMM floor.
+     * Times the forward pass and the GEMM floor. On a CPU they alternate run by run, so that both see the same
+     * machine (a small shared machine drifts by tens of percent); on a GPU, where alternating them was seen to slow
+     * the forward pass down (the floor's allocations disturb the caching allocator's pools), all forward runs come
+     * first.
      *
      * @return {forward times, floor times} in ms; the second is empty without a floor
      */
-    private double[][] time(Supplier<Integer> forward, Supplier<Integer> floor) {
+    private double[][] time(Supplier<Integer> forward, Supplier<Integer> floor, boolean interleave) {
+        boolean alternate = floor != null && interleave;
         for (int i = 0; i < warmup; i++) {
             forward.get();
-            if (floor != null) {
+            if (alternate) {
                 floor.get();
             }
         }
@@ -194,16 +212,26 @@ final class BenchCommand implements Callable<Integer> {
         double[] f = new double[n];
         double[] g = new double[floor == null ? 0 : n];
         for (int i = 0; i < n; i++) {
-            long s = System.nanoTime();
-            forward.get();
-            f[i] = (System.nanoTime() - s) / 1e6;
-            if (floor != null) {
-                s = System.nanoTime();
+            f[i] = millis(forward);
+            if (alternate) {
+                g[i] = millis(floor);
+            }
+        }
+        if (floor != null && !interleave) {
+            for (int w = 0; w < warmup; w++) {
                 floor.get();
-                g[i] = (System.nanoTime() - s) / 1e6;
+            }
+            for (int i = 0; i < n; i++) {
+                g[i] = millis(floor);
             }
         }
         return new double[][] {f, g};
+    }
+
+    private static double millis(Supplier<Integer> work) {
+        long s = System.nanoTime();
+        work.get();
+        return (System.nanoTime() - s) / 1e6;
     }
 
     /**
@@ -262,6 +290,11 @@ final class BenchCommand implements Callable<Integer> {
                 return last.get(0).toFloatArray().length; // wait for the device
             }
         };
+    }
+
+    /** Copies an output to the host as it is (no dtype conversion, as a caller writing it out would): bytes copied. */
+    private static int toHost(NDArray a) {
+        return a.toByteBuffer(true).remaining(); // direct: no second copy into the Java heap
     }
 
     private static long procStatus(String field) {
