@@ -3,12 +3,12 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
  * Multi-head self-attention ({@code self_attn}). The q, k and v projections are fused into one [3W, W] matrix at load
- * time, with the {@code head_dim^-0.5} scale folded into the query rows, so a forward pass is one GEMM for qkv.
+ * time, with the {@code head_dim^-0.5} scale folded into the query rows, so a forward pass is one GEMM for qkv, the
+ * fused attention kernel ({@link ScaledDotProductAttention}) and one GEMM for the output projection.
  */
 final class ClipAttention {
     private final Linear qkv; // [3W, W]: scaled q rows, then k, then v
@@ -56,24 +56,12 @@ final class ClipAttention {
     }
 
     /**
-     * @param x [B, T, W]
-     * @param mask additive [T, T] mask, or null
-     * @return [B, T, W]
+     * @param x [B*T, W]
+     * @param tokens T
+     * @param mask the additive [T, T] causal mask, or null (see {@link ScaledDotProductAttention#attend})
+     * @return [B*T, W]
      */
-    NDArray forward(NDArray x, NDArray mask) {
-        Shape s = x.getShape();
-        long b = s.get(0);
-        long t = s.get(1);
-        long w = s.get(2);
-        NDArray qkvh = qkv.forward(x).reshape(b, t, 3, heads, w / heads).transpose(2, 0, 3, 1, 4); // [3,B,H,T,D]
-        NDArray q = qkvh.get(0);
-        NDArray k = qkvh.get(1);
-        NDArray v = qkvh.get(2);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)); // [B,H,T,T]
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray o = scores.softmax(-1).matMul(v); // [B,H,T,D]
-        return outProj.forward(o.transpose(0, 2, 1, 3).reshape(b, t, w));
+    NDArray forward(NDArray x, int tokens, NDArray mask) {
+        return outProj.forward(ScaledDotProductAttention.attend(qkv.forward(x), tokens, heads, mask));
     }
 }

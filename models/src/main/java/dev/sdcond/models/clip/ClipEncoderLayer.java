@@ -27,9 +27,9 @@ final class ClipEncoderLayer {
                 ClipMlp.load(r, name + ".mlp", width, intermediate, act));
     }
 
-    /** @param x [B, T, W]; @param mask additive [T, T] or null */
-    NDArray forward(NDArray x, NDArray mask) {
-        NDArray h = selfAttn.forward(layerNorm1.forward(x), mask).addi(x);
+    /** @param x [B*T, W]; @param tokens T; @param mask the additive [T, T] causal mask or null */
+    NDArray forward(NDArray x, int tokens, NDArray mask) {
+        NDArray h = selfAttn.forward(layerNorm1.forward(x), tokens, mask).addi(x);
         return mlp.forward(layerNorm2.forward(h)).addi(h);
     }
 }

@@ -13,15 +13,23 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The text towers against transformers' (golden_text) and openai/CLIP's (golden_text_prompts) outputs. */
 class ClipTextModelGoldenTest {
 
-    @ParameterizedTest(name = "{0}/{1}")
+    @ParameterizedTest(name = "{0}/{1}, {2} attention")
     @CsvSource({
-        "clip-tiny-a, golden_text.safetensors",
-        "clip-tiny-a, golden_text_prompts.safetensors",
-        "clip-text-tiny-b, golden_text.safetensors",
-        "clip-text-tiny-b, golden_text_prompts.safetensors",
+        "clip-tiny-a, golden_text.safetensors, fused",
+        "clip-tiny-a, golden_text_prompts.safetensors, fused",
+        "clip-text-tiny-b, golden_text.safetensors, fused",
+        "clip-text-tiny-b, golden_text_prompts.safetensors, fused",
+        "clip-tiny-a, golden_text.safetensors, explicit",
+        "clip-text-tiny-b, golden_text_prompts.safetensors, explicit",
     })
-    void everyOutputMatchesTheGoldens(String model, String golden) {
-        String g = model + "/" + golden;
+    void everyOutputMatchesTheGoldens(String model, String golden, String attention) {
+        AttentionKernels.with(attention, () -> {
+            check(model + "/" + golden, model);
+            return null;
+        });
+    }
+
+    private static void check(String g, String model) {
         try (HfCheckpoint ckpt = HfCheckpoint.open(Goldens.path(model));
                 ClipTextModel tower = ckpt.loadText(Compute.CPU);
                 NDManager m = NDManager.newBaseManager()) {

@@ -8,14 +8,23 @@ import ai.djl.ndarray.NDManager;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
 import dev.sdcond.models.HfCheckpoint;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The vision tower against transformers' outputs on the golden pixel values. */
 class ClipVisionModelGoldenTest {
     private static final String G = "clip-vision-tiny-h/golden_vision.safetensors";
 
-    @Test
-    void everyOutputMatchesTheGoldens() {
+    @ParameterizedTest(name = "{0} attention")
+    @ValueSource(strings = {"fused", "explicit"})
+    void everyOutputMatchesTheGoldens(String attention) {
+        AttentionKernels.with(attention, () -> {
+            check();
+            return null;
+        });
+    }
+
+    private static void check() {
         try (HfCheckpoint ckpt = HfCheckpoint.open(Goldens.path("clip-vision-tiny-h"));
                 ClipVisionModel tower = ckpt.loadVision(Compute.CPU);
                 NDManager m = NDManager.newBaseManager()) {
