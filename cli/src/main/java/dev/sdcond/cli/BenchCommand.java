@@ -12,6 +12,7 @@ import dev.sdcond.conditioning.TextModels;
 import dev.sdcond.ipadapter.LoadedVisionModel;
 import dev.sdcond.ipadapter.VisionModels;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.Precision;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.clip.ClipOutput;
 import dev.sdcond.models.clip.ClipTextModel;
@@ -147,7 +148,7 @@ final class BenchCommand implements Callable<Integer> {
                     }
                     r.put("gflops", shapes.flops() / 1e9);
                     try (NDManager g = manager.newSubManager()) {
-                        Supplier<Integer> gemm = noGemm ? null : gemmProducts(g, shapes, compute.precision().dataType());
+                        Supplier<Integer> gemm = noGemm ? null : gemmProducts(g, shapes, compute.precision());
                         double[][] t = time(forward, gemm, !compute.device().isGpu());
                         if (profile != null) {
                             Path trace = Path.of(profile + "-e" + e + "-b" + b + ".json");
@@ -256,23 +257,23 @@ final class BenchCommand implements Callable<Integer> {
      * Like the model's layers, the products cycle through distinct weight matrices (enough sets to exceed any CPU
      * cache), so that the floor streams weights from memory as the real forward pass does.
      */
-    private static Supplier<Integer> gemmProducts(NDManager m, Shapes s, DataType dt) {
+    private static Supplier<Integer> gemmProducts(NDManager m, Shapes s, Precision precision) {
         long bt = (long) s.batch() * s.tokens();
         long d = s.width() / s.heads();
         long bh = (long) s.batch() * s.heads();
         long layerBytes = 4L * (4L * s.width() * s.width() + 2L * s.width() * s.mlp());
         int sets = (int) Math.max(1, Math.min(s.layers(), (512L << 20) / layerBytes + 1));
-        NDArray x = m.randomNormal(new Shape(bt, s.width())).toType(dt, false);
-        NDArray h = m.randomNormal(new Shape(bt, s.mlp())).toType(dt, false);
-        NDArray q = m.randomNormal(new Shape(bh, s.tokens(), d)).toType(dt, false);
-        NDArray kt = m.randomNormal(new Shape(bh, d, s.tokens())).toType(dt, false);
-        NDArray p = m.randomNormal(new Shape(bh, s.tokens(), s.tokens())).toType(dt, false);
+        NDArray x = random(m, new Shape(bt, s.width()), precision);
+        NDArray h = random(m, new Shape(bt, s.mlp()), precision);
+        NDArray q = random(m, new Shape(bh, s.tokens(), d), precision);
+        NDArray kt = random(m, new Shape(bh, d, s.tokens()), precision);
+        NDArray p = random(m, new Shape(bh, s.tokens(), s.tokens()), precision);
         NDArray[][] w = new NDArray[sets][];
         for (int i = 0; i < sets; i++) {
-            w[i] = new NDArray[] {m.randomNormal(new Shape(3L * s.width(), s.width())).toType(dt, false),
-                m.randomNormal(new Shape(s.width(), s.width())).toType(dt, false),
-                m.randomNormal(new Shape(s.mlp(), s.width())).toType(dt, false),
-                m.randomNormal(new Shape(s.width(), s.mlp())).toType(dt, false)};
+            w[i] = new NDArray[] {random(m, new Shape(3L * s.width(), s.width()), precision),
+                random(m, new Shape(s.width(), s.width()), precision),
+                random(m, new Shape(s.mlp(), s.width()), precision),
+                random(m, new Shape(s.width(), s.mlp()), precision)};
         }
         return () -> {
             try (NDManager scratch = m.newSubManager()) {
@@ -287,9 +288,15 @@ final class BenchCommand implements Callable<Integer> {
                     last = ai.djl.nn.core.Linear.linear(h, lw[3]).singletonOrThrow();
                     last.attach(scratch);
                 }
-                return last.get(0).toFloatArray().length; // wait for the device
+                return last.get(0).toType(DataType.FLOAT32, false).toFloatArray().length; // wait for the device
             }
         };
+    }
+
+    private static NDArray random(NDManager m, Shape shape, Precision precision) {
+        try (NDArray a = m.randomNormal(shape)) {
+            return precision.toProductType(a);
+        }
     }
 
     /** Copies an output to the host as it is (no dtype conversion, as a caller writing it out would): bytes copied. */

@@ -329,7 +329,13 @@ class CliTest {
         Run gpu = run("encode-text", "-m", model, "-p", "x", "--device", "gpu", "-o", tmp.resolve("g").toString());
         assertEquals(2, gpu.code());
         assertTrue(gpu.err().contains("CUDA"), gpu.err());
-        Run bf16 = run("encode-text", "-m", model, "-p", "x", "--dtype", "bfloat16", "-o", tmp.resolve("b").toString());
+        Path b16 = tmp.resolve("b16.safetensors");
+        assertEquals(0, run("encode-text", "-m", model, "-p", "a photo of a cat", "--dtype", "bfloat16", "-o",
+                b16.toString()).code());
+        try (SafetensorsFile f = SafetensorsFile.open(b16)) {
+            assertEquals("F32", f.info("hidden_states").orElseThrow().dtype().name(), "bfloat16 mode writes float32");
+        }
+        Run bf16 = run("encode-text", "-m", model, "-p", "x", "--dtype", "bf8", "-o", tmp.resolve("b").toString());
         assertEquals(2, bf16.code());
         assertTrue(bf16.err().contains("bfloat16"), bf16.err());
         assertEquals(2, run("bench", "-m", "builtin:sd15-random", "--device", "gpu").code());

@@ -15,10 +15,9 @@ public record Compute(Device device, Precision precision) {
     public static final Compute CPU = new Compute(Device.cpu(), Precision.FLOAT32);
 
     public Compute {
-        if (precision == Precision.BFLOAT16) {
-            throw new InvalidInputException("bfloat16 compute is not available: DJL 0.36's PyTorch JNI cannot create"
-                    + " bfloat16 tensors (it aborts the process); use float32, or float16 on a GPU."
-                    + " bfloat16 weights are read fine and computed in the chosen dtype.");
+        if (precision == Precision.BFLOAT16 && !TorchScriptKernels.available()) {
+            throw new InvalidInputException("bfloat16 compute needs sdcond's TorchScript kernels (DJL 0.36 cannot create"
+                    + " bfloat16 tensors itself), and this libtorch could not load them; use float32 or float16.");
         }
         if (device.isGpu() && Engine.getEngine(Towers.ENGINE).getGpuCount() <= device.getDeviceId()) {
             throw new InvalidInputException("GPU " + device.getDeviceId() + " was asked for, but DJL's PyTorch engine sees "

@@ -1,22 +1,46 @@
 package dev.sdcond.models;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import java.util.Locale;
 
-/** The dtype a tower computes in. Weights stored in any float dtype are converted to it at load time. */
+/**
+ * The dtype a tower computes in.
+ *
+ * <ul>
+ *   <li>{@code FLOAT32}, {@code FLOAT16}: everything in that dtype (float16 is meant for GPUs, where libtorch's
+ *       layer norm and softmax accumulate in float32).</li>
+ *   <li>{@code BFLOAT16}: the matrix products of the transformer layers (weights, their inputs and outputs, attention)
+ *       in bfloat16; the residual stream, the layer norms, the embeddings and the projections in float32, as
+ *       autocast would do. bfloat16 goes through {@link TorchScriptKernels}: DJL 0.36's JNI cannot name that dtype
+ *       (asking it to create or convert to bfloat16 aborts the process), but libtorch computes with bfloat16 tensors
+ *       once they exist. None leaves a layer.</li>
+ * </ul>
+ */
 public enum Precision {
     FLOAT32(DataType.FLOAT32),
     FLOAT16(DataType.FLOAT16),
-    BFLOAT16(DataType.BFLOAT16);
+    BFLOAT16(DataType.FLOAT32);
 
-    private final DataType dataType;
+    private final DataType loadType;
 
-    Precision(DataType dataType) {
-        this.dataType = dataType;
+    Precision(DataType loadType) {
+        this.loadType = loadType;
     }
 
-    public DataType dataType() {
-        return dataType;
+    /** The dtype parameters are read, constants folded and activations between layers kept in. */
+    public DataType loadType() {
+        return loadType;
+    }
+
+    /** The dtype of the transformer layers' matrix products: {@link #loadType()} or bfloat16. */
+    public boolean bfloat16Products() {
+        return this == BFLOAT16;
+    }
+
+    /** {@code a} in the dtype of the layers' matrix products: a new array in the manager of {@code a}. */
+    public NDArray toProductType(NDArray a) {
+        return this == BFLOAT16 ? TorchScriptKernels.toBFloat16(a) : a.toType(loadType, true);
     }
 
     /** Parses {@code float32|fp32|float16|fp16|half|bfloat16|bf16}. */

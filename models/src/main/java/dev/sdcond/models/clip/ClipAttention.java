@@ -23,13 +23,13 @@ final class ClipAttention {
 
     static ClipAttention load(WeightReader r, String name, int width, int heads) {
         float scale = (float) Math.pow(width / heads, -0.5);
-        Linear outProj = Linear.load(r, name + ".out_proj", width, width);
+        Linear outProj = Linear.load(r, name + ".out_proj", width, width).forProducts(r);
         if (r.shape(name + ".in_proj_weight").isPresent()) {
             // stored fused (OpenCLIP): scale the q rows in place of a copy per projection
             NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
             NDArray b = r.take(name + ".in_proj_bias", 3L * width);
-            return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale)),
-                    outProj, heads);
+            return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale))
+                    .forProducts(r), outProj, heads);
         }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
@@ -41,7 +41,7 @@ final class ClipAttention {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused, outProj, heads);
+            return new ClipAttention(fused.forProducts(r), outProj, heads);
         }
     }
 

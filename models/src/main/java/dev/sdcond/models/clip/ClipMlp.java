@@ -31,7 +31,7 @@ final class ClipMlp {
             fc1 = new Linear(scaled(fc1.weight(), QUICK_GELU), scaled(fc1.bias(), QUICK_GELU));
             fc2 = new Linear(scaled(fc2.weight(), 1 / QUICK_GELU), fc2.bias());
         }
-        return new ClipMlp(fc1, fc2, act);
+        return new ClipMlp(fc1.forProducts(r), fc2.forProducts(r), act);
     }
 
     private static NDArray scaled(NDArray a, float factor) {

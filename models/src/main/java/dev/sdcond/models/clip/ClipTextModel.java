@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -61,8 +60,7 @@ public final class ClipTextModel implements AutoCloseable {
     public static ClipTextModel load(ParameterSource source, CLIPTextConfig config, Compute compute) {
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
-            DataType dt = compute.precision().dataType();
-            WeightReader r = new WeightReader(source, m, dt);
+            WeightReader r = new WeightReader(source, m, compute.precision());
             int w = config.hiddenSize();
             NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
             NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
@@ -81,7 +79,10 @@ public final class ClipTextModel implements AutoCloseable {
                     maskValues[i * p + j] = Float.NEGATIVE_INFINITY;
                 }
             }
-            NDArray mask = m.create(maskValues, new Shape(p, p)).toType(dt, false);
+            NDArray mask;
+            try (NDArray mask32 = m.create(maskValues, new Shape(p, p))) {
+                mask = mask32.toType(compute.precision().loadType(), true);
+            }
             m.cap();
             return new ClipTextModel(config, compute, m, tok, pos, enc, fln, proj, mask);
         } catch (RuntimeException e) {

@@ -3,7 +3,6 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.sdcond.models.Compute;
@@ -53,8 +52,7 @@ public final class ClipVisionModel implements AutoCloseable {
     public static ClipVisionModel load(ParameterSource source, CLIPVisionConfig config, Compute compute) {
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
-            DataType dt = compute.precision().dataType();
-            WeightReader r = new WeightReader(source, m, dt);
+            WeightReader r = new WeightReader(source, m, compute.precision());
             int w = config.hiddenSize();
             int p = config.patchSize();
             NDArray cls = r.take("vision_model.embeddings.class_embedding", w);
@@ -120,14 +118,14 @@ public final class ClipVisionModel implements AutoCloseable {
         Map<Integer, NDArray> kept = new HashMap<>();
         try (NDManager sub = manager.newSubManager(compute.device())) {
             pixelValues.tempAttach(sub);
-            NDArray x = pixelValues.toDevice(compute.device(), false).toType(compute.precision().dataType(), false);
+            NDArray x = pixelValues.toDevice(compute.device(), false).toType(compute.precision().loadType(), false);
             int p = config.patchSize();
             long w = config.hiddenSize();
             long g = config.gridSize();
             NDArray patches = Conv2d.conv2d(x, patchEmbedding, null, new Shape(p, p), new Shape(0, 0),
                     new Shape(1, 1), 1).singletonOrThrow(); // [B, W, g, g]
             patches = patches.reshape(b, w, g * g).transpose(0, 2, 1); // [B, N, W]
-            NDArray cls = sub.zeros(new Shape(b, 1, w), compute.precision().dataType()).add(classEmbedding);
+            NDArray cls = classEmbedding.get(sub, new NDIndex(":")).reshape(1, 1, w).broadcast(new Shape(b, 1, w)); // [B,1,W]
             NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
             NDArray h0 = preLayrnorm.forward(emb);
             NDArray last = encoder.forward(h0, null, depth, request, kept);

@@ -20,6 +20,11 @@ record Linear(NDArray weight, NDArray bias) {
         return new Linear(r.take(name + ".weight", out, in), null);
     }
 
+    /** This projection with its weight and bias in the dtype of the layers' matrix products (closes this one's). */
+    Linear forProducts(WeightReader r) {
+        return new Linear(r.forProducts(weight), bias == null ? null : r.forProducts(bias));
+    }
+
     /**
      * @param x [..., in], contiguous
      * @return [..., out]

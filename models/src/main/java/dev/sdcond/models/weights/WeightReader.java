@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.sdcond.models.ModelMismatchException;
+import dev.sdcond.models.Precision;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +17,15 @@ import java.util.Optional;
 public final class WeightReader {
     private final ParameterSource source;
     private final NDManager manager;
-    private final DataType dtype;
+    private final Precision precision;
+    private final DataType dtype; // the load type
     private final List<String> problems = new ArrayList<>();
 
-    public WeightReader(ParameterSource source, NDManager manager, DataType dtype) {
+    public WeightReader(ParameterSource source, NDManager manager, Precision precision) {
         this.source = source;
         this.manager = manager;
-        this.dtype = dtype;
+        this.precision = precision;
+        this.dtype = precision.loadType();
     }
 
     /**
@@ -30,6 +33,28 @@ public final class WeightReader {
      * expected shape, so that building can go on and collect the rest.
      */
     public NDArray take(String hfName, long... expected) {
+        return read(hfName, expected);
+    }
+
+    /** The precision the tower is loaded for. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * {@code a} for the layers' matrix products (bfloat16 when the precision says so), closing {@code a}: for the
+     * weights and biases of the transformer layers' projections, after any constant is folded into them.
+     */
+    public NDArray forProducts(NDArray a) {
+        if (!precision.bfloat16Products()) {
+            return a;
+        }
+        try (a) {
+            return precision.toProductType(a);
+        }
+    }
+
+    private NDArray read(String hfName, long... expected) {
         if (source instanceof RandomParameters random && random.shape(hfName).isEmpty()) {
             return random.generate(hfName, expected, manager, dtype);
         }

@@ -1,0 +1,93 @@
+package dev.sdcond.models;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
+ * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): fused multi-head attention
+ * ({@code scaled_dot_product_attention}), the conversion to bfloat16 and a layer norm with a bfloat16 result (DJL's
+ * JNI cannot name that dtype, though
+ * libtorch computes with such tensors once they exist; DJL reports their dtype as {@code UNKNOWN}).
+ *
+ * <p>The module has no parameters: it is loaded once, lives as long as the process and serves every device and
+ * thread (TorchScript's forward is safe to call concurrently).
+ */
+public final class TorchScriptKernels {
+    private static final PtSymbolBlock MODULE = load();
+
+    private TorchScriptKernels() {}
+
+    /** Whether the module could be loaded (a libtorch without TorchScript could not). */
+    public static boolean available() {
+        return MODULE != null;
+    }
+
+    /**
+     * Multi-head attention over the fused projection, without materializing the [B, H, T, T] scores.
+     *
+     * @param qkv [B*T, 3W]: the query (already scaled by {@code D^-0.5}), key and value projections side by side
+     * @param tokens T
+     * @param heads H
+     * @param causal whether position i attends only to positions up to i
+     * @return [B*T, W], in the manager of {@code qkv}
+     */
+    public static NDArray attend(NDArray qkv, int tokens, int heads, boolean causal) {
+        return run("forward", (PtNDManager) qkv.getManager(),
+                IValue.from((PtNDArray) qkv), IValue.from(tokens), IValue.from(heads), IValue.from(causal));
+    }
+
+    /** Layer norm over the last axis in float32, the result in bfloat16, in the manager of {@code x}. */
+    public static NDArray layerNormToBFloat16(NDArray x, NDArray weight, NDArray bias, float eps) {
+        return run("layer_norm_bfloat16", (PtNDManager) x.getManager(), IValue.from((PtNDArray) x),
+                IValue.from((PtNDArray) weight), IValue.from((PtNDArray) bias), IValue.from((double) eps));
+    }
+
+    /** A bfloat16 copy of {@code a}, in the manager of {@code a}. */
+    public static NDArray toBFloat16(NDArray a) {
+        return run("bfloat16", (PtNDManager) a.getManager(), IValue.from((PtNDArray) a));
+    }
+
+    private static NDArray run(String method, PtNDManager manager, IValue... in) {
+        if (MODULE == null) {
+            for (IValue i : in) {
+                i.close();
+            }
+            throw new IllegalStateException("sdcond's TorchScript kernels (kernels.pt) could not be loaded");
+        }
+        // TorchScript's profiling executor would re-specialize these one-op graphs for every new input shape (and
+        // give up optimizing after a number of them); the plain interpreter is what a single op needs. The setting
+        // is per thread: set around the call, then back to libtorch's default.
+        JniUtils.setGraphExecutorOptimize(false);
+        try (IValue out = IValueUtils.runMethod(MODULE, method, in)) {
+            return out.toTensor(manager);
+        } finally {
+            JniUtils.setGraphExecutorOptimize(true);
+            for (IValue i : in) {
+                i.close();
+            }
+        }
+    }
+
+    private static PtSymbolBlock load() {
+        NDManager home = NDManager.newBaseManager(Device.cpu(), Towers.ENGINE);
+        try (InputStream is = TorchScriptKernels.class.getResourceAsStream("kernels.pt")) {
+            if (is == null) {
+                throw new IOException("resource kernels.pt is missing");
+            }
+            return JniUtils.loadModule((PtNDManager) home, is, true, false);
+        } catch (IOException | RuntimeException e) {
+            home.close();
+            return null;
+        }
+    }
+}

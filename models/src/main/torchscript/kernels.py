@@ -1,0 +1,34 @@
+# Generates models/src/main/resources/dev/sdcond/models/kernels.pt: the TorchScript module through which sdcond calls
+# what DJL 0.36 does not bind. Run from the repository root with any PyTorch 2.x that still has torch.jit (the archive
+# it writes, file format version 3, loads in libtorch 2.1+):
+#     python models/src/main/torchscript/kernels.py
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+
+class Kernels(torch.nn.Module):
+    def forward(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
+        """Multi-head attention over the fused projection, with libtorch's fused scaled_dot_product_attention.
+
+        qkv: [B*T, 3W], the query rows already scaled by head_dim^-0.5 (so scale=1 here), then key, then value.
+        Returns [B*T, W].
+        """
+        n, w3 = qkv.shape
+        w = w3 // 3
+        q, k, v = qkv.view(n // tokens, tokens, 3, heads, w // heads).permute(2, 0, 3, 1, 4).unbind(0)  # [B,H,T,D]
+        o = F.scaled_dot_product_attention(q, k, v, None, 0.0, causal, scale=1.0)
+        return o.transpose(1, 2).reshape(n, w)
+
+    @torch.jit.export
+    def layer_norm_bfloat16(self, x: Tensor, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
+        """Layer norm over the last axis in x's dtype (float32), the result in bfloat16 for the next matrix product."""
+        return F.layer_norm(x, [weight.shape[0]], weight, bias, eps).to(torch.bfloat16)
+
+    @torch.jit.export
+    def bfloat16(self, x: Tensor) -> Tensor:
+        """x in bfloat16: DJL 0.36's JNI cannot name that dtype, but computes with such tensors."""
+        return x.to(torch.bfloat16)
+
+
+torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
