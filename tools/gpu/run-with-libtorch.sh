@@ -16,5 +16,8 @@ export PYTORCH_LIBRARY_PATH=$T/lib PYTORCH_VERSION=$VERSION PYTORCH_FLAVOR=$FLAV
 # test libraries of the wheel that DJL would otherwise load with the rest
 export PYTORCH_LIBRARY_EXCLUSION=libaoti_custom_ops.so,libbackend_with_compiler.so,libjitbackend_test.so,libtorchbind_test.so
 # DJL counts GPUs through libcudart (JNA); a wheel keeps it beside torch
-CUDART=$(ls -d "$T"/../nvidia/*/lib "$T"/../nvidia/cuda_runtime/lib /usr/local/cuda/lib64 2>/dev/null | tr '\n' ':')
+CUDART=
+for d in "$T"/../nvidia/*/lib /usr/local/cuda/lib64; do
+  if [ -d "$d" ]; then CUDART=$CUDART$d:; fi
+done
 exec java ${JAVA_OPTS:-} -Djna.library.path="$CUDART" -jar "$HERE/cli/target/sdcond.jar" "$@"
