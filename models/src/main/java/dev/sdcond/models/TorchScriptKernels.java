@@ -11,6 +11,8 @@ import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
@@ -24,6 +26,11 @@ import java.io.InputStream;
  */
 public final class TorchScriptKernels {
     private static final PtSymbolBlock MODULE = load();
+    // Immutable scalar arguments, made once: each IValue is a native object, and creating and freeing them per call
+    // doubled the JNI calls of an attention call. runMethod copies its arguments, so sharing them is safe.
+    private static final Map<Long, IValue> INTS = new ConcurrentHashMap<>();
+    private static final IValue TRUE = IValue.from(true);
+    private static final IValue FALSE = IValue.from(false);
 
     private TorchScriptKernels() {}
 
@@ -42,26 +49,34 @@ public final class TorchScriptKernels {
      * @return [B*T, W], in the manager of {@code qkv}
      */
     public static NDArray attend(NDArray qkv, int tokens, int heads, boolean causal) {
-        return run("forward", (PtNDManager) qkv.getManager(),
-                IValue.from((PtNDArray) qkv), IValue.from(tokens), IValue.from(heads), IValue.from(causal));
+        try (IValue x = IValue.from((PtNDArray) qkv)) {
+            return run("forward", (PtNDManager) qkv.getManager(), x, constant(tokens), constant(heads),
+                    causal ? TRUE : FALSE);
+        }
     }
 
     /** Layer norm over the last axis in float32, the result in bfloat16, in the manager of {@code x}. */
     public static NDArray layerNormToBFloat16(NDArray x, NDArray weight, NDArray bias, float eps) {
-        return run("layer_norm_bfloat16", (PtNDManager) x.getManager(), IValue.from((PtNDArray) x),
-                IValue.from((PtNDArray) weight), IValue.from((PtNDArray) bias), IValue.from((double) eps));
+        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) weight);
+                IValue b = IValue.from((PtNDArray) bias); IValue e = IValue.from((double) eps)) {
+            return run("layer_norm_bfloat16", (PtNDManager) x.getManager(), a, w, b, e);
+        }
     }
 
     /** A bfloat16 copy of {@code a}, in the manager of {@code a}. */
     public static NDArray toBFloat16(NDArray a) {
-        return run("bfloat16", (PtNDManager) a.getManager(), IValue.from((PtNDArray) a));
+        try (IValue x = IValue.from((PtNDArray) a)) {
+            return run("bfloat16", (PtNDManager) a.getManager(), x);
+        }
     }
 
+    private static IValue constant(long value) {
+        return INTS.computeIfAbsent(value, IValue::from);
+    }
+
+    /** Runs a method of the module; the arguments stay the caller's to close. */
     private static NDArray run(String method, PtNDManager manager, IValue... in) {
         if (MODULE == null) {
-            for (IValue i : in) {
-                i.close();
-            }
             throw new IllegalStateException("sdcond's TorchScript kernels (kernels.pt) could not be loaded");
         }
         // TorchScript's profiling executor would re-specialize these one-op graphs for every new input shape (and
@@ -72,9 +87,6 @@ public final class TorchScriptKernels {
             return out.toTensor(manager);
         } finally {
             JniUtils.setGraphExecutorOptimize(true);
-            for (IValue i : in) {
-                i.close();
-            }
         }
     }
 
