@@ -38,11 +38,12 @@ import picocli.CommandLine.Spec;
             "  sdcond bench --model builtin:vit-h-random --what image --batch 1 --runs 3",
             "  sdcond bench --model builtin:sd15-random --dtype bfloat16 --batch 1,8",
             "  sdcond bench --model builtin:sd15-random --device gpu --dtype float16 --batch 1,128 --json",
-            "", "Per batch: median and min wall time of a forward pass including the copy of the outputs to the host,",
-            "per item, and the GEMM floor: the time libtorch takes for the forward pass's matrix products alone on the",
-            "same shapes, timed alternately with the forward pass, and the median of their ratio run by run (the share",
-            "of libtorch's GEMM throughput the whole forward pass reaches; on a GPU the floor is timed after the forward",
-            "runs)."})
+            "", "Per batch: median and min wall time of a forward pass, including the copy of",
+            "its outputs to the host, per item, and the GEMM floor: the time libtorch takes",
+            "for the forward pass's matrix products alone on the same shapes. The GEMM share",
+            "is the median, run by run, of floor / forward: the share of libtorch's matrix",
+            "throughput the whole forward pass reaches. On a CPU the two are timed in turn,",
+            "run by run; on a GPU the floor runs after the forward runs."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
