@@ -33,7 +33,7 @@ public enum Precision {
         return loadType;
     }
 
-    /** The dtype of the transformer layers' matrix products: {@link #loadType()} or bfloat16. */
+    /** Whether the transformer layers' matrix products run in bfloat16 (else in {@link #loadType()}). */
     public boolean bfloat16Products() {
         return this == BFLOAT16;
     }

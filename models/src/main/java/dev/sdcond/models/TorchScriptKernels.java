@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
  * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): fused multi-head attention
  * ({@code scaled_dot_product_attention}), the conversion to bfloat16 and a layer norm with a bfloat16 result (DJL's
- * JNI cannot name that dtype, though
- * libtorch computes with such tensors once they exist; DJL reports their dtype as {@code UNKNOWN}).
+ * JNI cannot name that dtype, though libtorch computes with such tensors once they exist; DJL reports their dtype as
+ * {@code UNKNOWN}).
  *
  * <p>The module has no parameters: it is loaded once, lives as long as the process and serves every device and
  * thread (TorchScript's forward is safe to call concurrently).

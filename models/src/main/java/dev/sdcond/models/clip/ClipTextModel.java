@@ -79,10 +79,7 @@ public final class ClipTextModel implements AutoCloseable {
                     maskValues[i * p + j] = Float.NEGATIVE_INFINITY;
                 }
             }
-            NDArray mask;
-            try (NDArray mask32 = m.create(maskValues, new Shape(p, p))) {
-                mask = mask32.toType(compute.precision().loadType(), true);
-            }
+            NDArray mask = m.create(maskValues, new Shape(p, p)).toType(compute.precision().loadType(), false);
             m.cap();
             return new ClipTextModel(config, compute, m, tok, pos, enc, fln, proj, mask);
         } catch (RuntimeException e) {

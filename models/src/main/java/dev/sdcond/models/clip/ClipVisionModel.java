@@ -125,7 +125,7 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray patches = Conv2d.conv2d(x, patchEmbedding, null, new Shape(p, p), new Shape(0, 0),
                     new Shape(1, 1), 1).singletonOrThrow(); // [B, W, g, g]
             patches = patches.reshape(b, w, g * g).transpose(0, 2, 1); // [B, N, W]
-            NDArray cls = classEmbedding.get(sub, new NDIndex(":")).reshape(1, 1, w).broadcast(new Shape(b, 1, w)); // [B,1,W]
+            NDArray cls = sub.zeros(new Shape(b, 1, w), compute.precision().loadType()).add(classEmbedding);
             NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
             NDArray h0 = preLayrnorm.forward(emb);
             NDArray last = encoder.forward(h0, null, depth, request, kept);

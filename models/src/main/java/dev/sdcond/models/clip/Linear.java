@@ -1,7 +1,6 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
@@ -26,26 +25,13 @@ record Linear(NDArray weight, NDArray bias) {
     }
 
     /**
-     * @param x [..., in], contiguous
-     * @return [..., out]
+     * @param x [N, in]: 2-D, so that libtorch's C++ linear fuses the bias into the product (addmm); for more axes it
+     *     runs matmul and then a separate bias pass (the encoder keeps its activations flat for this)
+     * @return [N, out]
      */
     NDArray forward(NDArray x) {
-        if (bias == null) {
-            return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
-        }
-        // libtorch's C++ linear fuses the bias into the product (addmm) only for 2-D inputs; for [B, T, in] it runs
-        // matmul and then a separate bias add over the whole output. Flattening (a view) gets the fused path.
-        Shape s = x.getShape();
-        if (s.dimension() == 2) {
-            return ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
-        }
-        long[] out = s.getShape().clone(); // getShape() hands out the shape's own array
-        out[out.length - 1] = weight.getShape().get(0);
-        try (NDArray flat = x.reshape(-1, s.get(s.dimension() - 1))) {
-            NDArray y = ai.djl.nn.core.Linear.linear(flat, weight, bias).singletonOrThrow();
-            try (y) {
-                return y.reshape(out);
-            }
-        }
+        return bias == null
+                ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
+                : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
 }

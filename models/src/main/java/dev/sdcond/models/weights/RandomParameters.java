@@ -56,9 +56,9 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
                 b.putFloat(i * 4, 1f);
             }
         } else {
-            // biases too, unlike transformers' init (zeros): with zero layer-norm biases every row of a normed hidden
-            // state has mean 0, and A1111's weighting (which rescales by the chunk's mean) divides rounding noise
-            // blocks of 64k values, each with its own generator: the same numbers whatever the thread count
+            // Biases too, unlike transformers' init (zeros): with zero layer-norm biases every row of a normed hidden
+            // state has mean 0, and A1111's weighting (which rescales by the chunk's mean) divides rounding noise.
+            // Blocks of 64k values, each with its own generator: the same numbers whatever the thread count.
             final double halfWidth = 0.02 * Math.sqrt(3); // uniform on [-a, a] has standard deviation a / sqrt(3)
             final int block = 1 << 16;
             long seedOfTensor = seed * 0x9E3779B97F4A7C15L ^ hfName.hashCode();

@@ -18,14 +18,12 @@ public final class WeightReader {
     private final ParameterSource source;
     private final NDManager manager;
     private final Precision precision;
-    private final DataType dtype; // the load type
     private final List<String> problems = new ArrayList<>();
 
     public WeightReader(ParameterSource source, NDManager manager, Precision precision) {
         this.source = source;
         this.manager = manager;
         this.precision = precision;
-        this.dtype = precision.loadType();
     }
 
     /**
@@ -33,7 +31,21 @@ public final class WeightReader {
      * expected shape, so that building can go on and collect the rest.
      */
     public NDArray take(String hfName, long... expected) {
-        return read(hfName, expected);
+        DataType dtype = precision.loadType();
+        if (source instanceof RandomParameters random && random.shape(hfName).isEmpty()) {
+            return random.generate(hfName, expected, manager, dtype);
+        }
+        Optional<long[]> found = source.shape(hfName);
+        if (found.isEmpty()) {
+            problems.add("missing " + source.storedName(hfName) + " " + Arrays.toString(expected));
+            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
+        }
+        if (!Arrays.equals(found.get(), expected)) {
+            problems.add(source.storedName(hfName) + " has shape " + Arrays.toString(found.get()) + ", expected "
+                    + Arrays.toString(expected));
+            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
+        }
+        return source.load(hfName, manager, dtype);
     }
 
     /** The precision the tower is loaded for. */
@@ -52,23 +64,6 @@ public final class WeightReader {
         try (a) {
             return precision.toProductType(a);
         }
-    }
-
-    private NDArray read(String hfName, long... expected) {
-        if (source instanceof RandomParameters random && random.shape(hfName).isEmpty()) {
-            return random.generate(hfName, expected, manager, dtype);
-        }
-        Optional<long[]> found = source.shape(hfName);
-        if (found.isEmpty()) {
-            problems.add("missing " + source.storedName(hfName) + " " + Arrays.toString(expected));
-            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
-        }
-        if (!Arrays.equals(found.get(), expected)) {
-            problems.add(source.storedName(hfName) + " has shape " + Arrays.toString(found.get()) + ", expected "
-                    + Arrays.toString(expected));
-            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
-        }
-        return source.load(hfName, manager, dtype);
     }
 
     /** The stored shape of a parameter, to size optional parts from the checkpoint itself. */
