@@ -91,9 +91,6 @@ final class EncodeImageCommand implements Callable<Integer> {
             description = "images per forward pass when many go into one file (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--no-hash", description = "do not record the SHA-256 of the weights")
-    boolean noHash;
-
     @Mixin
     ComputeOptions computeOptions;
 
@@ -133,7 +130,7 @@ final class EncodeImageCommand implements Callable<Integer> {
             OutputRequest.normalize(layer, vm.tower().numLayers());
             ClipImageProcessor proc = ClipImageProcessor.hf(vm.tower().config().imageSize()).withMode(m).withCrop(c);
             ImageEncoder encoder = new ImageEncoder(vm.tower(), proc);
-            String sha = noHash ? "not computed" : Provenance.sha256(vm.weightFiles());
+            String sha = out.weightsSha256(vm.weightFiles());
             if (!perItem) {
                 ImageEmbeddings e = encodeInGroups(encoder, manager, images, u);
                 SafetensorsWriter w = write(vm, sha, files, e, out.output);

@@ -96,9 +96,6 @@ final class EncodeTextCommand implements Callable<Integer> {
     @Option(names = "--output-dir", description = "with --prompts: one output per line in this folder")
     Path outputDir;
 
-    @Option(names = "--no-hash", description = "do not record the SHA-256 of the weights in the metadata")
-    boolean noHash;
-
     @Mixin
     ComputeOptions computeOptions;
 
@@ -126,7 +123,7 @@ final class EncodeTextCommand implements Callable<Integer> {
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
             TextConditioner cond = model.conditioner();
             options = options.withLayer(layerSelection(cond.preset()));
-            String sha = noHash ? "not computed" : Provenance.sha256(model.weightFiles());
+            String sha = out.weightsSha256(model.weightFiles());
             if (!perItem) {
                 SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, out.output);
                 spec.commandLine().getErr().println("wrote " + out.output + " " + w.names());

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
-/** --output, --format, --force. */
+/** --output, --format, --force, --no-hash. */
 public final class OutputOptions {
     @Option(names = {"-o", "--output"}, description = "output file (safetensors) or folder (npy)")
     Path output;
@@ -18,6 +18,14 @@ public final class OutputOptions {
 
     @Option(names = "--force", description = "overwrite an existing output")
     boolean force;
+
+    @Option(names = "--no-hash", description = "do not record the SHA-256 of the weights in the metadata")
+    boolean noHash;
+
+    /** The weights' SHA-256 for the metadata, or "not computed" with --no-hash. */
+    String weightsSha256(java.util.List<Path> files) throws IOException {
+        return noHash ? "not computed" : Provenance.sha256(files);
+    }
 
     boolean npy() {
         return switch (format.toLowerCase(Locale.ROOT)) {
