@@ -51,16 +51,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "a model folder or builtin:NAME")
     String model;
 
-    @Option(names = "--what", defaultValue = "text", description = "text or image (default: ${DEFAULT-VALUE})")
-    String what;
+    /** Which tower to time. */
+    enum What { TEXT, IMAGE }
 
-    @Option(names = "--batch", defaultValue = "1", split = ",", description = "batch sizes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--what", defaultValue = "text", description = "text or image (default: text)")
+    What what;
+
+    @Option(names = "--batch", defaultValue = "1", split = ",", converter = Converters.Positive.class,
+            description = "batch sizes (default: ${DEFAULT-VALUE})")
     List<Integer> batches;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "untimed runs per batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "2", converter = Converters.NonNegative.class,
+            description = "untimed runs per batch (default: ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--runs", defaultValue = "10", description = "timed runs per batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--runs", defaultValue = "10", converter = Converters.Positive.class,
+            description = "timed runs per batch (default: ${DEFAULT-VALUE})")
     int runs;
 
     @Option(names = "--no-gemm-floor", description = "skip measuring the GEMM floor")
@@ -80,11 +86,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Compute compute = computeOptions.compute();
-        boolean text = switch (what.toLowerCase(Locale.ROOT)) {
-            case "text" -> true;
-            case "image", "vision" -> false;
-            default -> throw new IllegalArgumentException("--what takes text or image, not '" + what + "'");
-        };
+        boolean text = what == What.TEXT;
         long t0 = System.nanoTime();
         AutoCloseable loaded;
         List<ClipTextModel> textTowers = new ArrayList<>();

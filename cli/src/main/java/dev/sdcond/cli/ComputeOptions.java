@@ -2,27 +2,31 @@ package dev.sdcond.cli;
 
 import ai.djl.engine.Engine;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.Precision;
 import picocli.CommandLine.Option;
 
 /** --device, --dtype, --threads. */
 public final class ComputeOptions {
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "cpu", converter = Converters.DeviceConverter.class,
+            description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     String device;
 
-    @Option(names = "--dtype", defaultValue = "float32",
+    @Option(names = "--dtype", defaultValue = "float32", converter = Converters.PrecisionConverter.class,
             description = "float32, float16 or bfloat16 (float16 is meant for GPUs; bfloat16 for GPUs and for CPUs with"
                     + " AVX512-BF16/AMX, where it is about twice as fast as float32) (default: ${DEFAULT-VALUE})")
-    String dtype;
+    Precision dtype;
 
-    @Option(names = "--threads", description = "intra-op threads of libtorch (default: libtorch's choice)")
+    @Option(names = "--threads", converter = Converters.Positive.class,
+            description = "intra-op threads of libtorch, 1 or more (default: libtorch's choice)")
     Integer threads;
 
-    @Option(names = "--interop-threads", description = "inter-op threads of libtorch")
+    @Option(names = "--interop-threads", converter = Converters.Positive.class,
+            description = "inter-op threads of libtorch, 1 or more")
     Integer interopThreads;
 
     Compute compute() {
         applyThreads();
-        return Compute.parse(device, dtype);
+        return new Compute(Compute.parseDevice(device), dtype);
     }
 
     void applyThreads() {

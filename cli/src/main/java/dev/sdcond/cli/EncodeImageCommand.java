@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
@@ -59,13 +60,16 @@ final class EncodeImageCommand implements Callable<Integer> {
         @Option(names = "--images", description = "a folder of images: one output each with --output-dir") Path dir;
     }
 
-    @Option(names = "--mode", defaultValue = "hf", description = "hf (shortest edge + crop), squash or pad (default: ${DEFAULT-VALUE})")
-    String mode;
+    @Option(names = "--mode", defaultValue = "hf", converter = Converters.ResizeModeConverter.class,
+            description = "hf (shortest edge + crop), squash or pad (default: hf)")
+    ResizeMode mode;
 
-    @Option(names = "--crop", defaultValue = "center", description = "crop position for hf: center, top, bottom, left, right")
-    String crop;
+    @Option(names = "--crop", defaultValue = "center", converter = Converters.CropConverter.class,
+            description = "crop position for hf: center, top, bottom, left, right (default: center)")
+    CropPosition crop;
 
-    @Option(names = "--uncond", description = "zeros, zero-pixels, black, or an image file for the negative embeddings")
+    @Option(names = "--uncond", converter = UncondConverter.class,
+            description = "zeros, zero-pixels, black, or an image file for the negative embeddings")
     String uncond;
 
     @Option(names = "--layer", defaultValue = "-2", description = "hidden_states index to save (default: ${DEFAULT-VALUE}, penultimate)")
@@ -74,11 +78,12 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Option(names = "--save-pixels", description = "also save pixel_values")
     boolean savePixels;
 
-    @Option(names = "--alpha", defaultValue = "drop",
+    @Option(names = "--alpha", defaultValue = "drop", converter = AlphaConverter.class,
             description = "drop (as Pillow's convert(\"RGB\")) or a hex colour to composite over, e.g. ffffff")
-    String alpha;
+    AlphaMode alpha;
 
-    @Option(names = "--max-pixels", description = "refuse larger images (default: Pillow's 89478485)")
+    @Option(names = "--max-pixels", converter = Converters.PositiveLong.class,
+            description = "refuse larger images (default: Pillow's 89478485)")
     Long maxPixels;
 
     @Option(names = "--ip-adapter", description = "an IP-Adapter checkpoint: refuse an image encoder it cannot use")
@@ -87,8 +92,8 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Option(names = "--output-dir", description = "one output per image in this folder")
     Path outputDir;
 
-    @Option(names = "--batch-size", defaultValue = "16",
-            description = "images per forward pass when many go into one file (default: ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "16", converter = Converters.Positive.class,
+            description = "images per forward pass; at most this many decoded images are held at once (default: 16)")
     int batchSize;
 
     @Mixin
@@ -97,27 +102,53 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out;
 
-    @Override
-    public Integer call() throws Exception {
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1");
+    /** --uncond: a keyword, or an image file that exists. */
+    static final class UncondConverter implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (List.of("zeros", "zero-pixels", "black").contains(v.toLowerCase(Locale.ROOT))) {
+                return v.toLowerCase(Locale.ROOT);
+            }
+            if (!Files.isRegularFile(Path.of(v))) {
+                throw new picocli.CommandLine.TypeConversionException("'" + v
+                        + "' is not zeros, zero-pixels, black or an image file");
+            }
+            return v;
         }
+    }
+
+    /** --alpha: drop, or RRGGBB. */
+    static final class AlphaConverter implements picocli.CommandLine.ITypeConverter<AlphaMode> {
+        @Override
+        public AlphaMode convert(String v) {
+            if (v.equalsIgnoreCase("drop")) {
+                return AlphaMode.DROP;
+            }
+            String hex = v.replaceFirst("^#", "");
+            if (!hex.matches("[0-9A-Fa-f]{6}")) {
+                throw new picocli.CommandLine.TypeConversionException("takes drop or a hex colour such as ffffff, not '"
+                        + v + "'");
+            }
+            return AlphaMode.over(Integer.parseInt(hex, 16));
+        }
+    }
+
+    @Override
+    public Integer call() {
+        // everything the user gave is checked before the model is loaded
         List<Path> files = imageFiles();
         boolean perItem = outputDir != null;
-        if (!perItem && out.output == null) {
-            throw new IllegalArgumentException("--output is required (or --output-dir)");
-        }
-        out.checkWritable(out.output);
-        ImageLoader loader = ImageLoader.DEFAULT.withAlpha(alphaMode());
+        Path single = perItem ? null : out.single(outputDir);
+        List<Path> targets = !perItem ? null : out.perItem(outputDir, files.stream()
+                .map(f -> Map.entry(f.getFileName().toString().replaceFirst("\\.[^.]*$", ""), f.toString())).toList());
+        ImageLoader loader = ImageLoader.DEFAULT.withAlpha(alpha);
         if (maxPixels != null) {
             loader = loader.withMaxPixels(maxPixels);
         }
-        ResizeMode m = ResizeMode.parse(mode);
-        CropPosition c = CropPosition.parse(crop);
-        // decode every input first: a bad file fails before any model work or output
-        List<RgbImage> images = new ArrayList<>();
+        // every image is decoded once to check it, and dropped: a bad file fails before any model work, and memory
+        // holds at most --batch-size decoded images at any time
         for (Path f : files) {
-            images.add(loader.load(f));
+            loader.load(f);
         }
         Uncond u = uncond(loader);
         try (LoadedVisionModel vm = VisionModels.open(model, computeOptions.compute());
@@ -128,23 +159,20 @@ final class EncodeImageCommand implements Callable<Integer> {
                 }
             }
             OutputRequest.normalize(layer, vm.tower().numLayers());
-            ClipImageProcessor proc = ClipImageProcessor.hf(vm.tower().config().imageSize()).withMode(m).withCrop(c);
+            ClipImageProcessor proc = ClipImageProcessor.hf(vm.tower().config().imageSize()).withMode(mode).withCrop(crop);
             ImageEncoder encoder = new ImageEncoder(vm.tower(), proc);
-            String sha = out.weightsSha256(vm.weightFiles());
+            String sha = out.weightsSha256(vm::weightsSha256);
             if (!perItem) {
-                ImageEmbeddings e = encodeInGroups(encoder, manager, images, u);
-                SafetensorsWriter w = write(vm, sha, files, e, out.output);
-                spec.commandLine().getErr().println("wrote " + out.output + " " + w.names());
+                ImageEmbeddings e = encodeInGroups(encoder, manager, loader, files, u);
+                SafetensorsWriter w = write(vm, sha, files, e, single);
+                spec.commandLine().getErr().println("wrote " + single + " " + w.names());
                 return ExitCodes.OK;
             }
-            Files.createDirectories(outputDir);
-            Progress progress = new Progress(spec.commandLine().getErr(), images.size());
-            for (int i = 0; i < images.size(); i++) {
-                String base = files.get(i).getFileName().toString().replaceFirst("\\.[^.]*$", "");
-                Path target = outputDir.resolve(base + (out.npy() ? "" : ".safetensors"));
-                out.checkWritable(target);
+            Progress progress = new Progress(spec.commandLine().getErr(), files.size());
+            for (int i = 0; i < files.size(); i++) {
                 try (NDManager one = manager.newSubManager()) {
-                    write(vm, sha, List.of(files.get(i)), encoder.encode(one, List.of(images.get(i)), layer, u), target);
+                    write(vm, sha, List.of(files.get(i)), encoder.encode(one, List.of(loader.load(files.get(i))), layer, u),
+                            targets.get(i));
                 }
                 progress.step();
             }
@@ -153,19 +181,30 @@ final class EncodeImageCommand implements Callable<Integer> {
         }
     }
 
-    /** Encodes {@code --batch-size} images per forward pass and stacks the results, so memory stays bounded. */
-    private ImageEmbeddings encodeInGroups(ImageEncoder encoder, NDManager manager, List<RgbImage> images, Uncond u) {
-        if (images.size() <= batchSize) {
-            return encoder.encode(manager, images, layer, u);
-        }
+    /**
+     * Decodes and encodes {@code --batch-size} images per forward pass and stacks the results, so that memory holds
+     * one group of decoded images at a time.
+     */
+    private ImageEmbeddings encodeInGroups(ImageEncoder encoder, NDManager manager, ImageLoader loader, List<Path> files,
+            Uncond u) {
         List<ImageEmbeddings> parts = new ArrayList<>();
-        Progress progress = new Progress(spec.commandLine().getErr(), images.size());
-        for (int i = 0; i < images.size(); i += batchSize) {
-            List<RgbImage> group = images.subList(i, Math.min(images.size(), i + batchSize));
+        Progress progress = files.size() > batchSize ? new Progress(spec.commandLine().getErr(), files.size()) : null;
+        for (int i = 0; i < files.size(); i += batchSize) {
+            List<RgbImage> group = new ArrayList<>();
+            for (Path f : files.subList(i, Math.min(files.size(), i + batchSize))) {
+                group.add(loader.load(f));
+            }
             parts.add(encoder.encode(manager, group, layer, u));
-            group.forEach(g -> progress.step());
+            if (progress != null) {
+                group.forEach(g -> progress.step());
+            }
         }
-        progress.finish("images");
+        if (progress != null) {
+            progress.finish("images");
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
         return new ImageEmbeddings(stack(parts, ImageEmbeddings::imageEmbeds), stack(parts, ImageEmbeddings::hiddenStates),
                 layer, stack(parts, ImageEmbeddings::pixelValues), stack(parts, ImageEmbeddings::uncondImageEmbeds),
                 stack(parts, ImageEmbeddings::uncondHiddenStates));
@@ -179,12 +218,13 @@ final class EncodeImageCommand implements Callable<Integer> {
         return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(arrays), 0);
     }
 
-    private List<Path> imageFiles() throws java.io.IOException {
+    private List<Path> imageFiles() {
         if (input.images != null) {
             return input.images;
         }
         if (!Files.isDirectory(input.dir)) {
-            throw new InvalidInputException(input.dir + ": not a folder");
+            throw new InvalidInputException(input.dir + ": --images takes a folder, and this is "
+                    + (Files.exists(input.dir) ? "a file" : "not there"));
         }
         try (Stream<Path> s = Files.list(input.dir)) {
             List<Path> files = s.filter(Files::isRegularFile)
@@ -195,17 +235,8 @@ final class EncodeImageCommand implements Callable<Integer> {
                 throw new InvalidInputException(input.dir + ": no PNG, JPEG, WebP, BMP or GIF files");
             }
             return files;
-        }
-    }
-
-    private AlphaMode alphaMode() {
-        if (alpha.equalsIgnoreCase("drop")) {
-            return AlphaMode.DROP;
-        }
-        try {
-            return AlphaMode.over(Integer.parseInt(alpha.replaceFirst("^#", ""), 16));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--alpha takes drop or a hex colour such as ffffff, not '" + alpha + "'");
+        } catch (java.io.IOException e) {
+            throw dev.sdcond.models.io.InputFiles.unreadable(input.dir, e);
         }
     }
 
@@ -213,24 +244,16 @@ final class EncodeImageCommand implements Callable<Integer> {
         if (uncond == null) {
             return null;
         }
-        return switch (uncond.toLowerCase(Locale.ROOT)) {
+        return switch (uncond) {
             case "zeros" -> new Uncond.Zeros();
             case "zero-pixels" -> new Uncond.ZeroPixels();
             case "black" -> new Uncond.Black();
-            default -> {
-                Path p = Path.of(uncond);
-                if (!Files.exists(p)) {
-                    throw new IllegalArgumentException("--uncond takes zeros, zero-pixels, black or an image file; "
-                            + uncond + " is none of them");
-                }
-                yield new Uncond.Image(loader.load(p));
-            }
+            default -> new Uncond.Image(loader.load(Path.of(uncond)));
         };
     }
 
     /** Writes one output file (or npy folder) with the embeddings of {@code files}. */
-    private SafetensorsWriter write(LoadedVisionModel vm, String sha, List<Path> files, ImageEmbeddings e, Path target)
-            throws java.io.IOException {
+    private SafetensorsWriter write(LoadedVisionModel vm, String sha, List<Path> files, ImageEmbeddings e, Path target) {
         SafetensorsWriter w = writer(vm, sha, files);
         add(w, e, vm.tower().numLayers());
         out.write(w, target);
@@ -241,12 +264,12 @@ final class EncodeImageCommand implements Callable<Integer> {
         SafetensorsWriter w = new SafetensorsWriter();
         w.metadata("sdcond.version", Provenance.VERSION);
         w.metadata("model", vm.description());
-        w.metadata("model_sha256", sha);
-        w.metadata("mode", mode);
-        w.metadata("crop", crop);
+        OutputOptions.recordWeights(w, sha, vm.tensorsRead());
+        w.metadata("mode", mode.name().toLowerCase(Locale.ROOT));
+        w.metadata("crop", crop.name().toLowerCase(Locale.ROOT));
         w.metadata("layer", String.valueOf(layer));
         w.metadata("uncond", uncond == null ? "none" : uncond);
-        w.metadata("dtype", computeOptions.dtype);
+        w.metadata("dtype", computeOptions.dtype.toString());
         w.metadata("device", computeOptions.device);
         w.metadata("images", String.join(", ", files.stream().map(Path::toString).toList()));
         vm.metadata().forEach(w::metadata);

@@ -17,10 +17,10 @@ import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -59,8 +59,9 @@ final class EncodeTextCommand implements Callable<Integer> {
     @Option(names = {"-n", "--negative"}, description = "the negative prompt (with --prompt)")
     String negative;
 
-    @Option(names = "--preset", description = "sd15, sd2, sdxl or flux (default: inferred from the model)")
-    String preset;
+    @Option(names = "--preset", converter = Converters.PresetConverter.class,
+            description = "sd15, sd2, sdxl or flux (default: inferred from the model)")
+    Preset preset;
 
     @Option(names = "--layer", description = "hidden_states index, negative from the end (-1 last, -2 penultimate)")
     Integer layer;
@@ -71,18 +72,21 @@ final class EncodeTextCommand implements Callable<Integer> {
     @Option(names = "--clip-skip", description = "clip skip, in the convention of --clip-skip-style")
     Integer clipSkip;
 
-    @Option(names = "--clip-skip-style", defaultValue = "a1111",
-            description = "a1111 (1 = last layer), diffusers (0 = default), comfy (-1 = last layer) (default: ${DEFAULT-VALUE})")
-    String clipSkipStyle;
+    /** Whose clip-skip numbering --clip-skip uses. */
+    enum ClipSkipStyle { A1111, DIFFUSERS, COMFY }
 
-    @Option(names = "--style", defaultValue = "a1111",
-            description = "prompt syntax, chunking and weighting: a1111, comfy or plain (default: ${DEFAULT-VALUE})")
-    String style;
+    @Option(names = "--clip-skip-style", defaultValue = "a1111",
+            description = "a1111 (1 = last layer), diffusers (0 = default), comfy (-1 = last layer) (default: a1111)")
+    ClipSkipStyle clipSkipStyle;
+
+    @Option(names = "--style", defaultValue = "a1111", converter = Converters.StyleConverter.class,
+            description = "prompt syntax, chunking and weighting: a1111, comfy or plain (default: a1111)")
+    PromptStyle style;
 
     @Option(names = "--strict-syntax", description = "unclosed brackets and stray closers are errors")
     boolean strict;
 
-    @Option(names = "--max-chunks", defaultValue = "0",
+    @Option(names = "--max-chunks", defaultValue = "0", converter = Converters.NonNegative.class,
             description = "at most this many 75-token chunks per prompt; more is cut with a warning (0 = no limit)")
     int maxChunks;
 
@@ -102,42 +106,46 @@ final class EncodeTextCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out;
 
-    /** One line of a --prompts file. */
-    record Item(String prompt, String negative, String name) {}
+    /** One line of a --prompts file (line 0 for --prompt). */
+    record Item(String prompt, String negative, String name, int line) {}
 
     @Override
-    public Integer call() throws Exception {
-        List<Item> items = items();
+    public Integer call() {
+        // everything the user gave is checked before the model is loaded
         boolean perItem = outputDir != null;
-        if (!perItem && out.output == null) {
-            throw new IllegalArgumentException("--output is required (or --output-dir with --prompts)");
-        }
         if (perItem && input.prompts == null) {
-            throw new IllegalArgumentException("--output-dir goes with --prompts; use --output for one prompt");
+            throw new InvalidInputException("--output-dir goes with --prompts; use -o/--output for one prompt");
         }
-        out.checkWritable(out.output);
-        Preset p = preset == null ? null : Preset.parse(preset);
-        EncodeOptions options = EncodeOptions.DEFAULT.withStyle(PromptStyle.parse(style)).withStrictSyntax(strict)
+        if (negative != null && input.prompts != null) {
+            throw new InvalidInputException("--negative goes with --prompt; put \"negative\" in the --prompts file");
+        }
+        if (clipSkip != null && layer != null) {
+            throw new InvalidInputException("give --layer or --clip-skip, not both");
+        }
+        if (clipSkip != null) {
+            layerSelection(Preset.SD15); // the numbering's range, before any work
+        }
+        List<Item> items = items();
+        Path single = perItem ? null : out.single(outputDir);
+        List<Path> targets = !perItem ? null : out.perItem(outputDir, java.util.stream.IntStream.range(0, items.size())
+                .mapToObj(i -> Map.entry(itemName(items.get(i), i), input.prompts + " line " + items.get(i).line()))
+                .toList());
+        EncodeOptions options = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
                 .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative);
-        try (LoadedTextModel model = TextModels.open(models, p, computeOptions.compute());
+        try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute());
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
             TextConditioner cond = model.conditioner();
             options = options.withLayer(layerSelection(cond.preset()));
-            String sha = out.weightsSha256(model.weightFiles());
+            String sha = out.weightsSha256(model::weightsSha256);
             if (!perItem) {
-                SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, out.output);
-                spec.commandLine().getErr().println("wrote " + out.output + " " + w.names());
+                SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, single);
+                spec.commandLine().getErr().println("wrote " + single + " " + w.names());
                 return ExitCodes.OK;
             }
-            Files.createDirectories(outputDir);
             Progress progress = new Progress(spec.commandLine().getErr(), items.size());
             for (int i = 0; i < items.size(); i++) {
-                Item it = items.get(i);
-                Path target = outputDir.resolve((it.name() != null ? it.name() : String.format("%06d", i + 1))
-                        + (out.npy() ? "" : ".safetensors"));
-                out.checkWritable(target);
                 try (NDManager one = manager.newSubManager()) {
-                    encodeAndWrite(model, sha, options, one, List.of(it), target);
+                    encodeAndWrite(model, sha, options, one, List.of(items.get(i)), targets.get(i));
                 }
                 progress.step();
             }
@@ -146,16 +154,21 @@ final class EncodeTextCommand implements Callable<Integer> {
         }
     }
 
+    /** An item's output name: its "name", else its number among the prompts (000001, ...). */
+    private static String itemName(Item it, int index) {
+        return it.name() != null ? it.name() : String.format("%06d", index + 1);
+    }
+
     /** Encodes the items as one batch and writes one output file (or npy folder) holding it. */
     private SafetensorsWriter encodeAndWrite(LoadedTextModel model, String sha, EncodeOptions options,
-            NDManager manager, List<Item> batch, Path target) throws IOException {
+            NDManager manager, List<Item> batch, Path target) {
         TextConditioner cond = model.conditioner();
         List<String> prompts = batch.stream().map(Item::prompt).toList();
         boolean anyNeg = batch.stream().anyMatch(i -> i.negative() != null);
         List<String> negs = anyNeg ? batch.stream().map(Item::negative).toList() : null;
         TextConditioner.Result r = cond.encode(manager, prompts, negs, options);
         report(batch, r);
-        SafetensorsWriter w = writer(model, sha, cond, options, batch.size() == 1 ? batch.get(0) : null);
+        SafetensorsWriter w = writer(model, sha, cond, options, batch);
         add(w, "", r.positive());
         if (r.negative() != null) {
             add(w, "negative_", r.negative());
@@ -165,18 +178,19 @@ final class EncodeTextCommand implements Callable<Integer> {
     }
 
     private LayerSelection layerSelection(Preset p) {
-        if (clipSkip != null && layer != null) {
-            throw new IllegalArgumentException("give --layer or --clip-skip, not both");
-        }
         boolean defaultNorm = p.encoders().get(0).layer().finalNorm();
         if (clipSkip != null) {
-            LayerSelection l = switch (clipSkipStyle.toLowerCase(java.util.Locale.ROOT)) {
-                case "a1111" -> LayerSelection.a1111ClipSkip(clipSkip);
-                case "diffusers" -> LayerSelection.diffusersClipSkip(clipSkip, p.isSdxl());
-                case "comfy", "comfyui" -> LayerSelection.comfySetLastLayer(clipSkip, defaultNorm);
-                default -> throw new IllegalArgumentException("unknown --clip-skip-style '" + clipSkipStyle
-                        + "' (a1111, diffusers, comfy)");
-            };
+            LayerSelection l;
+            try {
+                l = switch (clipSkipStyle) {
+                    case A1111 -> LayerSelection.a1111ClipSkip(clipSkip);
+                    case DIFFUSERS -> LayerSelection.diffusersClipSkip(clipSkip, p.isSdxl());
+                    case COMFY -> LayerSelection.comfySetLastLayer(clipSkip, defaultNorm);
+                };
+            } catch (InvalidInputException e) {
+                throw new InvalidInputException("--clip-skip " + clipSkip + " (--clip-skip-style "
+                        + clipSkipStyle.name().toLowerCase(java.util.Locale.ROOT) + "): " + e.getMessage(), e);
+            }
             return finalNorm == null ? l : new LayerSelection(l.index(), finalNorm);
         }
         if (layer != null || finalNorm != null) {
@@ -186,16 +200,13 @@ final class EncodeTextCommand implements Callable<Integer> {
         return null;
     }
 
-    private List<Item> items() throws IOException {
+    private List<Item> items() {
         if (input.prompt != null) {
-            return List.of(new Item(input.prompt, negative, null));
-        }
-        if (negative != null) {
-            throw new IllegalArgumentException("--negative goes with --prompt; put \"negative\" in the --prompts file");
+            return List.of(new Item(input.prompt, negative, null, 0));
         }
         List<Item> items = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(input.prompts);
+        List<String> lines = jsonLines(input.prompts);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
@@ -212,17 +223,41 @@ final class EncodeTextCommand implements Callable<Integer> {
                         + " needs a \"prompt\" string, e.g. {\"prompt\": \"a cat\", \"negative\": \"blurry\"}");
             }
             String name = n.hasNonNull("name") ? n.get("name").asText() : null;
-            if (name != null && !name.matches("[A-Za-z0-9._-]+")) {
+            if (name != null && (!name.matches("[A-Za-z0-9._-]+") || name.equals(".") || name.equals(".."))) {
                 throw new InvalidInputException(input.prompts + ": line " + (i + 1) + ": name '" + name
-                        + "' must be letters, digits, '.', '_' or '-'");
+                        + "' must be letters, digits, '.', '_' or '-', and not '.' or '..'");
             }
             items.add(new Item(n.get("prompt").asText(), n.hasNonNull("negative") ? n.get("negative").asText() : null,
-                    name));
+                    name, i + 1));
         }
         if (items.isEmpty()) {
             throw new InvalidInputException(input.prompts + ": no prompts");
         }
         return items;
+    }
+
+    /** The lines of a JSON Lines file, which must be UTF-8: a line that is not names its number. */
+    private static List<String> jsonLines(Path file) {
+        byte[] bytes = dev.sdcond.models.io.InputFiles.readBytes(file);
+        List<String> lines = new ArrayList<>();
+        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                if (i == bytes.length && start == i) {
+                    break;
+                }
+                try {
+                    lines.add(utf8.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw new InvalidInputException(file + ": line " + (lines.size() + 1) + " is not UTF-8 text");
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     private void report(List<Item> items, TextConditioner.Result r) {
@@ -250,11 +285,12 @@ final class EncodeTextCommand implements Callable<Integer> {
     }
 
     private SafetensorsWriter writer(LoadedTextModel model, String sha, TextConditioner cond, EncodeOptions options,
-            Item item) {
+            List<Item> batch) {
+        Item item = batch.size() == 1 ? batch.get(0) : null;
         SafetensorsWriter w = new SafetensorsWriter();
         w.metadata("sdcond.version", Provenance.VERSION);
         w.metadata("model", model.description());
-        w.metadata("model_sha256", sha);
+        OutputOptions.recordWeights(w, sha, model.tensorsRead());
         w.metadata("preset", cond.preset().name());
         LayerSelection l = options.layer();
         List<String> layers = new ArrayList<>();
@@ -264,7 +300,7 @@ final class EncodeTextCommand implements Callable<Integer> {
         }
         w.metadata("layer", String.join("; ", layers));
         w.metadata("final_norm", String.valueOf(l != null ? l.finalNorm() : cond.preset().encoders().get(0).layer().finalNorm()));
-        w.metadata("dtype", computeOptions.dtype);
+        w.metadata("dtype", computeOptions.dtype.toString());
         w.metadata("device", computeOptions.device);
         w.metadata("prompt_style", options.style().name().toLowerCase(java.util.Locale.ROOT));
         w.metadata("max_chunks", String.valueOf(options.maxChunks()));
@@ -273,9 +309,20 @@ final class EncodeTextCommand implements Callable<Integer> {
             if (item.negative() != null) {
                 w.metadata("negative_prompt", item.negative());
             }
+        } else {
+            w.metadata("prompts", jsonArray(batch.stream().map(Item::prompt).toList()));
+            if (batch.stream().anyMatch(i -> i.negative() != null)) {
+                w.metadata("negative_prompts", jsonArray(batch.stream().map(Item::negative).toList()));
+            }
         }
         model.metadata().forEach(w::metadata);
         return w;
+    }
+
+    private static String jsonArray(List<String> values) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = new ObjectMapper().createArrayNode();
+        values.forEach(a::add);
+        return a.toString();
     }
 
     private static void add(SafetensorsWriter w, String prefix, TextConditioning c) {

@@ -25,6 +25,15 @@ public final class Sdcond implements Runnable {
         CommandLine cl = new CommandLine(new Sdcond());
         cl.setOut(out);
         cl.setErr(err);
+        cl.setExpandAtFiles(false); // a prompt (or any value) starting with '@' is literal text, never a file to read
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("sdcond: " + ex.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().flush();
+            return ExitCodes.BAD_INPUT;
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             Throwable e = ex;
             if (e instanceof CommandLine.ExecutionException && e.getCause() != null) {
@@ -32,8 +41,8 @@ public final class Sdcond implements Runnable {
             }
             int code = ExitCodes.of(e);
             String msg = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (e instanceof java.nio.file.FileAlreadyExistsException f) {
-                msg = f.getFile() + ": " + (f.getReason() == null ? "exists" : f.getReason());
+            if (e instanceof dev.sdcond.models.io.OutputTargets.ExistsException) {
+                msg += " (use --force to overwrite)";
             } else if (e instanceof java.nio.file.NoSuchFileException f) {
                 msg = f.getFile() + ": no such file";
             }

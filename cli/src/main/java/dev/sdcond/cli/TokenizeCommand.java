@@ -27,11 +27,16 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = {"-p", "--prompt"}, required = true, description = "the prompt")
     String prompt;
 
-    @Option(names = "--pad", defaultValue = "eos", description = "eos (CLIP-L, SD1.x) or zero (OpenCLIP: SD2.x, SDXL's second encoder)")
-    String pad;
+    /** What pads a chunk to 77 tokens. */
+    enum Pad { EOS, ZERO }
 
-    @Option(names = "--style", defaultValue = "a1111", description = "a1111, comfy or plain (default: ${DEFAULT-VALUE})")
-    String style;
+    @Option(names = "--pad", defaultValue = "eos",
+            description = "eos (CLIP-L, SD1.x) or zero (OpenCLIP: SD2.x, SDXL's second encoder) (default: eos)")
+    Pad pad;
+
+    @Option(names = "--style", defaultValue = "a1111", converter = Converters.StyleConverter.class,
+            description = "a1111, comfy or plain (default: a1111)")
+    PromptStyle style;
 
     @Option(names = "--tokenizer", description = "a folder with tokenizer.json or vocab.json + merges.txt (default: bundled)")
     Path tokenizer;
@@ -41,13 +46,9 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long padId = switch (pad.toLowerCase(Locale.ROOT)) {
-            case "eos" -> ClipTokenizer.EOS;
-            case "zero", "0" -> 0;
-            default -> throw new IllegalArgumentException("--pad takes eos or zero, not '" + pad + "'");
-        };
+        long padId = pad == Pad.EOS ? ClipTokenizer.EOS : 0;
         try (ClipTokenizer tok = tokenizer == null ? ClipTokenizer.bundled() : ClipTokenizer.fromFolder(tokenizer)) {
-            PromptTokenizer pt = new PromptTokenizer(tok, PromptStyle.parse(style));
+            PromptTokenizer pt = new PromptTokenizer(tok, style);
             TokenizedPrompt t = pt.tokenize(prompt);
             var out = spec.commandLine().getOut();
             if (json) {

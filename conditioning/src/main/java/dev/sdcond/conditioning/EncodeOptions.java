@@ -20,8 +20,12 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
     public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, null, null);
 
     public EncodeOptions {
-        if (maxChunks < 0 || commaBacktrack < 0) {
-            throw new IllegalArgumentException("maxChunks and commaBacktrack must be >= 0");
+        if (maxChunks < 0) {
+            throw new dev.sdcond.models.InvalidInputException("the chunk limit must be 0 (none) or more, is " + maxChunks);
+        }
+        if (commaBacktrack < 0) {
+            throw new dev.sdcond.models.InvalidInputException("the comma backtrack must be 0 (off) or more, is "
+                    + commaBacktrack);
         }
     }
 

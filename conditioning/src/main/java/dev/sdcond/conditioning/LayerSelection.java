@@ -22,7 +22,7 @@ public record LayerSelection(int index, boolean finalNorm) {
     /** A1111's "Clip skip N": 1 is the last layer; N > 1 takes hidden_states[-N], then the final norm. */
     public static LayerSelection a1111ClipSkip(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("A1111 clip skip starts at 1 (the last layer), got " + n);
+            throw new dev.sdcond.models.InvalidInputException("A1111 clip skip starts at 1 (the last layer), got " + n);
         }
         return new LayerSelection(-n, true);
     }
@@ -33,7 +33,7 @@ public record LayerSelection(int index, boolean finalNorm) {
      */
     public static LayerSelection diffusersClipSkip(int k, boolean sdxl) {
         if (k < 0) {
-            throw new IllegalArgumentException("diffusers clip_skip is 0 or more, got " + k);
+            throw new dev.sdcond.models.InvalidInputException("diffusers clip_skip is 0 or more, got " + k);
         }
         return sdxl ? new LayerSelection(-(k + 2), false) : new LayerSelection(-(k + 1), true);
     }
@@ -44,7 +44,7 @@ public record LayerSelection(int index, boolean finalNorm) {
      */
     public static LayerSelection comfySetLastLayer(int stopAt, boolean finalNorm) {
         if (stopAt > -1) {
-            throw new IllegalArgumentException("ComfyUI's stop_at_clip_layer is -1 or less, got " + stopAt);
+            throw new dev.sdcond.models.InvalidInputException("ComfyUI's stop_at_clip_layer is -1 or less, got " + stopAt);
         }
         return new LayerSelection(stopAt, finalNorm);
     }
@@ -61,7 +61,7 @@ public record LayerSelection(int index, boolean finalNorm) {
         if (abs < 0 || abs > loadedLayers) {
             String cut = loadedLayers == originalLayers ? ""
                     : " (the checkpoint is a " + originalLayers + "-layer model cut to " + loadedLayers + " layers)";
-            throw new IllegalArgumentException("hidden_states[" + index + "] is not in a " + loadedLayers
+            throw new dev.sdcond.models.InvalidInputException("hidden_states[" + index + "] is not in a " + loadedLayers
                     + "-layer text encoder" + cut + "; valid: 0.." + loadedLayers + " or " + (-(originalLayers + 1))
                     + ".." + (loadedLayers - originalLayers - 1));
         }

@@ -8,11 +8,25 @@ import java.util.Map;
  *
  * @param conditioner the encoder pipeline
  * @param description what was loaded, for people
- * @param weightFiles the weight files read (empty for random weights), e.g. to hash them for provenance
+ * @param weights the checkpoints read (empty for random weights); {@link #weightsSha256} hashes what was read
  * @param metadata facts to record with outputs (e.g. {@code random_weights})
  */
-public record LoadedTextModel(TextConditioner conditioner, String description, List<java.nio.file.Path> weightFiles,
+public record LoadedTextModel(TextConditioner conditioner, String description, List<dev.sdcond.models.safetensors.TensorSource> weights,
         Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
+
+    /**
+     * The provenance hash of the weights (see {@link dev.sdcond.models.safetensors.TensorSource#usedSha256}): one per
+     * checkpoint, {@code ;}-separated; "none" for random weights.
+     */
+    public String weightsSha256() {
+        return weights.isEmpty() ? "none"
+                : String.join(";", weights.stream().map(dev.sdcond.models.safetensors.TensorSource::usedSha256).toList());
+    }
+
+    /** How many tensors were read from the checkpoints (what {@link #weightsSha256} covers besides the headers). */
+    public int tensorsRead() {
+        return weights.stream().mapToInt(dev.sdcond.models.safetensors.TensorSource::tensorsRead).sum();
+    }
 
     @Override
     public void close() {

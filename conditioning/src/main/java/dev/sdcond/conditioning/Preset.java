@@ -47,7 +47,7 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
             case "sd2", "sd21", "sd2x" -> SD2;
             case "sdxl" -> SDXL;
             case "flux", "sd3pooled" -> FLUX;
-            default -> throw new IllegalArgumentException("unknown preset '" + s + "' (sd15, sd2, sdxl, flux)");
+            default -> throw new dev.sdcond.models.InvalidInputException("unknown preset '" + s + "' (sd15, sd2, sdxl, flux)");
         };
     }
 

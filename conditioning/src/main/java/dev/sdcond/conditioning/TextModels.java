@@ -45,7 +45,7 @@ public final class TextModels {
      */
     public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute) {
         if (specs.isEmpty()) {
-            throw new IllegalArgumentException("no model given");
+            throw new dev.sdcond.models.InvalidInputException("no model given");
         }
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -53,7 +53,7 @@ public final class TextModels {
                 return builtin(specs.get(0), preset, compute, resources);
             }
             List<TextEncoder> encoders = new ArrayList<>();
-            List<Path> files = new ArrayList<>();
+            List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             List<Path> folders = new ArrayList<>();
             if (specs.size() == 1 && isPipelineFolder(Path.of(specs.get(0)))) {
@@ -86,7 +86,7 @@ public final class TextModels {
                     parts.add(folder + (n > 1 ? " [text tower " + t + "]" : "") + " (" + tower.numLayers()
                             + " layers, width " + tower.width() + ")");
                 }
-                files.addAll(ckpt.source().files());
+                files.add(ckpt.source());
             }
             Preset p = preset != null ? preset : infer(encoders);
             List<TextEncoder> bound = bind(p, encoders);

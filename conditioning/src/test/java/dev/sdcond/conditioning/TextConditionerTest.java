@@ -156,10 +156,10 @@ class TextConditionerTest {
     void cutCheckpointsCountFromTheOriginalDepth() {
         assertEquals(23, LayerSelection.PENULTIMATE_NORMED.resolve(23, 24));
         assertEquals(23, LayerSelection.PENULTIMATE_NORMED.resolve(24, 24));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LayerSelection.LAST.resolve(23, 24));
+        dev.sdcond.models.InvalidInputException e = assertThrows(dev.sdcond.models.InvalidInputException.class, () -> LayerSelection.LAST.resolve(23, 24));
         assertTrue(e.getMessage().contains("cut"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new LayerSelection(-7, true).resolve(5, 5));
-        assertThrows(IllegalArgumentException.class, () -> LayerSelection.a1111ClipSkip(0));
+        assertThrows(dev.sdcond.models.InvalidInputException.class, () -> new LayerSelection(-7, true).resolve(5, 5));
+        assertThrows(dev.sdcond.models.InvalidInputException.class, () -> LayerSelection.a1111ClipSkip(0));
     }
 
     @Test

@@ -10,11 +10,22 @@ import java.util.Map;
  *
  * @param tower the tower
  * @param description what was loaded, for people
- * @param weightFiles the weight files read (empty for random weights)
+ * @param weights the checkpoint read (empty for random weights); {@link #weightsSha256} hashes what was read
  * @param metadata facts to record with outputs
  */
-public record LoadedVisionModel(ClipVisionModel tower, String description, List<Path> weightFiles,
+public record LoadedVisionModel(ClipVisionModel tower, String description, List<dev.sdcond.models.safetensors.TensorSource> weights,
         Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
+    /** The provenance hash of the weights read ({@link dev.sdcond.models.safetensors.TensorSource#usedSha256}). */
+    public String weightsSha256() {
+        return weights.isEmpty() ? "none"
+                : String.join(";", weights.stream().map(dev.sdcond.models.safetensors.TensorSource::usedSha256).toList());
+    }
+
+    /** How many tensors were read from the checkpoint. */
+    public int tensorsRead() {
+        return weights.stream().mapToInt(dev.sdcond.models.safetensors.TensorSource::tensorsRead).sum();
+    }
+
     @Override
     public void close() {
         dev.sdcond.models.io.Resources.closeAll(resources);

@@ -55,7 +55,7 @@ public final class VisionModels {
             resources.add(tower);
             return new LoadedVisionModel(tower, folder + " (" + tower.numLayers() + " layers, width " + tower.width()
                     + ", patch " + tower.config().patchSize() + ")",
-                    ckpt.source().files(), Map.of(), resources);
+                    List.of(ckpt.source()), Map.of(), resources);
         } catch (RuntimeException e) {
             new LoadedVisionModel(null, "", List.of(), Map.of(), resources).close();
             throw e;

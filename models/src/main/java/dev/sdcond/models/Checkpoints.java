@@ -1,5 +1,6 @@
 package dev.sdcond.models;
 
+import dev.sdcond.models.safetensors.SafetensorsException;
 import dev.sdcond.models.safetensors.SafetensorsFile;
 import dev.sdcond.models.safetensors.ShardedCheckpoint;
 import dev.sdcond.models.safetensors.TensorSource;
@@ -40,8 +41,14 @@ public final class Checkpoints {
         if (name.endsWith(".index.json")) {
             return ShardedCheckpoint.open(path);
         }
-        refusePickle(path);
-        return SafetensorsFile.open(path);
+        try {
+            return SafetensorsFile.open(path);
+        } catch (SafetensorsException e) {
+            // only a file that is not valid safetensors can be called a pickle: its first bytes alone are ambiguous
+            // (a safetensors file starts with its header length, which can read as a zip or pickle signature)
+            refusePickle(path);
+            throw e;
+        }
     }
 
     /** The weights file of a model folder. */
@@ -70,7 +77,7 @@ public final class Checkpoints {
             }
             throw new InvalidInputException(folder + ": no safetensors weights (looked for " + FOLDER_WEIGHTS + ")");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(folder, e);
         }
     }
 
@@ -87,7 +94,7 @@ public final class Checkpoints {
             byContent = (head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
                     || (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (byName || byContent) {
             throw new InvalidInputException(file + ": this is a PyTorch pickle checkpoint, not safetensors; pickle files"

@@ -115,8 +115,11 @@ public final class ClipCheckpoint implements AutoCloseable {
     }
 
     private ParameterSource parameters(DetectedTower t) {
-        return t.layout() == KeyLayout.OPENCLIP ? new OpenClipSource(source, t.prefix())
-                : new PrefixedSource(source, t.prefix());
+        return switch (t.layout()) {
+            case OPENCLIP -> new OpenClipSource(source, t.prefix());
+            case HF -> new PrefixedSource(source, t.prefix());
+            case HF_UNNESTED -> new PrefixedSource(source, t.prefix(), "text_model.");
+        };
     }
 
     private DetectedTower pick(TowerKind kind, int index, String needed) {

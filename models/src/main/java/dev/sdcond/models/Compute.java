@@ -28,6 +28,15 @@ public record Compute(Device device, Precision precision) {
 
     /** Parses {@code cpu}, {@code gpu} or {@code gpu:N} together with a dtype name. */
     public static Compute parse(String device, String dtype) {
+        return new Compute(parseDevice(device), Precision.parse(dtype));
+    }
+
+    /**
+     * Parses {@code cpu}, {@code gpu}, {@code gpu:N} (or {@code cuda}, {@code cuda:N}).
+     *
+     * @throws InvalidInputException for anything else
+     */
+    public static Device parseDevice(String device) {
         String d = device.toLowerCase(Locale.ROOT);
         Device dev;
         if (d.equals("cpu")) {
@@ -36,13 +45,17 @@ public record Compute(Device device, Precision precision) {
             dev = Device.gpu();
         } else if (d.startsWith("gpu:") || d.startsWith("cuda:")) {
             try {
-                dev = Device.gpu(Integer.parseInt(d.substring(d.indexOf(':') + 1)));
+                int n = Integer.parseInt(d.substring(d.indexOf(':') + 1));
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+                dev = Device.gpu(n);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad device '" + device + "' (cpu, gpu, gpu:N)");
+                throw new dev.sdcond.models.InvalidInputException("bad device '" + device + "' (cpu, gpu, gpu:N)");
             }
         } else {
-            throw new IllegalArgumentException("bad device '" + device + "' (cpu, gpu, gpu:N)");
+            throw new dev.sdcond.models.InvalidInputException("bad device '" + device + "' (cpu, gpu, gpu:N)");
         }
-        return new Compute(dev, Precision.parse(dtype));
+        return dev;
     }
 }

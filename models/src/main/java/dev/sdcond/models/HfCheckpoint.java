@@ -77,13 +77,23 @@ public final class HfCheckpoint implements AutoCloseable {
     public ClipTextModel loadText(Compute compute) {
         CLIPTextConfig c = textConfig().orElseThrow(() -> new ModelMismatchException(folder
                 + ": config.json describes a vision model; a CLIP text encoder is needed"));
+        tower(dev.sdcond.models.layout.TowerKind.TEXT).ifPresent(t -> dev.sdcond.models.layout.ConfigConsistency.text(
+                c, t, folder.resolve("config.json").toString()));
         return ClipTextModel.load(PrefixedSource.of(weights), c, compute);
     }
 
     public ClipVisionModel loadVision(Compute compute) {
         CLIPVisionConfig c = visionConfig().orElseThrow(() -> new ModelMismatchException(folder
                 + ": config.json describes a text model; a CLIP vision encoder (image_encoder) is needed"));
+        tower(dev.sdcond.models.layout.TowerKind.VISION).ifPresent(t -> dev.sdcond.models.layout.ConfigConsistency
+                .vision(c, t, folder.resolve("config.json").toString()));
         return ClipVisionModel.load(PrefixedSource.of(weights), c, compute);
+    }
+
+    /** The top-level tower of this kind in the weights, as the key names and shapes show it. */
+    private Optional<dev.sdcond.models.layout.DetectedTower> tower(dev.sdcond.models.layout.TowerKind kind) {
+        return dev.sdcond.models.layout.LayoutDetector.towers(weights).stream()
+                .filter(t -> t.kind() == kind && t.prefix().isEmpty()).findFirst();
     }
 
     @Override

@@ -49,7 +49,7 @@ public enum Precision {
             case "float32": case "fp32": case "f32": return FLOAT32;
             case "float16": case "fp16": case "f16": case "half": return FLOAT16;
             case "bfloat16": case "bf16": return BFLOAT16;
-            default: throw new IllegalArgumentException("unknown dtype '" + s + "' (float32, float16, bfloat16)");
+            default: throw new dev.sdcond.models.InvalidInputException("unknown dtype '" + s + "' (float32, float16, bfloat16)");
         }
     }
 

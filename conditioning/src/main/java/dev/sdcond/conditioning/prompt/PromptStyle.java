@@ -21,7 +21,7 @@ public enum PromptStyle {
             case "a1111", "auto1111", "webui" -> A1111;
             case "comfy", "comfyui" -> COMFY;
             case "plain", "none", "diffusers" -> PLAIN;
-            default -> throw new IllegalArgumentException("unknown prompt style '" + s + "' (a1111, comfy, plain)");
+            default -> throw new dev.sdcond.models.InvalidInputException("unknown prompt style '" + s + "' (a1111, comfy, plain)");
         };
     }
 }

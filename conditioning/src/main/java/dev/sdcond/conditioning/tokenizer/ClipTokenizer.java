@@ -145,11 +145,7 @@ public final class ClipTokenizer implements AutoCloseable {
     }
 
     private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return dev.sdcond.models.io.InputFiles.readBytes(file);
     }
 
     private static JsonNode parse(Path file, byte[] bytes) {

@@ -25,17 +25,26 @@ import javax.imageio.stream.ImageInputStream;
  * (or composited, as an option), 16-bit RGB reduced to its high byte, 16-bit gray clipped at 255 (Pillow's I;16 to RGB
  * conversion), CMYK converted with Pillow's formula.
  *
- * <p>The size is read from the header and checked against the pixel limit before any pixel is decoded. A truncated
- * or corrupt file is an error, never a partly grey image: decoder warnings are errors too.
+ * <p>Memory is bounded by the limits, never by what a file claims: the file's size is checked first, then its size in
+ * pixels is read from the header through a stream and checked against the pixel limit, and only then is the file read
+ * and decoded. A truncated or corrupt file is an error, never a partly grey image: decoder warnings are errors too,
+ * and so is a PNG whose chunks before the image data fail their CRC (Pillow refuses those as "broken PNG file").
  *
  * @param maxPixels the largest width * height accepted
  * @param alpha what happens to an alpha channel
+ * @param maxFileBytes the largest file accepted
  */
-public record ImageLoader(long maxPixels, AlphaMode alpha) {
+public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
     /** Pillow's {@code MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
     public static final long PILLOW_MAX_PIXELS = 1024L * 1024 * 1024 / 4 / 3;
 
-    public static final ImageLoader DEFAULT = new ImageLoader(PILLOW_MAX_PIXELS, AlphaMode.DROP);
+    /**
+     * The default file size limit, 1 GiB: above what any image within Pillow's pixel limit needs (an uncompressed
+     * 16-bit RGBA PNG of 89.5 million pixels is 716 MB).
+     */
+    public static final long DEFAULT_MAX_FILE_BYTES = 1L << 30;
+
+    public static final ImageLoader DEFAULT = new ImageLoader(PILLOW_MAX_PIXELS, AlphaMode.DROP, DEFAULT_MAX_FILE_BYTES);
 
     static {
         ImageIO.setUseCache(false);
@@ -43,22 +52,81 @@ public record ImageLoader(long maxPixels, AlphaMode alpha) {
     }
 
     public ImageLoader withAlpha(AlphaMode a) {
-        return new ImageLoader(maxPixels, a);
+        return new ImageLoader(maxPixels, a, maxFileBytes);
     }
 
     public ImageLoader withMaxPixels(long max) {
-        return new ImageLoader(max, alpha);
+        return new ImageLoader(max, alpha, maxFileBytes);
     }
 
-    /** Loads a file. */
+    public ImageLoader withMaxFileBytes(long max) {
+        return new ImageLoader(maxPixels, alpha, max);
+    }
+
+    /**
+     * Loads a file: its size, then its header (through a stream), are checked before it is read.
+     *
+     * @throws ImageLoadException (an {@link dev.sdcond.models.InvalidInputException}) naming the file and the problem
+     */
     public RgbImage load(Path file) {
-        byte[] bytes;
+        dev.sdcond.models.io.InputFiles.requireFile(file);
+        long size;
         try {
-            bytes = Files.readAllBytes(file);
+            size = Files.size(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(file, e);
         }
-        return decode(file, bytes);
+        if (size > maxFileBytes) {
+            throw new ImageLoadException(file, size + " bytes is over the limit of " + maxFileBytes
+                    + " for an image file; raise the limit to load it");
+        }
+        probe(file);
+        return decode(file, dev.sdcond.models.io.InputFiles.readBytes(file));
+    }
+
+    /** Reads the format and size from the file's first bytes, streamed, and checks them against the limits. */
+    private void probe(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ImageLoadException(file, "cannot be opened");
+            }
+            byte[] head = new byte[16];
+            int n = 0;
+            for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
+                n += r;
+            }
+            in.seek(0);
+            String format = sniff(java.util.Arrays.copyOf(head, n));
+            if (format == null) {
+                throw new ImageLoadException(file, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new ImageLoadException(file, "no decoder for this " + format + " file");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(file, reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ImageLoadException ile) {
+                throw ile;
+            }
+            throw new ImageLoadException(file, "corrupt or truncated image header (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private void checkSize(Path name, long w, long h) {
+        if (w <= 0 || h <= 0) {
+            throw new ImageLoadException(name, "invalid size " + w + "x" + h);
+        }
+        if (w * h > maxPixels) {
+            throw new ImageLoadException(name, w + "x" + h + " = " + (w * h) + " pixels is over the limit of "
+                    + maxPixels + " (a decompression bomb?); raise the limit to load it");
+        }
     }
 
     /** Decodes the bytes of an image file; {@code name} is used in messages. */
@@ -66,6 +134,9 @@ public record ImageLoader(long maxPixels, AlphaMode alpha) {
         String format = sniff(bytes);
         if (format == null) {
             throw new ImageLoadException(name, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
+        }
+        if (format.equals("PNG")) {
+            PngChunks.check(name, bytes);
         }
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -76,15 +147,7 @@ public record ImageLoader(long maxPixels, AlphaMode alpha) {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                long w = reader.getWidth(0);
-                long h = reader.getHeight(0);
-                if (w <= 0 || h <= 0) {
-                    throw new ImageLoadException(name, "invalid size " + w + "x" + h);
-                }
-                if (w * h > maxPixels) {
-                    throw new ImageLoadException(name, w + "x" + h + " = " + (w * h) + " pixels is over the limit of "
-                            + maxPixels + " (a decompression bomb?); raise the limit to load it");
-                }
+                checkSize(name, reader.getWidth(0), reader.getHeight(0));
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
                 if (format.equals("JPEG") && jpegComponents(bytes) == 4) {

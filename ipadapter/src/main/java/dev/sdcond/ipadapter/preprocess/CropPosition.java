@@ -8,7 +8,7 @@ public enum CropPosition {
         try {
             return valueOf(s.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown crop position '" + s + "' (center, top, bottom, left, right)");
+            throw new dev.sdcond.models.InvalidInputException("unknown crop position '" + s + "' (center, top, bottom, left, right)");
         }
     }
 }

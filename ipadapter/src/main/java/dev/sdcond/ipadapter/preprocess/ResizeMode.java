@@ -17,7 +17,7 @@ public enum ResizeMode {
             case "hf", "crop", "center-crop" -> HF;
             case "squash", "stretch" -> SQUASH;
             case "pad", "letterbox" -> PAD;
-            default -> throw new IllegalArgumentException("unknown resize mode '" + s + "' (hf, squash, pad)");
+            default -> throw new dev.sdcond.models.InvalidInputException("unknown resize mode '" + s + "' (hf, squash, pad)");
         };
     }
 }

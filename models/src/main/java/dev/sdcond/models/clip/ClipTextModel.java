@@ -58,20 +58,13 @@ public final class ClipTextModel implements AutoCloseable {
      * {@code text_projection.weight} is loaded when present.
      */
     public static ClipTextModel load(ParameterSource source, CLIPTextConfig config, Compute compute) {
+        String what = "CLIP text tower (" + config.numHiddenLayers() + " layers, width " + config.hiddenSize() + ")";
+        WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
             WeightReader r = new WeightReader(source, m, compute.precision());
-            int w = config.hiddenSize();
-            NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
-            NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
-            ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), w,
-                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
-            LayerNorm fln = LayerNorm.load(r, "text_model.final_layer_norm", w, config.layerNormEps());
-            Optional<long[]> projShape = r.shape("text_projection.weight");
-            Linear proj = projShape.isPresent()
-                    ? Linear.loadNoBias(r, "text_projection", projShape.get()[0], w)
-                    : null;
-            r.finish("CLIP text tower (" + config.numHiddenLayers() + " layers, width " + w + ")");
+            Parts parts = Parts.read(r, config);
+            r.finish(what);
             int p = config.maxPositionEmbeddings();
             float[] maskValues = new float[p * p];
             for (int i = 0; i < p; i++) {
@@ -81,10 +74,26 @@ public final class ClipTextModel implements AutoCloseable {
             }
             NDArray mask = m.create(maskValues, new Shape(p, p)).toType(compute.precision().loadType(), false);
             m.cap();
-            return new ClipTextModel(config, compute, m, tok, pos, enc, fln, proj, mask);
+            return new ClipTextModel(config, compute, m, parts.tok(), parts.pos(), parts.enc(), parts.fln(), parts.proj(),
+                    mask);
         } catch (RuntimeException e) {
             m.close();
             throw e;
+        }
+    }
+
+    /** The parameters, read by one code path for the header check and for loading. */
+    private record Parts(NDArray tok, NDArray pos, ClipEncoder enc, LayerNorm fln, Linear proj) {
+        static Parts read(WeightReader r, CLIPTextConfig config) {
+            int w = config.hiddenSize();
+            NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
+            NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
+            ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), w,
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
+            LayerNorm fln = LayerNorm.load(r, "text_model.final_layer_norm", w, config.layerNormEps());
+            Optional<long[]> projShape = r.shape("text_projection.weight");
+            Linear proj = projShape.isPresent() ? Linear.loadNoBias(r, "text_projection", projShape.get()[0], w) : null;
+            return new Parts(tok, pos, enc, fln, proj);
         }
     }
 

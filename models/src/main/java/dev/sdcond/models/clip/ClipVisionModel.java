@@ -50,9 +50,27 @@ public final class ClipVisionModel implements AutoCloseable {
 
     /** Loads the tower, checking every parameter and shape and reporting all problems at once. */
     public static ClipVisionModel load(ParameterSource source, CLIPVisionConfig config, Compute compute) {
+        String what = "CLIP vision tower (" + config.numHiddenLayers() + " layers, width " + config.hiddenSize()
+                + ", patch " + config.patchSize() + ")";
+        WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
             WeightReader r = new WeightReader(source, m, compute.precision());
+            Parts x = Parts.read(r, config);
+            r.finish(what);
+            m.cap();
+            return new ClipVisionModel(config, compute, m, x.cls(), x.patch(), x.pos(), x.pre(), x.enc(), x.post(),
+                    x.proj());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The parameters, read by one code path for the header check and for loading. */
+    private record Parts(NDArray cls, NDArray patch, NDArray pos, LayerNorm pre, ClipEncoder enc, LayerNorm post,
+            Linear proj) {
+        static Parts read(WeightReader r, CLIPVisionConfig config) {
             int w = config.hiddenSize();
             int p = config.patchSize();
             NDArray cls = r.take("vision_model.embeddings.class_embedding", w);
@@ -63,15 +81,8 @@ public final class ClipVisionModel implements AutoCloseable {
                     config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
             LayerNorm post = LayerNorm.load(r, "vision_model.post_layernorm", w, config.layerNormEps());
             Optional<long[]> projShape = r.shape("visual_projection.weight");
-            Linear proj = projShape.isPresent()
-                    ? Linear.loadNoBias(r, "visual_projection", projShape.get()[0], w)
-                    : null;
-            r.finish("CLIP vision tower (" + config.numHiddenLayers() + " layers, width " + w + ", patch " + p + ")");
-            m.cap();
-            return new ClipVisionModel(config, compute, m, cls, patch, pos, pre, enc, post, proj);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
+            Linear proj = projShape.isPresent() ? Linear.loadNoBias(r, "visual_projection", projShape.get()[0], w) : null;
+            return new Parts(cls, patch, pos, pre, enc, post, proj);
         }
     }
 

@@ -51,7 +51,7 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
     public static int normalize(int index, int numLayers) {
         int n = index < 0 ? numLayers + 1 + index : index;
         if (n < 0 || n > numLayers) {
-            throw new IllegalArgumentException("hidden state index " + index + " is out of range for a " + numLayers
+            throw new dev.sdcond.models.InvalidInputException("hidden state index " + index + " is out of range for a " + numLayers
                     + "-layer tower (valid: " + (-(numLayers + 1)) + ".." + numLayers + ")");
         }
         return n;

@@ -33,6 +33,7 @@ public record CLIPTextConfig(
         Checks.positive("num_hidden_layers", numHiddenLayers);
         Checks.positive("num_attention_heads", numAttentionHeads);
         Checks.positive("max_position_embeddings", maxPositionEmbeddings);
+        Checks.atMost("max_position_embeddings", maxPositionEmbeddings, MAX_POSITIONS);
         Checks.divides("hidden_size", hiddenSize, "num_attention_heads", numAttentionHeads);
         Checks.positive("layer_norm_eps", layerNormEps);
     }
@@ -62,6 +63,9 @@ public record CLIPTextConfig(
     public static CLIPTextConfig defaults() {
         return of(null, null, null, null, null, null, null, null, null, null, null, null);
     }
+
+    /** The longest context sdcond builds a causal mask for (CLIP has 77; long-context variants a few hundred). */
+    public static final int MAX_POSITIONS = 4096;
 
     public int headDim() {
         return hiddenSize / numAttentionHeads;

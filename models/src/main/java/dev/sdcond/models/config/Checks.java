@@ -10,6 +10,12 @@ final class Checks {
         }
     }
 
+    static void atMost(String field, int value, int max) {
+        if (value > max) {
+            throw new IllegalArgumentException(field + " is " + value + ", over the " + max + " supported");
+        }
+    }
+
     static void divides(String field, int value, String byField, int by) {
         if (by <= 0 || value % by != 0) {
             throw new IllegalArgumentException(field + " (" + value + ") is not a multiple of " + byField + " (" + by + ")");

@@ -61,12 +61,7 @@ public final class ConfigFiles {
     }
 
     private static JsonNode readTree(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        String text = dev.sdcond.models.io.InputFiles.readUtf8(file);
         JsonNode root;
         try {
             root = JSON.readTree(text);

@@ -1,5 +1,7 @@
 package dev.sdcond.models.io;
 
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.OutputException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -7,11 +9,18 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** Writes files through a temporary file in the same folder and a rename, so readers never see a partial file. */
+/**
+ * Writes files through a temporary file in the same folder and a rename, so readers never see a partial file.
+ *
+ * <p>Temporary files are named {@code .NAME.<pid>.<n>.partial} after the output and the writing process. A process
+ * killed while writing (kill -9, power loss) leaves one behind; the next write of the same output deletes those whose
+ * process is gone ({@link StaleTemps}).
+ */
 public final class AtomicFiles {
     private AtomicFiles() {}
 
@@ -25,23 +34,25 @@ public final class AtomicFiles {
      * Writes {@code file} atomically.
      *
      * @param overwrite whether an existing file may be replaced; if not, an existing file is a
-     *     {@link FileAlreadyExistsException} and is left untouched
+     *     {@link FileAlreadyExistsException} and is left untouched. A folder is never replaced by a file.
+     * @throws InvalidInputException when the target exists (without {@code overwrite}) or is a folder
+     * @throws OutputException when the file cannot be written (the message names it)
      */
-    public static void write(Path file, boolean overwrite, Body body) throws IOException {
+    public static void write(Path file, boolean overwrite, Body body) {
         Path target = file.toAbsolutePath();
-        if (!overwrite && Files.exists(target)) {
-            throw new FileAlreadyExistsException(file.toString(), null, "exists (use --force to overwrite)");
-        }
+        OutputTargets.checkFile(file, overwrite);
         Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".partial");
+        Path tmp = null;
         try {
-            // createTempFile makes the file private (0600); outputs are ordinary files
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        } catch (UnsupportedOperationException | IOException ignored) {
-            // not a POSIX file system
-        }
-        try {
+            Files.createDirectories(dir);
+            StaleTemps.clean(target);
+            tmp = Files.createTempFile(dir, StaleTemps.tempPrefix(target), StaleTemps.TEMP_SUFFIX);
+            try {
+                // createTempFile makes the file private (0600); outputs are ordinary files
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException | IOException ignored) {
+                // not a POSIX file system
+            }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                     OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20)) {
                 body.writeTo(out);
@@ -49,6 +60,9 @@ public final class AtomicFiles {
                 ch.force(true);
             }
             if (overwrite) {
+                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new InvalidInputException(file + ": is a folder; it is not replaced by a file");
+                }
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
@@ -59,13 +73,80 @@ public final class AtomicFiles {
                 try {
                     Files.createLink(target, tmp);
                 } catch (FileAlreadyExistsException e) {
-                    throw e;
+                    throw new InvalidInputException(file + ": exists; it is not overwritten without force", e);
                 } catch (IOException | UnsupportedOperationException e) {
-                    Files.move(tmp, target); // without REPLACE_EXISTING: fails if the target exists
+                    try {
+                        Files.move(tmp, target); // without REPLACE_EXISTING: fails if the target exists
+                    } catch (FileAlreadyExistsException e2) {
+                        throw new InvalidInputException(file + ": exists; it is not overwritten without force", e2);
+                    }
                 }
             }
+        } catch (IOException e) {
+            throw OutputTargets.writeFailure(file, e);
         } finally {
-            Files.deleteIfExists(tmp);
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the next write of this output removes it
+                }
+            }
+        }
+    }
+
+    /** Fills a new folder. */
+    @FunctionalInterface
+    public interface FolderBody {
+        void writeInto(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes an npy output folder: it is filled under a temporary name and renamed into place. An existing folder is
+     * replaced only with {@code overwrite} and only if it is an npy output itself ({@link OutputTargets#isNpyOutput});
+     * it is first renamed aside, so that a failure at any point leaves the old or the new folder, never a mix.
+     *
+     * @throws InvalidInputException when the target may not be replaced (see {@link OutputTargets#checkNpyFolder})
+     * @throws OutputException when the folder cannot be written
+     */
+    public static void writeFolder(Path folder, boolean overwrite, FolderBody body) {
+        Path target = folder.toAbsolutePath();
+        OutputTargets.checkNpyFolder(folder, overwrite);
+        Path dir = target.getParent();
+        Path tmp = null;
+        Path aside = null;
+        try {
+            Files.createDirectories(dir);
+            StaleTemps.clean(target);
+            tmp = Files.createTempDirectory(dir, StaleTemps.tempPrefix(target));
+            Path named = dir.resolve(tmp.getFileName() + StaleTemps.TEMP_SUFFIX);
+            Files.move(tmp, named);
+            tmp = named;
+            body.writeInto(tmp);
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                OutputTargets.checkNpyFolder(folder, overwrite); // again: it may have changed while we worked
+                aside = dir.resolve(StaleTemps.tempPrefix(target) + System.nanoTime() + StaleTemps.TEMP_SUFFIX);
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+            if (aside != null) {
+                StaleTemps.deleteTree(aside);
+                aside = null;
+            }
+        } catch (IOException e) {
+            throw OutputTargets.writeFailure(folder, e);
+        } finally {
+            try {
+                if (aside != null && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE); // put the old output back
+                }
+                if (tmp != null && Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+                    StaleTemps.deleteTree(tmp);
+                }
+            } catch (IOException ignored) {
+                // the next write into this folder removes what is stale
+            }
         }
     }
 }

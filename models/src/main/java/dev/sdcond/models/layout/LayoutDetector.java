@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class LayoutDetector {
     private static final String HF_TEXT = "text_model.embeddings.token_embedding.weight";
+    private static final String HF_UNNESTED_TEXT = "embeddings.token_embedding.weight";
     private static final String HF_VISION = "vision_model.embeddings.patch_embedding.weight";
     private static final String OC_TEXT = "token_embedding.weight";
     private static final String OC_VISION = "visual.conv1.weight";
@@ -30,7 +31,12 @@ public final class LayoutDetector {
         List<DetectedTower> out = new ArrayList<>();
         for (String k : new TreeSet<>(src.names())) {
             if (k.endsWith(HF_TEXT)) {
-                hfText(src, k.substring(0, k.length() - HF_TEXT.length())).ifPresent(out::add);
+                hfText(src, k.substring(0, k.length() - HF_TEXT.length()), "text_model.", KeyLayout.HF)
+                        .ifPresent(out::add);
+            } else if (k.endsWith(HF_UNNESTED_TEXT) && (k.length() == HF_UNNESTED_TEXT.length()
+                    || k.charAt(k.length() - HF_UNNESTED_TEXT.length() - 1) == '.')) {
+                hfText(src, k.substring(0, k.length() - HF_UNNESTED_TEXT.length()), "", KeyLayout.HF_UNNESTED)
+                        .ifPresent(out::add);
             } else if (k.endsWith(HF_VISION)) {
                 hfVision(src, k.substring(0, k.length() - HF_VISION.length())).ifPresent(out::add);
             } else if (k.endsWith(OC_VISION)) {
@@ -103,16 +109,17 @@ public final class LayoutDetector {
         return max + 1;
     }
 
-    private static Optional<DetectedTower> hfText(TensorSource src, String prefix) {
-        int[] tok = shape(src, prefix + HF_TEXT);
-        int[] pos = shape(src, prefix + "text_model.embeddings.position_embedding.weight");
-        int[] fc1 = shape(src, prefix + "text_model.encoder.layers.0.mlp.fc1.weight");
-        if (tok == null || pos == null || fc1 == null || tok.length != 2) {
+    /** @param inner {@code text_model.} in the Hugging Face layout, empty in the unnested one */
+    private static Optional<DetectedTower> hfText(TensorSource src, String prefix, String inner, KeyLayout layout) {
+        int[] tok = shape(src, prefix + inner + "embeddings.token_embedding.weight");
+        int[] pos = shape(src, prefix + inner + "embeddings.position_embedding.weight");
+        int[] fc1 = shape(src, prefix + inner + "encoder.layers.0.mlp.fc1.weight");
+        if (tok == null || pos == null || fc1 == null || tok.length != 2 || pos.length != 2 || fc1.length != 2) {
             return Optional.empty();
         }
         int[] proj = shape(src, prefix + "text_projection.weight");
-        return Optional.of(new DetectedTower(TowerKind.TEXT, KeyLayout.HF, prefix, tok[1],
-                countLayers(src, prefix + "text_model.encoder.layers."), fc1[0],
+        return Optional.of(new DetectedTower(TowerKind.TEXT, layout, prefix, tok[1],
+                countLayers(src, prefix + inner + "encoder.layers."), fc1[0],
                 Optional.ofNullable(proj == null ? null : proj[0]), 0, 0, pos[0], where(prefix)));
     }
 

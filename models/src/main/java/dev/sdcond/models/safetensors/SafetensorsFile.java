@@ -47,7 +47,12 @@ public final class SafetensorsFile implements TensorSource {
     /** The largest header the reference implementation accepts. */
     public static final long MAX_HEADER_SIZE = 100_000_000L;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** Names and strings as long as the header allows: Jackson's default limits (50,000 / 20M chars) are lower. */
+    private static final ObjectMapper JSON = JsonMapper.builder(new com.fasterxml.jackson.core.JsonFactoryBuilder()
+                    .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                            .maxNameLength((int) MAX_HEADER_SIZE).maxStringLength((int) MAX_HEADER_SIZE)
+                            .maxNestingDepth(1000).build())
+                    .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
@@ -58,6 +63,7 @@ public final class SafetensorsFile implements TensorSource {
     private final long dataStart;
     private final Map<String, TensorInfo> tensors;
     private final Map<String, String> metadata;
+    private final Set<String> read = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
             Map<String, String> metadata) {
@@ -75,11 +81,12 @@ public final class SafetensorsFile implements TensorSource {
      * @throws UncheckedIOException if it cannot be read
      */
     public static SafetensorsFile open(Path path) {
+        dev.sdcond.models.io.InputFiles.requireFile(path);
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot open " + path + ": " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(path, e);
         }
         try {
             return read(path, channel);
@@ -143,7 +150,7 @@ public final class SafetensorsFile implements TensorSource {
             }
             return new SafetensorsFile(path, channel, 8 + n, Collections.unmodifiableMap(byName), metadata);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(path, e);
         }
     }
 
@@ -234,7 +241,12 @@ public final class SafetensorsFile implements TensorSource {
                 for (long d : t.shape()) {
                     count = Math.multiplyExact(count, d);
                 }
-                bytes = Math.multiplyExact(count, (long) t.dtype().byteSize());
+                long bits = Math.multiplyExact(count, (long) t.dtype().bitSize());
+                if (bits % 8 != 0) {
+                    throw new SafetensorsException(path, where + t.dtype() + t.shapeString() + " is " + bits
+                            + " bits, which do not end on a byte boundary");
+                }
+                bytes = bits / 8;
             } catch (ArithmeticException e) {
                 throw new SafetensorsException(path, where + "shape " + t.shapeString() + " overflows 64 bits");
             }
@@ -335,13 +347,14 @@ public final class SafetensorsFile implements TensorSource {
             return channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength())
                     .order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot map tensor '" + name + "' of " + path + ": " + e.getMessage(), e);
+            throw new SafetensorsException(path, "cannot map tensor '" + name + "': " + e.getMessage(), e);
         }
     }
 
     @Override
     public NDArray load(String name, NDManager manager, DataType dtype) {
         TensorInfo t = require(name);
+        read.add(name);
         if (dtype.isFloating() && !t.dtype().isFloat()) {
             throw new SafetensorsException(path, "tensor '" + name + "' has dtype " + t.dtype()
                     + ", expected a floating point weight");
@@ -379,6 +392,41 @@ public final class SafetensorsFile implements TensorSource {
         } finally {
             dev.sdcond.models.io.DirectBuffers.free(f32);
         }
+    }
+
+    @Override
+    public int tensorsRead() {
+        return read.size();
+    }
+
+    @Override
+    public String usedSha256() {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            ByteBuffer header = ByteBuffer.allocate((int) dataStart);
+            readFully(channel, header, 0);
+            md.update(header.flip());
+            List<TensorInfo> used = read.stream().map(tensors::get).sorted(Comparator.comparingLong(TensorInfo::begin))
+                    .toList();
+            for (TensorInfo t : used) {
+                if (t.byteLength() > 0) {
+                    ByteBuffer bytes = map(t.name());
+                    try {
+                        md.update(bytes);
+                    } finally {
+                        dev.sdcond.models.io.DirectBuffers.free(bytes);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw dev.sdcond.models.io.InputFiles.unreadable(path, e);
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
     }
 
     private TensorInfo require(String name) {

@@ -124,45 +124,26 @@ public final class SafetensorsWriter {
     }
 
     /**
-     * Writes one {@code KEY.npy} file per tensor into a new folder, atomically: the folder is filled under a
-     * temporary name and renamed. {@code __metadata__} goes to {@code metadata.json}.
+     * Writes one {@code KEY.npy} file per tensor into a new folder, with {@code __metadata__} in
+     * {@code metadata.json}, atomically (see {@link AtomicFiles#writeFolder}): an existing folder is replaced only with
+     * {@code overwrite} and only if it is an npy output itself.
+     *
+     * @throws dev.sdcond.models.InvalidInputException when the target may not be written or replaced
+     * @throws dev.sdcond.models.OutputException when writing fails
      */
-    public void writeNpy(Path dir, boolean overwrite) throws IOException {
-        Path target = dir.toAbsolutePath();
-        if (java.nio.file.Files.exists(target) && !overwrite) {
-            throw new java.nio.file.FileAlreadyExistsException(dir.toString(), null, "exists (use --force to overwrite)");
-        }
-        java.nio.file.Files.createDirectories(target.getParent());
-        Path tmp = java.nio.file.Files.createTempDirectory(target.getParent(), "." + target.getFileName() + ".");
-        try {
+    public void writeNpy(Path dir, boolean overwrite) {
+        AtomicFiles.writeFolder(dir, overwrite, tmp -> {
             for (Entry e : entries) {
                 Path f = tmp.resolve(e.name.replaceAll("[^A-Za-z0-9._-]", "_") + ".npy");
                 try (OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(f), 1 << 20)) {
                     NpyWriter.write(out, e.dtype, e.shape, e.data);
                 }
             }
-            if (!metadata.isEmpty()) {
-                ObjectNode md = JSON.createObjectNode();
-                metadata.forEach(md::put);
-                java.nio.file.Files.writeString(tmp.resolve("metadata.json"), md.toPrettyString());
-            }
-            if (java.nio.file.Files.exists(target)) {
-                deleteTree(target);
-            }
-            java.nio.file.Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            if (java.nio.file.Files.exists(tmp)) {
-                deleteTree(tmp);
-            }
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        try (var walk = java.nio.file.Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.deleteIfExists(q);
-            }
-        }
+            ObjectNode md = JSON.createObjectNode();
+            metadata.forEach(md::put);
+            java.nio.file.Files.writeString(tmp.resolve(dev.sdcond.models.io.OutputTargets.NPY_METADATA),
+                    md.toPrettyString());
+        });
     }
 
     /** The names added so far, in order. */
@@ -170,8 +151,13 @@ public final class SafetensorsWriter {
         return entries.stream().map(Entry::name).toList();
     }
 
-    /** Writes the file atomically. */
-    public void write(Path file, boolean overwrite) throws IOException {
+    /**
+     * Writes the file atomically (see {@link AtomicFiles#write}).
+     *
+     * @throws dev.sdcond.models.InvalidInputException when the target may not be written or replaced
+     * @throws dev.sdcond.models.OutputException when writing fails
+     */
+    public void write(Path file, boolean overwrite) {
         byte[] h = header();
         AtomicFiles.write(file, overwrite, out -> writeTo(out, h));
     }

@@ -44,12 +44,12 @@ public final class ShardedCheckpoint implements TensorSource {
     public static ShardedCheckpoint open(Path index) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(index));
+            root = JSON.readTree(dev.sdcond.models.io.InputFiles.readUtf8(index));
         } catch (IOException e) {
             if (e instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
                 throw new SafetensorsException(index, "index is not valid JSON: " + j.getOriginalMessage(), e);
             }
-            throw new UncheckedIOException("cannot read " + index + ": " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(index, e);
         }
         JsonNode weightMap = root == null ? null : root.get("weight_map");
         if (weightMap == null || !weightMap.isObject()) {
@@ -137,6 +137,17 @@ public final class ShardedCheckpoint implements TensorSource {
             throw new SafetensorsException(index, "no tensor '" + name + "' in the weight_map");
         }
         return f.load(name, manager, dtype);
+    }
+
+    @Override
+    public String usedSha256() {
+        return String.join(",", shards.values().stream().filter(f -> f.tensorsRead() > 0)
+                .map(f -> f.path().getFileName() + ":" + f.usedSha256()).toList());
+    }
+
+    @Override
+    public int tensorsRead() {
+        return shards.values().stream().mapToInt(SafetensorsFile::tensorsRead).sum();
     }
 
     @Override

@@ -34,6 +34,17 @@ public interface TensorSource extends Closeable {
      */
     NDArray load(String name, NDManager manager, DataType dtype);
 
+    /**
+     * The SHA-256 of what this source has given so far, for provenance: of each file read from, its header (the
+     * length and the JSON) followed by the bytes of the tensors {@link #load} read from it, in file order. One file:
+     * the hex digest; shards: {@code shard-file:hex} for each shard read from, comma separated. Tensors of other parts
+     * of a checkpoint (a UNet, a VAE) are not read and not hashed.
+     */
+    String usedSha256();
+
+    /** How many tensors {@link #load} has read so far. */
+    int tensorsRead();
+
     @Override
     void close();
 }

@@ -9,9 +9,17 @@ import java.util.Optional;
 
 /**
  * The Hugging Face layout: every parameter is stored under its own name, optionally behind a prefix (e.g.
- * {@code cond_stage_model.transformer.} in SD1.x single-file checkpoints).
+ * {@code cond_stage_model.transformer.} in SD1.x single-file checkpoints), optionally without a leading level of the
+ * name ({@code text_model.} in older SD1.x files, whose keys are {@code cond_stage_model.transformer.embeddings.*}).
+ *
+ * @param prefix what precedes the stored names
+ * @param dropped a leading part of the Hugging Face names that the stored names lack (empty for none)
  */
-public record PrefixedSource(TensorSource source, String prefix) implements ParameterSource {
+public record PrefixedSource(TensorSource source, String prefix, String dropped) implements ParameterSource {
+
+    public PrefixedSource(TensorSource source, String prefix) {
+        this(source, prefix, "");
+    }
 
     public static PrefixedSource of(TensorSource source) {
         return new PrefixedSource(source, "");
@@ -24,16 +32,16 @@ public record PrefixedSource(TensorSource source, String prefix) implements Para
 
     @Override
     public String storedName(String hfName) {
-        return prefix + hfName;
+        return prefix + (!dropped.isEmpty() && hfName.startsWith(dropped) ? hfName.substring(dropped.length()) : hfName);
     }
 
     @Override
     public Optional<long[]> shape(String hfName) {
-        return source.info(prefix + hfName).map(TensorInfo::shape);
+        return source.info(storedName(hfName)).map(TensorInfo::shape);
     }
 
     @Override
     public NDArray load(String hfName, NDManager manager, DataType dtype) {
-        return source.load(prefix + hfName, manager, dtype);
+        return source.load(storedName(hfName), manager, dtype);
     }
 }

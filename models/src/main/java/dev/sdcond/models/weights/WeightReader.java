@@ -12,23 +12,57 @@ import java.util.Optional;
 
 /**
  * Takes a tower's parameters one by one, checking each shape before reading it. Problems are collected, not thrown,
- * so that {@link #finish} reports every missing or mismatched key at once.
+ * so that {@link #finish} reports every missing or mismatched key at once (the first {@value #SHOWN} of them, and
+ * how many more).
+ *
+ * <p>A tower is loaded in two passes of its own load code: {@link #check} first runs it against the checkpoint's
+ * header alone, reading no tensor and standing in one-element arrays for the parameters, so a checkpoint that does
+ * not fit its config fails in milliseconds whatever sizes the config claims; only when every name and shape matches
+ * does the second pass read and allocate.
  */
 public final class WeightReader {
+    /** How many problems a message lists. */
+    static final int SHOWN = 20;
+
     private final ParameterSource source;
     private final NDManager manager;
     private final Precision precision;
+    private final boolean headerOnly;
     private final List<String> problems = new ArrayList<>();
 
     public WeightReader(ParameterSource source, NDManager manager, Precision precision) {
+        this(source, manager, precision, false);
+    }
+
+    private WeightReader(ParameterSource source, NDManager manager, Precision precision, boolean headerOnly) {
         this.source = source;
         this.manager = manager;
         this.precision = precision;
+        this.headerOnly = headerOnly;
     }
 
     /**
-     * Reads a required parameter of the given shape. On a problem it records it and returns a zero placeholder of the
-     * expected shape, so that building can go on and collect the rest.
+     * Runs a tower's load code against the checkpoint's names and shapes only, and throws the problems it finds.
+     *
+     * @param what what is being loaded, for the message (see {@link #finish})
+     * @param load the tower's load code; the arrays it receives are one-element stand-ins, on the CPU
+     * @throws ModelMismatchException listing the problems, if any
+     */
+    public static void check(ParameterSource source, Precision precision, String what,
+            java.util.function.Consumer<WeightReader> load) {
+        if (source instanceof RandomParameters) {
+            return; // generated in whatever shape is asked for
+        }
+        try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
+            WeightReader r = new WeightReader(source, standIns, precision, true);
+            load.accept(r);
+            r.finish(what);
+        }
+    }
+
+    /**
+     * Reads a required parameter of the given shape. In the header pass ({@link #check}) it records a problem or
+     * returns a one-element stand-in, so that the load code goes on and collects the rest.
      */
     public NDArray take(String hfName, long... expected) {
         DataType dtype = precision.loadType();
@@ -38,14 +72,16 @@ public final class WeightReader {
         Optional<long[]> found = source.shape(hfName);
         if (found.isEmpty()) {
             problems.add("missing " + source.storedName(hfName) + " " + Arrays.toString(expected));
-            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
-        }
-        if (!Arrays.equals(found.get(), expected)) {
+        } else if (!Arrays.equals(found.get(), expected)) {
             problems.add(source.storedName(hfName) + " has shape " + Arrays.toString(found.get()) + ", expected "
                     + Arrays.toString(expected));
-            return manager.zeros(new ai.djl.ndarray.types.Shape(expected), dtype);
+        } else if (!headerOnly) {
+            return source.load(hfName, manager, dtype);
         }
-        return source.load(hfName, manager, dtype);
+        if (!headerOnly) {
+            throw new IllegalStateException("a tower was loaded without its header check: " + problems.get(0));
+        }
+        return manager.zeros(new ai.djl.ndarray.types.Shape(1), dtype);
     }
 
     /** The precision the tower is loaded for. */
@@ -78,8 +114,10 @@ public final class WeightReader {
      */
     public void finish(String what) {
         if (!problems.isEmpty()) {
+            List<String> shown = problems.subList(0, Math.min(SHOWN, problems.size()));
+            String more = problems.size() > SHOWN ? "\n  ... and " + (problems.size() - SHOWN) + " more" : "";
             throw new ModelMismatchException(source.describe() + ": cannot load " + what + ": " + problems.size()
-                    + " problem(s):\n  " + String.join("\n  ", problems));
+                    + " problem(s):\n  " + String.join("\n  ", shown) + more);
         }
     }
 }

@@ -61,7 +61,7 @@ class LayerSelectionTest {
         try (NDManager m = NDManager.newBaseManager()) {
             long[][] ids = {{49406, 49407}};
             for (int bad : new int[] {6, 7, -7, 100, Integer.MIN_VALUE}) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                dev.sdcond.models.InvalidInputException e = assertThrows(dev.sdcond.models.InvalidInputException.class,
                         () -> tower.forward(m, ids, OutputRequest.hiddenStates(bad)));
                 assertTrue(e.getMessage().contains("valid: -6..5"), e.getMessage());
             }

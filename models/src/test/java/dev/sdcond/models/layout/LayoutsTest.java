@@ -141,6 +141,8 @@ class LayoutsTest {
                     loaded.add(n);
                     return f.load(n, m, d);
                 }
+                public String usedSha256() { return f.usedSha256(); }
+                public int tensorsRead() { return f.tensorsRead(); }
                 public void close() { }
             };
             CLIPTextConfig cfg;

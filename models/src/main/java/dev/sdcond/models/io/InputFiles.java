@@ -1,0 +1,61 @@
+package dev.sdcond.models.io;
+
+import dev.sdcond.models.InvalidInputException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reading the user's input files. Every failure is an {@link InvalidInputException} that names the file and says what
+ * is wrong: missing, a folder where a file is needed, unreadable, or not UTF-8.
+ */
+public final class InputFiles {
+    private InputFiles() {}
+
+    /** The whole file. */
+    public static byte[] readBytes(Path file) {
+        requireFile(file);
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException | OutOfMemoryError e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    /** The whole file as UTF-8 text. */
+    public static String readUtf8(Path file) {
+        byte[] bytes = readBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidInputException(file + ": not UTF-8 text", e);
+        }
+    }
+
+    /** Fails unless {@code file} is an existing regular file (or a link to one). */
+    public static void requireFile(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new InvalidInputException(file + ": is a folder, a file is needed here");
+        }
+        if (!Files.exists(file)) {
+            throw new InvalidInputException(file + ": no such file");
+        }
+    }
+
+    /** An input that could not be read, naming it. */
+    public static InvalidInputException unreadable(Path file, Throwable e) {
+        if (e instanceof NoSuchFileException) {
+            return new InvalidInputException(file + ": no such file", e);
+        }
+        String why = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+                : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                : e.getMessage() == null ? e.toString() : e.getMessage();
+        return new InvalidInputException(file + ": cannot read: " + why, e);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.sdcond.models.io;
+
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.OutputException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * The rules for where an output may go, checked before any work and again when writing. An output file never
+ * replaces a folder; an npy output (a folder of {@code KEY.npy} files and {@code metadata.json}) replaces only a folder
+ * that is itself such an output, so a user's folder is never deleted; {@code .}, {@code ..} and empty names are
+ * refused.
+ */
+public final class OutputTargets {
+    /** The file an npy output folder always holds. */
+    public static final String NPY_METADATA = "metadata.json";
+
+    private OutputTargets() {}
+
+    /** The target exists and overwriting was not asked for. */
+    public static final class ExistsException extends InvalidInputException {
+        public ExistsException(Path target) {
+            super(target + ": exists");
+        }
+    }
+
+    /**
+     * Checks a single-file output.
+     *
+     * @throws InvalidInputException for a bad name, a folder at the target, or an existing file without
+     *     {@code overwrite} ({@link ExistsException})
+     * @throws OutputException when the folder it goes to cannot be written
+     */
+    public static void checkFile(Path file, boolean overwrite) {
+        checkName(file);
+        if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException(file + ": is a folder; an output file never replaces a folder");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
+            throw new ExistsException(file);
+        }
+        checkParent(file);
+    }
+
+    /**
+     * Checks an npy output folder.
+     *
+     * @throws InvalidInputException for a bad name, a file at the target, an existing folder without
+     *     {@code overwrite} ({@link ExistsException}), or a folder that is not an npy output
+     * @throws OutputException when the folder it goes in cannot be written
+     */
+    public static void checkNpyFolder(Path dir, boolean overwrite) {
+        checkName(dir);
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new InvalidInputException(dir + ": is a file; an npy output is a folder and never replaces a file");
+            }
+            if (!overwrite) {
+                throw new ExistsException(dir);
+            }
+            if (!isNpyOutput(dir)) {
+                throw new InvalidInputException(dir + ": is a folder that sdcond did not write (an npy output holds "
+                        + NPY_METADATA + " and .npy files only); it is never replaced");
+            }
+        }
+        checkParent(dir);
+    }
+
+    /** Whether {@code dir} is an npy output: a real folder holding {@code metadata.json} and {@code .npy} files only. */
+    public static boolean isNpyOutput(Path dir) {
+        return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && holdsNpyFilesOnly(dir)
+                && Files.isRegularFile(dir.resolve(NPY_METADATA), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Whether every entry of {@code dir} is a plain {@code .npy} file or {@code metadata.json} (true when empty). */
+    static boolean holdsNpyFilesOnly(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.allMatch(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+                    && (p.getFileName().toString().equals(NPY_METADATA) || p.getFileName().toString().endsWith(".npy")));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void checkName(Path target) {
+        Path name = target.getFileName();
+        String n = name == null ? "" : name.toString();
+        if (n.isEmpty() || n.equals(".") || n.equals("..")) {
+            throw new InvalidInputException("'" + target + "': not an output name (an output is a file or folder of "
+                    + "its own, never '.', '..' or a root)");
+        }
+    }
+
+    /** The nearest existing folder up from the target must be a writable folder. */
+    private static void checkParent(Path target) {
+        Path p = target.toAbsolutePath().getParent();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            return;
+        }
+        if (!Files.isDirectory(p)) {
+            throw new OutputException(target + ": cannot be written: " + p + " is a file, not a folder");
+        }
+        if (!Files.isWritable(p)) {
+            throw new OutputException(target + ": cannot be written: the folder " + p + " is read-only");
+        }
+    }
+
+    /** An I/O failure while writing {@code target}, in words that name it ("No space left on device" too). */
+    public static OutputException writeFailure(Path target, IOException e) {
+        String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
+            reason = fse.getReason() + (fse.getFile() != null && !fse.getFile().equals(target.toString())
+                    ? " (" + fse.getFile() + ")" : "");
+        }
+        return new OutputException(target + ": cannot write: " + reason, e);
+    }
+}
