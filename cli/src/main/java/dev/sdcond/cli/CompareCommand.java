@@ -1,9 +1,5 @@
 package dev.sdcond.cli;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import dev.sdcond.models.Towers;
 import dev.sdcond.models.safetensors.SafetensorsFile;
 import dev.sdcond.models.safetensors.TensorInfo;
 import dev.sdcond.models.testing.TensorDiff;
@@ -45,8 +41,7 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() {
         var out = spec.commandLine().getOut();
         boolean ok = true;
-        try (SafetensorsFile a = SafetensorsFile.open(actual); SafetensorsFile e = SafetensorsFile.open(expected);
-                NDManager m = NDManager.newBaseManager(Towers.ENGINE)) {
+        try (SafetensorsFile a = SafetensorsFile.open(actual); SafetensorsFile e = SafetensorsFile.open(expected)) {
             Set<String> names = new LinkedHashSet<>();
             if (keys != null) {
                 names.addAll(keys);
@@ -63,13 +58,9 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 TensorInfo ia = a.info(k).get();
                 TensorInfo ie = e.info(k).get();
-                float[] va;
-                float[] ve;
-                try (NDArray x = load(a, k, m); NDArray y = load(e, k, m)) {
-                    va = x.toFloatArray();
-                    ve = y.toFloatArray();
-                }
-                TensorDiff d = TensorDiff.of(k, ie.shape(), ve, ia.shape(), va, atol, rtol);
+                TensorDiff d = java.util.Arrays.equals(ia.shape(), ie.shape())
+                        ? TensorDiff.of(k, ie.shape(), e.readFloats(k), ia.shape(), a.readFloats(k), atol, rtol)
+                        : TensorDiff.of(k, ie.shape(), new float[0], ia.shape(), new float[0], atol, rtol);
                 String dtypes = ia.dtype() == ie.dtype() ? ia.dtype().name() : ia.dtype() + " vs " + ie.dtype();
                 lines.add(d.describe() + "  " + dtypes);
                 ok &= d.ok();
@@ -78,11 +69,5 @@ final class CompareCommand implements Callable<Integer> {
             out.println(ok ? "match (atol " + atol + ", rtol " + rtol + ")" : "MISMATCH (atol " + atol + ", rtol " + rtol + ")");
         }
         return ok ? ExitCodes.OK : ExitCodes.MISMATCH;
-    }
-
-    private static NDArray load(SafetensorsFile f, String k, NDManager m) {
-        boolean isFloat = f.info(k).orElseThrow().dtype().isFloat();
-        NDArray raw = f.load(k, m, isFloat ? DataType.FLOAT32 : DataType.INT64);
-        return isFloat ? raw : raw.toType(DataType.FLOAT64, false).toType(DataType.FLOAT32, false);
     }
 }

@@ -394,6 +394,61 @@ public final class SafetensorsFile implements TensorSource {
         }
     }
 
+    /**
+     * One tensor's values widened to float on the host, without libtorch: for comparing outputs of any shape, zero-size
+     * ones included. Floats (F64, F32, F16, BF16) and integers (I64 up to 2^24 exactly) and BOOL are read.
+     *
+     * @throws SafetensorsException for a tensor of another dtype, or of more than 2^31 - 1 elements
+     */
+    public float[] readFloats(String name) {
+        TensorInfo t = require(name);
+        long n = t.elementCount();
+        if (n == 0) {
+            return new float[0];
+        }
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new SafetensorsException(path, "tensor '" + name + "' has " + n + " elements, too many to compare");
+        }
+        float[] out = new float[(int) n];
+        ByteBuffer b = map(name);
+        try {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = switch (t.dtype()) {
+                    case F32 -> b.getFloat(i * 4);
+                    case F64 -> (float) b.getDouble(i * 8);
+                    case F16 -> halfToFloat(b.getShort(i * 2));
+                    case BF16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+                    case I64 -> b.getLong(i * 8);
+                    case I32 -> b.getInt(i * 4);
+                    case I16 -> b.getShort(i * 2);
+                    case U8, BOOL -> b.get(i) & 0xff;
+                    case I8 -> b.get(i);
+                    default -> throw new SafetensorsException(path, "tensor '" + name + "' has dtype " + t.dtype()
+                            + ", which cannot be read as numbers here");
+                };
+            }
+        } finally {
+            dev.sdcond.models.io.DirectBuffers.free(b);
+        }
+        return out;
+    }
+
+    /** IEEE half to float, exactly. */
+    static float halfToFloat(short h) {
+        int bits = h & 0xffff;
+        int sign = (bits & 0x8000) << 16;
+        int exp = (bits >> 10) & 0x1f;
+        int mant = bits & 0x3ff;
+        if (exp == 0x1f) {
+            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        }
+        if (exp == 0) {
+            float v = mant * 0x1p-24f; // subnormal (or zero): mant * 2^-24
+            return sign == 0 ? v : -v;
+        }
+        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
+    }
+
     @Override
     public int tensorsRead() {
         return read.size();
