@@ -76,27 +76,40 @@ final class Converters {
         }
     }
 
-    /** An integer of at least 1. */
-    static final class Positive implements ITypeConverter<Integer> {
+    /** An integer of at least {@code min}. */
+    private abstract static class AtLeast implements ITypeConverter<Integer> {
+        private final int min;
+
+        AtLeast(int min) {
+            this.min = min;
+        }
+
         @Override
         public Integer convert(String value) {
-            int v = integer(value);
-            if (v < 1) {
-                throw new TypeConversionException("must be 1 or more, is " + v);
+            int v;
+            try {
+                v = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("'" + value + "' is not a whole number");
+            }
+            if (v < min) {
+                throw new TypeConversionException("must be " + min + " or more, is " + v);
             }
             return v;
         }
     }
 
+    /** An integer of at least 1. */
+    static final class Positive extends AtLeast {
+        Positive() {
+            super(1);
+        }
+    }
+
     /** An integer of at least 0. */
-    static final class NonNegative implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int v = integer(value);
-            if (v < 0) {
-                throw new TypeConversionException("must be 0 or more, is " + v);
-            }
-            return v;
+    static final class NonNegative extends AtLeast {
+        NonNegative() {
+            super(0);
         }
     }
 
@@ -114,14 +127,6 @@ final class Converters {
                 throw new TypeConversionException("must be 1 or more, is " + v);
             }
             return v;
-        }
-    }
-
-    private static int integer(String value) {
-        try {
-            return Integer.parseInt(value.strip());
-        } catch (NumberFormatException e) {
-            throw new TypeConversionException("'" + value + "' is not a whole number");
         }
     }
 }

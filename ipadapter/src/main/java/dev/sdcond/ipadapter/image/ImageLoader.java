@@ -96,26 +96,38 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
                 n += r;
             }
             in.seek(0);
-            String format = sniff(java.util.Arrays.copyOf(head, n));
-            if (format == null) {
-                throw new ImageLoadException(file, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
-            }
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageLoadException(file, "no decoder for this " + format + " file");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                checkSize(file, reader.getWidth(0), reader.getHeight(0));
-            } finally {
-                reader.dispose();
-            }
+            sizedReader(file, format(file, java.util.Arrays.copyOf(head, n)), in).dispose();
         } catch (IOException | RuntimeException e) {
             if (e instanceof ImageLoadException ile) {
                 throw ile;
             }
             throw new ImageLoadException(file, "corrupt or truncated image header (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The format of the file's first bytes, or an error. */
+    private static String format(Path name, byte[] head) {
+        String format = sniff(head);
+        if (format == null) {
+            throw new ImageLoadException(name, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
+        }
+        return format;
+    }
+
+    /** A reader over {@code in} whose image size is within the limits; the caller disposes it. */
+    private ImageReader sizedReader(Path name, String format, ImageInputStream in) throws IOException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new ImageLoadException(name, "no decoder for this " + format + " file");
+        }
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, true);
+            checkSize(name, reader.getWidth(0), reader.getHeight(0));
+            return reader;
+        } catch (IOException | RuntimeException e) {
+            reader.dispose();
+            throw e;
         }
     }
 
@@ -131,23 +143,14 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
 
     /** Decodes the bytes of an image file; {@code name} is used in messages. */
     public RgbImage decode(Path name, byte[] bytes) {
-        String format = sniff(bytes);
-        if (format == null) {
-            throw new ImageLoadException(name, "not a supported image (PNG, JPEG, WebP, BMP or GIF)");
-        }
+        String format = format(name, bytes);
         if (format.equals("PNG")) {
             PngChunks.check(name, bytes);
         }
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new ImageLoadException(name, "no decoder for this " + format + " file");
-            }
-            ImageReader reader = readers.next();
+            ImageReader reader = sizedReader(name, format, in);
             try {
-                reader.setInput(in, true, true);
-                checkSize(name, reader.getWidth(0), reader.getHeight(0));
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((IIOReadWarningListener) (source, warning) -> warnings.add(warning));
                 if (format.equals("JPEG") && jpegComponents(bytes) == 4) {

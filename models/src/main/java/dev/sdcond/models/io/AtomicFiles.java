@@ -18,8 +18,8 @@ import java.nio.file.StandardOpenOption;
  * Writes files through a temporary file in the same folder and a rename, so readers never see a partial file.
  *
  * <p>Temporary files are named {@code .NAME.<pid>.<n>.partial} after the output and the writing process. A process
- * killed while writing (kill -9, power loss) leaves one behind; the next write of the same output deletes those whose
- * process is gone ({@link StaleTemps}).
+ * killed while writing (kill -9, power loss) leaves one behind; the next write into the same folder deletes those
+ * whose process is gone ({@link StaleTemps}).
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
