@@ -2,8 +2,8 @@ package dev.sdcond.cli;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sdcond.cli.PromptsFile.Item;
 import dev.sdcond.conditioning.EncodeOptions;
 import dev.sdcond.conditioning.LayerSelection;
 import dev.sdcond.conditioning.LoadedTextModel;
@@ -16,7 +16,6 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,9 +104,6 @@ final class EncodeTextCommand implements Callable<Integer> {
 
     @Mixin
     OutputOptions out;
-
-    /** One line of a --prompts file (line 0 for --prompt). */
-    record Item(String prompt, String negative, String name, int line) {}
 
     @Override
     public Integer call() {
@@ -204,60 +200,7 @@ final class EncodeTextCommand implements Callable<Integer> {
         if (input.prompt != null) {
             return List.of(new Item(input.prompt, negative, null, 0));
         }
-        List<Item> items = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        List<String> lines = jsonLines(input.prompts);
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            JsonNode n;
-            try {
-                n = json.readTree(line);
-            } catch (IOException e) {
-                throw new InvalidInputException(input.prompts + ": line " + (i + 1) + " is not JSON");
-            }
-            if (n == null || !n.isObject() || !n.path("prompt").isTextual()) {
-                throw new InvalidInputException(input.prompts + ": line " + (i + 1)
-                        + " needs a \"prompt\" string, e.g. {\"prompt\": \"a cat\", \"negative\": \"blurry\"}");
-            }
-            String name = n.hasNonNull("name") ? n.get("name").asText() : null;
-            if (name != null && (!name.matches("[A-Za-z0-9._-]+") || name.equals(".") || name.equals(".."))) {
-                throw new InvalidInputException(input.prompts + ": line " + (i + 1) + ": name '" + name
-                        + "' must be letters, digits, '.', '_' or '-', and not '.' or '..'");
-            }
-            items.add(new Item(n.get("prompt").asText(), n.hasNonNull("negative") ? n.get("negative").asText() : null,
-                    name, i + 1));
-        }
-        if (items.isEmpty()) {
-            throw new InvalidInputException(input.prompts + ": no prompts");
-        }
-        return items;
-    }
-
-    /** The lines of a JSON Lines file, which must be UTF-8: a line that is not names its number. */
-    private static List<String> jsonLines(Path file) {
-        byte[] bytes = dev.sdcond.models.io.InputFiles.readBytes(file);
-        List<String> lines = new ArrayList<>();
-        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == '\n') {
-                if (i == bytes.length && start == i) {
-                    break;
-                }
-                try {
-                    lines.add(utf8.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
-                } catch (java.nio.charset.CharacterCodingException e) {
-                    throw new InvalidInputException(file + ": line " + (lines.size() + 1) + " is not UTF-8 text");
-                }
-                start = i + 1;
-            }
-        }
-        return lines;
+        return PromptsFile.read(input.prompts);
     }
 
     private void report(List<Item> items, TextConditioner.Result r) {

@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
         description = "CLIP conditioning tensors for Stable Diffusion pipelines: prompt and image embeddings, exact.",
         subcommands = {EncodeTextCommand.class, EncodeImageCommand.class, TokenizeCommand.class, InspectCommand.class,
             CompareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 compare mismatch, 2 bad arguments or input file, 3 I/O error,"
-            + " 4 model/encoder mismatch, 70 internal error."})
+        footer = {"", "Exit codes: 0 ok, 1 compare mismatch, 2 bad option, input file or output name,",
+            "3 an output cannot be written, 4 model/encoder mismatch, 70 a bug in sdcond."})
 public final class Sdcond implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

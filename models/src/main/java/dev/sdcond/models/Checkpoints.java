@@ -6,7 +6,6 @@ import dev.sdcond.models.safetensors.ShardedCheckpoint;
 import dev.sdcond.models.safetensors.TensorSource;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,6 @@ import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
