@@ -76,6 +76,17 @@ final class Converters {
         }
     }
 
+    /** {@code FILE[:STRENGTH]}: a LoRA file that exists. */
+    static final class LoraConverter extends Parsing<dev.sdcond.models.lora.LoraSpec> {
+        LoraConverter() {
+            super(s -> {
+                dev.sdcond.models.lora.LoraSpec l = dev.sdcond.models.lora.LoraSpec.parse(s);
+                dev.sdcond.models.io.InputFiles.requireFile(l.file());
+                return l;
+            });
+        }
+    }
+
     /** An integer of at least {@code min}. */
     private abstract static class AtLeast implements ITypeConverter<Integer> {
         private final int min;

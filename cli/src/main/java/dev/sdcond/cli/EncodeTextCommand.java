@@ -15,6 +15,7 @@ import dev.sdcond.conditioning.prompt.ParsedPrompt;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
+import dev.sdcond.models.lora.LoraSpec;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,7 @@ import picocli.CommandLine.Spec;
                 + " --negative \"blurry\" -o fox.safetensors",
             "  sdcond encode-text --model ./sd15 --prompt \"...\" --clip-skip 2 --clip-skip-style a1111 -o out.safetensors",
             "  sdcond encode-text --model ./sd15 --prompts prompts.jsonl --output-dir out/",
+            "  sdcond encode-text --model ./sdxl --lora ./loras/style.safetensors:0.6 --prompt \"...\" -o out.safetensors",
             "", "Output keys: hidden_states [B,77*k,D], pooled [B,P] (sdxl, flux), input_ids [B,77*k],",
             "attention_mask [B,77*k], and negative_* for --negative."})
 final class EncodeTextCommand implements Callable<Integer> {
@@ -96,6 +98,11 @@ final class EncodeTextCommand implements Callable<Integer> {
             description = "all-zero negative for an empty negative prompt: true|false (default: the preset's; sdxl: true)")
     Boolean zeroEmptyNegative;
 
+    @Option(names = "--lora", paramLabel = "FILE[:STRENGTH]", converter = Converters.LoraConverter.class,
+            description = "merge a LoRA's text-encoder weights (kohya or diffusers/PEFT keys) at this strength"
+                    + " (default 1.0); repeat to add several")
+    List<LoraSpec> loras = new ArrayList<>();
+
     @Option(names = "--output-dir", description = "with --prompts: one output per line in this folder")
     Path outputDir;
 
@@ -128,8 +135,9 @@ final class EncodeTextCommand implements Callable<Integer> {
                 .toList());
         EncodeOptions options = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
                 .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative);
-        try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute());
+        try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(), loras);
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
+            model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
             TextConditioner cond = model.conditioner();
             options = options.withLayer(layerSelection(cond.preset()));
             String sha = out.weightsSha256(model::weightsSha256);

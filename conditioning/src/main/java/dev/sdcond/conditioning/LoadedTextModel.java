@@ -9,10 +9,11 @@ import java.util.Map;
  * @param conditioner the encoder pipeline
  * @param description what was loaded, for people
  * @param weights the checkpoints read (empty for random weights); {@link #weightsSha256} hashes what was read
- * @param metadata facts to record with outputs (e.g. {@code random_weights})
+ * @param metadata facts to record with outputs (e.g. {@code random_weights}, {@code loras})
+ * @param warnings what a user should know about the loading (e.g. LoRA modules that applied to nothing)
  */
 public record LoadedTextModel(TextConditioner conditioner, String description, List<dev.sdcond.models.safetensors.TensorSource> weights,
-        Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
+        Map<String, String> metadata, List<String> warnings, List<AutoCloseable> resources) implements AutoCloseable {
 
     /**
      * The provenance hash of the weights (see {@link dev.sdcond.models.safetensors.TensorSource#usedSha256}): one per

@@ -8,6 +8,9 @@ import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.config.ClipFamilies;
+import dev.sdcond.models.lora.LoraFile;
+import dev.sdcond.models.lora.LoraSource;
+import dev.sdcond.models.lora.LoraSpec;
 import dev.sdcond.models.weights.RandomParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,13 +47,28 @@ public final class TextModels {
      * @param preset the preset, or null to infer it (two encoders: SDXL; an OpenCLIP-H width: SD2.x; else SD1.x)
      */
     public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute) {
+        return open(specs, preset, compute, List.of());
+    }
+
+    /**
+     * Loads a model with LoRAs merged into its text encoders (see {@link LoraSource}): SD1.x keys go to the one
+     * encoder, SDXL's {@code lora_te1_} / {@code text_encoder.} to CLIP-L and {@code lora_te2_} /
+     * {@code text_encoder_2.} to bigG. Modules that no encoder takes are listed in {@link LoadedTextModel#warnings}.
+     */
+    public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute, List<LoraSpec> loraSpecs) {
         if (specs.isEmpty()) {
             throw new dev.sdcond.models.InvalidInputException("no model given");
         }
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            List<LoraSource.Applied> loras = new ArrayList<>();
+            for (LoraSpec l : loraSpecs) {
+                LoraFile f = LoraFile.open(l.file());
+                resources.add(f);
+                loras.add(new LoraSource.Applied(f, l.strength()));
+            }
             if (specs.size() == 1 && specs.get(0).startsWith(BUILTIN)) {
-                return builtin(specs.get(0), preset, compute, resources);
+                return withLoras(builtin(specs.get(0), preset, compute, resources, loras), loras);
             }
             List<TextEncoder> encoders = new ArrayList<>();
             List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
@@ -78,7 +96,8 @@ public final class TextModels {
                     ckpt.loadText(0, compute); // throws, saying what the checkpoint holds instead
                 }
                 for (int t = 0; t < n; t++) {
-                    ClipTextModel tower = ckpt.loadText(t, compute);
+                    int encoder = encoders.size();
+                    ClipTextModel tower = ckpt.loadText(t, compute, src -> LoraSource.patch(src, encoder, loras));
                     resources.add(tower);
                     ClipTokenizer tok = tokenizerFor(folder, encoders.size());
                     resources.add(tok);
@@ -90,12 +109,38 @@ public final class TextModels {
             }
             Preset p = preset != null ? preset : infer(encoders);
             List<TextEncoder> bound = bind(p, encoders);
-            return new LoadedTextModel(new TextConditioner(p, bound), String.join(" + ", parts), files,
-                    Map.of(), resources);
+            return withLoras(new LoadedTextModel(new TextConditioner(p, bound), String.join(" + ", parts), files,
+                    Map.of(), List.of(), resources), loras);
         } catch (RuntimeException e) {
-            new LoadedTextModel(null, "", List.of(), Map.of(), resources).close();
+            new LoadedTextModel(null, "", List.of(), Map.of(), List.of(), resources).close();
             throw e;
         }
+    }
+
+    /** Records the LoRAs in the metadata ({@code loras}: file, SHA-256, strength, modules merged) and the warnings. */
+    private static LoadedTextModel withLoras(LoadedTextModel m, List<LoraSource.Applied> loras) {
+        if (loras.isEmpty()) {
+            return m;
+        }
+        List<String> warnings = new ArrayList<>(m.warnings());
+        com.fasterxml.jackson.databind.node.ArrayNode list = new com.fasterxml.jackson.databind.ObjectMapper()
+                .createArrayNode();
+        for (LoraSource.Applied a : loras) {
+            LoraFile f = a.file();
+            list.addObject().put("file", f.file().toString()).put("sha256", f.sha256()).put("strength", a.strength())
+                    .put("text_modules_merged", f.appliedCount()).put("unet_modules_ignored", f.unetModules());
+            if (!f.unapplied().isEmpty()) {
+                warnings.add(f.file() + ": " + f.unapplied().size() + " text-encoder module(s) match no weight of the"
+                        + " loaded encoders and were not applied: " + String.join(", ", f.unapplied().subList(0,
+                        Math.min(10, f.unapplied().size()))) + (f.unapplied().size() > 10 ? ", ..." : ""));
+            }
+            if (f.appliedCount() == 0) {
+                warnings.add(f.file() + ": no module applies to these text encoders");
+            }
+        }
+        Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
+        metadata.put("loras", list.toString());
+        return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
     }
 
     private static boolean isPipelineFolder(Path p) {
@@ -141,7 +186,8 @@ public final class TextModels {
     /** The builtin random models' names. */
     public static final List<String> BUILTINS = List.of("sd15-random", "sd2-random", "sdxl-random", "flux-random");
 
-    private static LoadedTextModel builtin(String spec, Preset preset, Compute compute, List<AutoCloseable> resources) {
+    private static LoadedTextModel builtin(String spec, Preset preset, Compute compute, List<AutoCloseable> resources,
+            List<LoraSource.Applied> loras) {
         String name = spec.substring(BUILTIN.length());
         Preset p;
         List<CLIPTextConfig> configs;
@@ -164,11 +210,13 @@ public final class TextModels {
             CLIPTextConfig c = configs.get(i);
             Map<String, long[]> optional = new LinkedHashMap<>();
             optional.put("text_projection.weight", new long[] {c.projectionDim(), c.hiddenSize()});
-            ClipTextModel tower = ClipTextModel.load(new RandomParameters(SEED + i, optional), c, compute);
+            ClipTextModel tower = ClipTextModel.load(LoraSource.patch(new RandomParameters(SEED + i, optional), i, loras),
+                    c, compute);
             resources.add(tower);
             encoders.add(new TextEncoder(tower, tok, 0, 0));
         }
         return new LoadedTextModel(new TextConditioner(use, bind(use, encoders)),
-                spec + " (random weights, seed " + SEED + ")", List.of(), Map.of("random_weights", "true"), resources);
+                spec + " (random weights, seed " + SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
+                resources);
     }
 }

@@ -85,15 +85,23 @@ public final class ClipCheckpoint implements AutoCloseable {
 
     /** Loads the {@code index}-th text tower. */
     public ClipTextModel loadText(int index, Compute compute) {
+        return loadText(index, compute, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * Loads the {@code index}-th text tower from its parameters as {@code patch} changes them (e.g. with LoRAs merged
+     * in: {@link dev.sdcond.models.lora.LoraSource}).
+     */
+    public ClipTextModel loadText(int index, Compute compute, java.util.function.UnaryOperator<ParameterSource> patch) {
         if (hf != null) {
             if (index != 0) {
                 throw new ModelMismatchException(path + " holds one text tower");
             }
-            return hf.loadText(compute);
+            return hf.loadText(compute, patch);
         }
         DetectedTower t = pick(TowerKind.TEXT, index, "a CLIP text encoder");
         CLIPTextConfig c = DerivedConfigs.text(t, openClip, path.toString());
-        return ClipTextModel.load(parameters(t), c, compute);
+        return ClipTextModel.load(patch.apply(parameters(t)), c, compute);
     }
 
     /** Loads the vision tower. */

@@ -75,11 +75,17 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     public ClipTextModel loadText(Compute compute) {
+        return loadText(compute, java.util.function.UnaryOperator.identity());
+    }
+
+    /** Loads the text tower from its parameters as {@code patch} changes them (e.g. with LoRAs merged in). */
+    public ClipTextModel loadText(Compute compute,
+            java.util.function.UnaryOperator<dev.sdcond.models.weights.ParameterSource> patch) {
         CLIPTextConfig c = textConfig().orElseThrow(() -> new ModelMismatchException(folder
                 + ": config.json describes a vision model; a CLIP text encoder is needed"));
         tower(dev.sdcond.models.layout.TowerKind.TEXT).ifPresent(t -> dev.sdcond.models.layout.ConfigConsistency.text(
                 c, t, folder.resolve("config.json").toString()));
-        return ClipTextModel.load(PrefixedSource.of(weights), c, compute);
+        return ClipTextModel.load(patch.apply(PrefixedSource.of(weights)), c, compute);
     }
 
     public ClipVisionModel loadVision(Compute compute) {

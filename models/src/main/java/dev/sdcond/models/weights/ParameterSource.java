@@ -23,4 +23,17 @@ public interface ParameterSource {
 
     /** Reads the parameter in Hugging Face orientation, converted to {@code dtype}, into {@code manager}. */
     NDArray load(String hfName, NDManager manager, DataType dtype);
+
+    /**
+     * Whether parameters are generated in whatever shape is asked for (random weights): there is no header to check
+     * names and shapes against, and {@link #load(String, long[], NDManager, DataType)} makes them.
+     */
+    default boolean generated() {
+        return false;
+    }
+
+    /** Reads a parameter the loader expects in {@code shape}; a {@link #generated} source makes it in that shape. */
+    default NDArray load(String hfName, long[] shape, NDManager manager, DataType dtype) {
+        return load(hfName, manager, dtype);
+    }
 }

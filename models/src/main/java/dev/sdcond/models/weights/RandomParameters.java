@@ -46,6 +46,17 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
         return generate(hfName, s, manager, dtype);
     }
 
+    @Override
+    public boolean generated() {
+        return true;
+    }
+
+    @Override
+    public NDArray load(String hfName, long[] shape, NDManager manager, DataType dtype) {
+        long[] optional = optionalShapes.get(hfName);
+        return generate(hfName, optional != null ? optional : shape, manager, dtype);
+    }
+
     /** Generates one parameter. */
     public NDArray generate(String hfName, long[] shape, NDManager manager, DataType dtype) {
         long n = new Shape(shape).size();

@@ -50,8 +50,8 @@ public final class WeightReader {
      */
     public static void check(ParameterSource source, Precision precision, String what,
             java.util.function.Consumer<WeightReader> load) {
-        if (source instanceof RandomParameters) {
-            return; // generated in whatever shape is asked for
+        if (source.generated()) {
+            return; // made in whatever shape is asked for
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
             WeightReader r = new WeightReader(source, standIns, precision, true);
@@ -66,8 +66,8 @@ public final class WeightReader {
      */
     public NDArray take(String hfName, long... expected) {
         DataType dtype = precision.loadType();
-        if (source instanceof RandomParameters random && random.shape(hfName).isEmpty()) {
-            return random.generate(hfName, expected, manager, dtype);
+        if (source.generated() && source.shape(hfName).isEmpty()) {
+            return source.load(hfName, expected, manager, dtype);
         }
         Optional<long[]> found = source.shape(hfName);
         if (found.isEmpty()) {
