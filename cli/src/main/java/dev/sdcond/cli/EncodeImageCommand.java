@@ -61,7 +61,8 @@ final class EncodeImageCommand implements Callable<Integer> {
     }
 
     @Option(names = "--mode", defaultValue = "hf", converter = Converters.ResizeModeConverter.class,
-            description = "hf (shortest edge + crop), squash or pad (default: hf)")
+            description = "hf (transformers/diffusers: shortest edge + crop, Pillow bicubic), squash, pad, comfy"
+                    + " (ComfyUI's CLIPVisionEncode crop=center) or comfy-squash (crop=none) (default: hf)")
     ResizeMode mode;
 
     @Option(names = "--crop", defaultValue = "center", converter = Converters.CropConverter.class,
@@ -265,7 +266,7 @@ final class EncodeImageCommand implements Callable<Integer> {
         w.metadata("sdcond.version", Provenance.VERSION);
         w.metadata("model", vm.description());
         OutputOptions.recordWeights(w, sha, vm.tensorsRead());
-        w.metadata("mode", mode.name().toLowerCase(Locale.ROOT));
+        w.metadata("mode", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         w.metadata("crop", crop.name().toLowerCase(Locale.ROOT));
         w.metadata("layer", String.valueOf(layer));
         w.metadata("uncond", uncond == null ? "none" : uncond);

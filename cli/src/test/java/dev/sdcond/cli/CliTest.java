@@ -383,4 +383,17 @@ class CliTest {
                     "pad 0 ids");
         }
     }
+
+    @Test
+    void comfyModesThroughTheCommandLine() {
+        Path out = tmp.resolve("comfy.safetensors");
+        Run r = run("encode-image", "-m", g("clip-vision-tiny-h"), "-i", g("images/coffee.png"), "--mode", "comfy-squash",
+                "--save-pixels", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile f = SafetensorsFile.open(out); NDManager m = NDManager.newBaseManager()) {
+            assertEquals("comfy-squash", f.metadata().get("mode"));
+            assertClose(Goldens.read(m, "images/comfy_pixel_values.safetensors", "comfy.squash.coffee").expandDims(0),
+                    f.load("pixel_values", m, DataType.FLOAT32), 0.0152f, "ComfyUI's pixels");
+        }
+    }
 }

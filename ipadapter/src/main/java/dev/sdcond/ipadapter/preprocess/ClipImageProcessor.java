@@ -43,6 +43,19 @@ public record ClipImageProcessor(int size, ResizeMode mode, CropPosition crop, d
         return switch (mode) {
             case SQUASH -> PillowResize.resize(image, size, size);
             case PAD -> PillowResize.resize(letterbox(image), size, size);
+            case COMFY_SQUASH -> image.width() == size && image.height() == size ? image
+                    : TorchAaResize.resize(image, size, size);
+            case COMFY -> {
+                int w = image.width();
+                int h = image.height();
+                if (w == size && h == size) {
+                    yield image;
+                }
+                double scale = (double) size / Math.min(w, h);
+                int nw = (int) Math.rint(scale * w); // Python's round(): halves to even
+                int nh = (int) Math.rint(scale * h);
+                yield crop(TorchAaResize.resize(image, nw, nh), nw, nh);
+            }
             case HF -> {
                 int w = image.width();
                 int h = image.height();
@@ -51,19 +64,23 @@ public record ClipImageProcessor(int size, ResizeMode mode, CropPosition crop, d
                 int newLong = (int) ((long) size * longSide / shortSide); // int(size * long / short) on integers
                 int nw = w <= h ? size : newLong;
                 int nh = w <= h ? newLong : size;
-                RgbImage r = PillowResize.resize(image, nw, nh);
-                int x = (nw - size) / 2;
-                int y = (nh - size) / 2;
-                switch (crop) {
-                    case TOP -> y = 0;
-                    case BOTTOM -> y = nh - size;
-                    case LEFT -> x = 0;
-                    case RIGHT -> x = nw - size;
-                    default -> { }
-                }
-                yield r.crop(x, y, size, size);
+                yield crop(PillowResize.resize(image, nw, nh), nw, nh);
             }
         };
+    }
+
+    /** The {@code size x size} square of a resized image at the crop position (centre: offsets floor((n - size)/2)). */
+    private RgbImage crop(RgbImage r, int nw, int nh) {
+        int x = (nw - size) / 2;
+        int y = (nh - size) / 2;
+        switch (crop) {
+            case TOP -> y = 0;
+            case BOTTOM -> y = nh - size;
+            case LEFT -> x = 0;
+            case RIGHT -> x = nw - size;
+            default -> { }
+        }
+        return r.crop(x, y, size, size);
     }
 
     private static RgbImage letterbox(RgbImage image) {
