@@ -69,6 +69,10 @@ final class BenchCommand implements Callable<Integer> {
             description = "timed runs per batch (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--lora", paramLabel = "FILE[:STRENGTH]", converter = Converters.LoraConverter.class,
+            description = "text: merge LoRAs at load (the load time includes the merge); repeatable")
+    List<dev.sdcond.models.lora.LoraSpec> loras = new ArrayList<>();
+
     @Option(names = "--no-gemm-floor", description = "skip measuring the GEMM floor")
     boolean noGemm;
 
@@ -92,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         List<ClipTextModel> textTowers = new ArrayList<>();
         ClipVisionModel visionTower = null;
         if (text) {
-            LoadedTextModel m = TextModels.open(List.of(model), null, compute);
+            LoadedTextModel m = TextModels.open(List.of(model), null, compute, loras);
             loaded = m;
             m.conditioner().encoders().forEach(e -> textTowers.add(e.tower()));
         } else {
