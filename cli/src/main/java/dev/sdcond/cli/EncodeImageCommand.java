@@ -291,7 +291,7 @@ final class EncodeImageCommand implements Callable<Integer> {
 
     private static void put(SafetensorsWriter w, String key, NDArray a) {
         if (a != null) {
-            EncodeTextCommand.checkFinite(key, a);
+            Outputs.checkFinite(key, a);
             w.add(key, a);
         }
     }

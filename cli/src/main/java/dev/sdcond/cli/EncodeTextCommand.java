@@ -1,8 +1,6 @@
 package dev.sdcond.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdcond.cli.PromptsFile.Item;
 import dev.sdcond.conditioning.EncodeOptions;
 import dev.sdcond.conditioning.LayerSelection;
@@ -11,6 +9,7 @@ import dev.sdcond.conditioning.Preset;
 import dev.sdcond.conditioning.TextConditioner;
 import dev.sdcond.conditioning.TextConditioning;
 import dev.sdcond.conditioning.TextModels;
+import dev.sdcond.conditioning.prompt.ExtraNetworks;
 import dev.sdcond.conditioning.prompt.ParsedPrompt;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
@@ -103,6 +102,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                     + " (default 1.0); repeat to add several")
     List<LoraSpec> loras = new ArrayList<>();
 
+    @Option(names = "--lora-dir", paramLabel = "DIR",
+            description = "with --style a1111: where <lora:NAME:W> tags in a prompt find NAME.safetensors (searched"
+                    + " recursively; repeatable)")
+    List<Path> loraDirs = new ArrayList<>();
+
     @Option(names = "--output-dir", description = "with --prompts: one output per line in this folder")
     Path outputDir;
 
@@ -133,29 +137,58 @@ final class EncodeTextCommand implements Callable<Integer> {
         List<Path> targets = !perItem ? null : out.perItem(outputDir, java.util.stream.IntStream.range(0, items.size())
                 .mapToObj(i -> Map.entry(itemName(items.get(i), i), input.prompts + " line " + items.get(i).line()))
                 .toList());
-        EncodeOptions options = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
+        List<List<LoraSpec>> sets = loraSets(items, perItem);
+        EncodeOptions base = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
                 .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative);
-        try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(), loras);
-                NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
-            model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-            TextConditioner cond = model.conditioner();
-            options = options.withLayer(layerSelection(cond.preset()));
-            String sha = out.weightsSha256(model::weightsSha256);
-            if (!perItem) {
-                SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, single);
-                spec.commandLine().getErr().println("wrote " + single + " " + w.names());
-                return ExitCodes.OK;
-            }
-            Progress progress = new Progress(spec.commandLine().getErr(), items.size());
-            for (int i = 0; i < items.size(); i++) {
-                try (NDManager one = manager.newSubManager()) {
-                    encodeAndWrite(model, sha, options, one, List.of(items.get(i)), targets.get(i));
+        Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
+        for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
+            try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(), set);
+                    NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
+                model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+                EncodeOptions options = base.withLayer(layerSelection(model.conditioner().preset()));
+                String sha = out.weightsSha256(model::weightsSha256);
+                if (!perItem) {
+                    SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, single);
+                    spec.commandLine().getErr().println("wrote " + single + " " + w.names());
+                    return ExitCodes.OK;
                 }
-                progress.step();
+                for (int i = 0; i < items.size(); i++) {
+                    if (sets.get(i).equals(set)) {
+                        try (NDManager one = manager.newSubManager()) {
+                            encodeAndWrite(model, sha, options, one, List.of(items.get(i)), targets.get(i));
+                        }
+                        progress.step();
+                    }
+                }
             }
-            progress.finish("prompts");
-            return ExitCodes.OK;
         }
+        progress.finish("prompts");
+        return ExitCodes.OK;
+    }
+
+    /**
+     * The LoRAs of each item: every --lora, then, with --style a1111, those its positive prompt names in
+     * {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
+     * prompt's tags for all of them.
+     */
+    private List<List<LoraSpec>> loraSets(List<Item> items, boolean perItem) {
+        List<List<LoraSpec>> sets = new ArrayList<>();
+        for (Item it : items) {
+            List<LoraSpec> set = new ArrayList<>(loras);
+            Item from = perItem ? it : items.get(0);
+            if (style == PromptStyle.A1111) {
+                for (Map.Entry<String, Double> tag : ExtraNetworks.parse(from.prompt()).loras()) {
+                    set.add(ExtraNetworks.find(loraDirs, tag.getKey(), tag.getValue()));
+                }
+            }
+            sets.add(List.copyOf(set));
+        }
+        return sets;
+    }
+
+    /** The prompt as encoded: with --style a1111, without its extra-network tags. */
+    private String encoded(String prompt) {
+        return style == PromptStyle.A1111 && prompt != null ? ExtraNetworks.parse(prompt).text() : prompt;
     }
 
     /** An item's output name: its "name", else its number among the prompts (000001, ...). */
@@ -167,15 +200,15 @@ final class EncodeTextCommand implements Callable<Integer> {
     private SafetensorsWriter encodeAndWrite(LoadedTextModel model, String sha, EncodeOptions options,
             NDManager manager, List<Item> batch, Path target) {
         TextConditioner cond = model.conditioner();
-        List<String> prompts = batch.stream().map(Item::prompt).toList();
+        List<String> prompts = batch.stream().map(i -> encoded(i.prompt())).toList();
         boolean anyNeg = batch.stream().anyMatch(i -> i.negative() != null);
         List<String> negs = anyNeg ? batch.stream().map(Item::negative).toList() : null;
         TextConditioner.Result r = cond.encode(manager, prompts, negs, options);
         report(batch, r);
         SafetensorsWriter w = writer(model, sha, cond, options, batch);
-        add(w, "", r.positive());
+        Outputs.add(w, "", r.positive());
         if (r.negative() != null) {
-            add(w, "negative_", r.negative());
+            Outputs.add(w, "negative_", r.negative());
         }
         out.write(w, target);
         return w;
@@ -261,46 +294,12 @@ final class EncodeTextCommand implements Callable<Integer> {
                 w.metadata("negative_prompt", item.negative());
             }
         } else {
-            w.metadata("prompts", jsonArray(batch.stream().map(Item::prompt).toList()));
+            w.metadata("prompts", Outputs.jsonArray(batch.stream().map(Item::prompt).toList()));
             if (batch.stream().anyMatch(i -> i.negative() != null)) {
-                w.metadata("negative_prompts", jsonArray(batch.stream().map(Item::negative).toList()));
+                w.metadata("negative_prompts", Outputs.jsonArray(batch.stream().map(Item::negative).toList()));
             }
         }
         model.metadata().forEach(w::metadata);
         return w;
-    }
-
-    private static String jsonArray(List<String> values) {
-        com.fasterxml.jackson.databind.node.ArrayNode a = new ObjectMapper().createArrayNode();
-        values.forEach(a::add);
-        return a.toString();
-    }
-
-    private static void add(SafetensorsWriter w, String prefix, TextConditioning c) {
-        if (c.hiddenStates() != null) {
-            w.add(prefix + "hidden_states", c.hiddenStates());
-        }
-        if (c.pooled() != null) {
-            w.add(prefix + "pooled", c.pooled());
-        }
-        w.addLongs(prefix + "input_ids", new long[] {c.inputIds().length, c.inputIds()[0].length}, flat(c.inputIds()));
-        w.addLongs(prefix + "attention_mask", new long[] {c.attentionMask().length, c.attentionMask()[0].length},
-                flat(c.attentionMask()));
-        checkFinite(prefix + "hidden_states", c.hiddenStates());
-        checkFinite(prefix + "pooled", c.pooled());
-    }
-
-    static void checkFinite(String key, NDArray a) {
-        if (a != null && !a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
-            throw new dev.sdcond.models.NumericalException(key + " contains NaN or Inf (numerical overflow? try --dtype float32)");
-        }
-    }
-
-    private static long[] flat(long[][] a) {
-        long[] out = new long[a.length * a[0].length];
-        for (int i = 0; i < a.length; i++) {
-            System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
-        }
-        return out;
     }
 }

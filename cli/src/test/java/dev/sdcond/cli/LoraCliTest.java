@@ -56,4 +56,25 @@ class LoraCliTest {
         assertTrue(strength.err().contains("strong"), strength.err());
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void a1111LoraTagsInThePromptMatchA1111() {
+        Path out = tmp.resolve("tag.safetensors");
+        Run r = CliTest.run("encode-text", "-m", g("clip-tiny-a"), "--preset", "sd15", "--style", "a1111",
+                "-p", "a photo of a cat <lora:sd1_kohya_alpha:0.6>", "--lora-dir", g("ti-lora"),
+                "--negative", "blurry <lora:not_parsed_in_negatives:1>", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile f = SafetensorsFile.open(out);
+                SafetensorsFile golden = SafetensorsFile.open(Goldens.path("ti-lora/lora_hidden.safetensors"));
+                NDManager m = NDManager.newBaseManager()) {
+            Goldens.assertClose(golden.load("sd1_kohya_alpha@sd1.s0.6.p1.a1111.hidden", m, DataType.FLOAT32),
+                    f.load("hidden_states", m, DataType.FLOAT32).get(0), 1e-4f, "hidden_states");
+            assertTrue(f.metadata().get("loras").contains("sd1_kohya_alpha"), f.metadata().get("loras"));
+            assertEquals("a photo of a cat <lora:sd1_kohya_alpha:0.6>", f.metadata().get("prompt"));
+        }
+        Run missing = CliTest.run("encode-text", "-m", tmp.resolve("no-model").toString(), "-p", "x <lora:nope:1>",
+                "--lora-dir", g("ti-lora"), "-o", tmp.resolve("m.safetensors").toString());
+        assertEquals(2, missing.code(), missing.err());
+        assertTrue(missing.err().contains("nope.safetensors"), missing.err());
+    }
 }

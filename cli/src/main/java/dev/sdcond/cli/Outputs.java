@@ -1,0 +1,47 @@
+package dev.sdcond.cli;
+
+import ai.djl.ndarray.NDArray;
+import dev.sdcond.conditioning.TextConditioning;
+import dev.sdcond.models.safetensors.SafetensorsWriter;
+import java.util.List;
+
+/** What the encode commands put into an output: tensors checked to be finite, lists as JSON metadata. */
+final class Outputs {
+    private Outputs() {}
+
+    static String jsonArray(List<String> values) {
+        com.fasterxml.jackson.databind.node.ArrayNode a = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        values.forEach(a::add);
+        return a.toString();
+    }
+
+    /** A text conditioning's tensors, named with {@code prefix} ("" or "negative_"). */
+    static void add(SafetensorsWriter w, String prefix, TextConditioning c) {
+        if (c.hiddenStates() != null) {
+            w.add(prefix + "hidden_states", c.hiddenStates());
+        }
+        if (c.pooled() != null) {
+            w.add(prefix + "pooled", c.pooled());
+        }
+        w.addLongs(prefix + "input_ids", new long[] {c.inputIds().length, c.inputIds()[0].length}, flat(c.inputIds()));
+        w.addLongs(prefix + "attention_mask", new long[] {c.attentionMask().length, c.attentionMask()[0].length},
+                flat(c.attentionMask()));
+        checkFinite(prefix + "hidden_states", c.hiddenStates());
+        checkFinite(prefix + "pooled", c.pooled());
+    }
+
+    /** NaN or Inf in an output is an error: nothing is written. */
+    static void checkFinite(String key, NDArray a) {
+        if (a != null && !a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
+            throw new dev.sdcond.models.NumericalException(key + " contains NaN or Inf (numerical overflow? try --dtype float32)");
+        }
+    }
+
+    private static long[] flat(long[][] a) {
+        long[] out = new long[a.length * a[0].length];
+        for (int i = 0; i < a.length; i++) {
+            System.arraycopy(a[i], 0, out, i * a[0].length, a[0].length);
+        }
+        return out;
+    }
+}
