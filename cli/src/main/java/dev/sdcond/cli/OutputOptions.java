@@ -69,7 +69,15 @@ public final class OutputOptions {
         if (output == null) {
             throw new InvalidInputException("an output is needed: -o/--output FILE (or --output-dir for one per item)");
         }
-        check(output);
+        try {
+            check(output);
+        } catch (OutputTargets.ExistsException e) {
+            throw e;
+        } catch (dev.sdcond.models.OutputException e) {
+            throw new dev.sdcond.models.OutputException("-o/--output " + e.getMessage(), e);
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException("-o/--output " + e.getMessage(), e);
+        }
         return output;
     }
 
@@ -86,7 +94,7 @@ public final class OutputOptions {
                     + " holding every item, --output-dir one output per item");
         }
         if (java.nio.file.Files.exists(outputDir) && !java.nio.file.Files.isDirectory(outputDir)) {
-            throw new InvalidInputException(outputDir + ": --output-dir is a file, not a folder");
+            throw new dev.sdcond.models.OutputException("--output-dir " + outputDir + ": is a file, not a folder");
         }
         Map<Path, List<String>> byTarget = new LinkedHashMap<>();
         for (Map.Entry<String, String> item : items) {

@@ -155,6 +155,7 @@ class SafetyTest {
         // pid 99999999 is over any kernel's pid limit: its writer is gone
         Path dead = Files.writeString(dir.resolve(".out.safetensors.99999999.123.partial"), "x");
         Path old = Files.writeString(dir.resolve(".out.safetensors.4711471147114711.partial"), "x");
+        Path oldOther = Files.writeString(dir.resolve(".emb.st.4711471147114711.partial"), "x");
         Path live = Files.writeString(dir.resolve(".other.safetensors." + self + ".9.partial"), "x");
         Path deadNpy = Files.createDirectories(dir.resolve(".emb." + 99999999 + ".5.partial"));
         Files.writeString(deadNpy.resolve("hidden_states.npy"), "x");
@@ -166,6 +167,7 @@ class SafetyTest {
         assertEquals(0, r.code(), r.err());
         assertFalse(Files.exists(dead));
         assertFalse(Files.exists(old));
+        assertFalse(Files.exists(oldOther));
         assertFalse(Files.exists(deadNpy));
         assertTrue(Files.exists(live), "a running writer's temporary stays");
         assertTrue(Files.exists(usersHidden.resolve("photo.jpg")), "a folder that holds more than npy files stays");
@@ -211,7 +213,12 @@ class SafetyTest {
         Run under = run("encode-text", "-m", tmp.resolve("no-model").toString(), "-p", "x", "-o",
                 file.resolve("o.safetensors").toString());
         assertEquals(3, under.code(), under.err());
-        assertTrue(under.err().contains("a-file"), under.err());
+        assertTrue(under.err().contains("a-file") && under.err().contains("--output"), under.err());
+        Path jsonl = Files.writeString(tmp.resolve("p.jsonl"), "{\"prompt\": \"x\"}\n");
+        Run dirIsFile = run("encode-text", "-m", tmp.resolve("no-model").toString(), "--prompts", jsonl.toString(),
+                "--output-dir", file.toString());
+        assertEquals(3, dirIsFile.code(), dirIsFile.err());
+        assertTrue(dirIsFile.err().contains("--output-dir"), dirIsFile.err());
         // image options
         Run img = run("encode-image", "-m", tmp.resolve("no-model").toString(), "-i", g("images/chelsea.png"),
                 "--batch-size", "0", "-o", out.toString());

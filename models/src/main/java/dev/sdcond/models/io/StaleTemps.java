@@ -17,16 +17,16 @@ import java.util.stream.Stream;
  * (a file, or an npy folder) after its output and the process writing it; one whose process is gone is stale. The
  * first write into a folder removes the stale temporaries there, once per folder and process; a live writer's are
  * never touched, and a folder is removed only if it holds nothing but {@code .npy} files and {@code metadata.json}.
- * Names of earlier versions ({@code .NAME.safetensors.<n>.partial}, npy folders {@code .NAME.<n>}) are recognised
- * too.
+ * Names of earlier versions ({@code .NAME.<n>.partial} with a random n, npy folders {@code .NAME.<n>}) are recognised
+ * too: n is taken for the pid, which a random number is not.
  */
 final class StaleTemps {
     static final String TEMP_SUFFIX = ".partial";
 
     /** {@code .NAME.<pid>.<n>.partial}. */
     private static final Pattern CURRENT = Pattern.compile("\\..+\\.(\\d+)\\.\\d+\\.partial");
-    /** Files of earlier versions: {@code .NAME.safetensors.<n>.partial}. */
-    private static final Pattern OLD_FILE = Pattern.compile("\\..+\\.safetensors\\.\\d+\\.partial");
+    /** Files of earlier versions: {@code .NAME.<n>.partial}. */
+    private static final Pattern OLD_FILE = Pattern.compile("\\..+\\.(\\d+)\\.partial");
     /** npy folders of earlier versions: {@code .NAME.<n>}. */
     private static final Pattern OLD_DIR = Pattern.compile("\\..+\\.\\d+");
 
@@ -61,7 +61,11 @@ final class StaleTemps {
         if (m.matches()) {
             return !alive(m.group(1));
         }
-        return folder ? OLD_DIR.matcher(name).matches() : OLD_FILE.matcher(name).matches();
+        if (folder) {
+            return OLD_DIR.matcher(name).matches();
+        }
+        Matcher old = OLD_FILE.matcher(name);
+        return old.matches() && !alive(old.group(1));
     }
 
     private static boolean alive(String pid) {
