@@ -91,16 +91,27 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         return chunks;
     }
 
-    /** ComfyUI's tokenize_with_weights: segments under 8 tokens move whole to the next chunk. */
+    /**
+     * ComfyUI's tokenize_with_weights: each weighted segment is split into words at spaces (newlines count as
+     * spaces), each word is tokenized on its own, and a word of under 8 tokens moves whole to the next chunk when it
+     * does not fit; a longer one is split across the chunks.
+     */
     private List<Chunk> comfyChunks(ParsedPrompt parsed) {
         List<Chunk> chunks = new ArrayList<>();
         Builder chunk = new Builder();
+        List<long[]> groups = new ArrayList<>();
+        List<Float> groupWeights = new ArrayList<>();
         for (PromptSegment seg : parsed.segments()) {
-            if (seg.text().isEmpty()) {
-                continue;
+            for (String word : seg.text().replace('\n', ' ').split(" ")) {
+                if (!word.isEmpty()) {
+                    groups.add(tokenizer.tokenize(word));
+                    groupWeights.add((float) seg.weight());
+                }
             }
-            long[] group = tokenizer.tokenize(seg.text());
-            float w = (float) seg.weight();
+        }
+        for (int gi = 0; gi < groups.size(); gi++) {
+            long[] group = groups.get(gi);
+            float w = groupWeights.get(gi);
             boolean large = group.length >= COMFY_MAX_WORD_LENGTH;
             int pos = 0;
             while (pos < group.length) {
