@@ -3,6 +3,8 @@ package dev.sdcond.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
+import dev.sdcond.conditioning.prompt.A1111Triggers;
 import dev.sdcond.conditioning.prompt.Chunk;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.conditioning.prompt.PromptTokenizer;
@@ -10,6 +12,7 @@ import dev.sdcond.conditioning.prompt.TokenizedPrompt;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,6 +44,12 @@ final class TokenizeCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", description = "a folder with tokenizer.json or vocab.json + merges.txt (default: bundled)")
     Path tokenizer;
 
+    @Option(names = "--embeddings", paramLabel = "DIR",
+            description = "textual-inversion embeddings (safetensors) the prompt may use: by file name with --style"
+                    + " a1111, as embedding:NAME with --style comfy; repeatable. Every embedding is shown as usable"
+                    + " (without a model its width is not checked)")
+    List<Path> embeddings = new java.util.ArrayList<>();
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -48,7 +57,9 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long padId = pad == Pad.EOS ? ClipTokenizer.EOS : 0;
         try (ClipTokenizer tok = tokenizer == null ? ClipTokenizer.bundled() : ClipTokenizer.fromFolder(tokenizer)) {
-            PromptTokenizer pt = new PromptTokenizer(tok, style);
+            EmbeddingStore store = EmbeddingStore.of(embeddings);
+            PromptTokenizer pt = new PromptTokenizer(tok, style, false, 20, new PromptTokenizer.Triggers(store,
+                    store.all().isEmpty() ? null : A1111Triggers.of(store, tok, null)));
             TokenizedPrompt t = pt.tokenize(prompt);
             var out = spec.commandLine().getOut();
             if (json) {
@@ -66,8 +77,15 @@ final class TokenizeCommand implements Callable<Integer> {
                         w.add(f);
                     }
                     ArrayNode toks = cn.putArray("tokens");
-                    for (long id : c.tokens()) {
-                        toks.add(tokenString(tok, id));
+                    ArrayNode vectors = cn.putArray("embeddings");
+                    Chunk.VectorRef[] refs = c.vectors();
+                    long[] cids = c.tokens();
+                    for (int j = 0; j < cids.length; j++) {
+                        toks.add(refs[j] != null ? refs[j].toString() : tokenString(tok, cids[j]));
+                        if (refs[j] != null) {
+                            vectors.addObject().put("position", j + 1).put("embedding", refs[j].embedding().name())
+                                    .put("row", refs[j].row());
+                        }
                     }
                 }
                 ArrayNode warnings = root.putArray("warnings");
@@ -82,8 +100,9 @@ final class TokenizeCommand implements Callable<Integer> {
                 StringBuilder sb = new StringBuilder();
                 long[] ids = c.tokens();
                 float[] w = c.weights();
+                Chunk.VectorRef[] refs = c.vectors();
                 for (int j = 0; j < ids.length; j++) {
-                    sb.append(j == 0 ? "" : " ").append(tokenString(tok, ids[j]));
+                    sb.append(j == 0 ? "" : " ").append(refs[j] != null ? refs[j].toString() : tokenString(tok, ids[j]));
                     if (w[j] != 1f) {
                         sb.append(String.format(Locale.ROOT, "(%.3g)", w[j]));
                     }

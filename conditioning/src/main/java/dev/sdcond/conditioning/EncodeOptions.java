@@ -1,5 +1,6 @@
 package dev.sdcond.conditioning;
 
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 
 /**
@@ -13,11 +14,13 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
  * @param layer the layer for every encoder, or null for the preset's
  * @param zeroEmptyNegative all-zero negative conditioning for an empty or absent negative prompt, or null for the
  *     preset's default (SDXL: yes, as diffusers' force_zeros_for_empty_prompt)
+ * @param embeddings the textual-inversion embeddings prompts may use (A1111: by name; ComfyUI: embedding:NAME)
  */
 public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBacktrack, int maxChunks,
-        LayerSelection layer, Boolean zeroEmptyNegative) {
+        LayerSelection layer, Boolean zeroEmptyNegative, EmbeddingStore embeddings) {
 
-    public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, null, null);
+    public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, null, null,
+            EmbeddingStore.NONE);
 
     public EncodeOptions {
         if (maxChunks < 0) {
@@ -30,22 +33,26 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
     }
 
     public EncodeOptions withStyle(PromptStyle s) {
-        return new EncodeOptions(s, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative);
+        return new EncodeOptions(s, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative, embeddings);
     }
 
     public EncodeOptions withMaxChunks(int k) {
-        return new EncodeOptions(style, strictSyntax, commaBacktrack, k, layer, zeroEmptyNegative);
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, k, layer, zeroEmptyNegative, embeddings);
     }
 
     public EncodeOptions withLayer(LayerSelection l) {
-        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, l, zeroEmptyNegative);
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, l, zeroEmptyNegative, embeddings);
     }
 
     public EncodeOptions withZeroEmptyNegative(Boolean z) {
-        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, z);
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, z, embeddings);
+    }
+
+    public EncodeOptions withEmbeddings(EmbeddingStore e) {
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative, e);
     }
 
     public EncodeOptions withStrictSyntax(boolean strict) {
-        return new EncodeOptions(style, strict, commaBacktrack, maxChunks, layer, zeroEmptyNegative);
+        return new EncodeOptions(style, strict, commaBacktrack, maxChunks, layer, zeroEmptyNegative, embeddings);
     }
 }

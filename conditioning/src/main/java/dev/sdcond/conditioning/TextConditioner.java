@@ -1,5 +1,7 @@
 package dev.sdcond.conditioning;
 
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
+import dev.sdcond.conditioning.prompt.A1111Triggers;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -16,8 +18,10 @@ import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipOutput;
 import dev.sdcond.models.clip.OutputRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns prompts into the tensors a Stable Diffusion pipeline consumes: a preset's text encoders, loaded once, and
@@ -31,6 +35,8 @@ import java.util.List;
 public final class TextConditioner {
     private final Preset preset;
     private final List<TextEncoder> encoders;
+    /** A1111's embedding lookup per store: it depends on this model's tokenizer and widths. */
+    private final Map<EmbeddingStore, A1111Triggers> triggers = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TextConditioner(Preset preset, List<TextEncoder> encoders) {
         if (encoders.size() != preset.encoders().size()) {
@@ -57,8 +63,12 @@ public final class TextConditioner {
 
     /** The tokenizer of the first encoder (all SD encoders share the CLIP vocabulary). */
     public PromptTokenizer promptTokenizer(EncodeOptions options) {
+        EmbeddingStore store = options.embeddings();
+        A1111Triggers a1111 = store.all().isEmpty() ? null : triggers.computeIfAbsent(store, s ->
+                A1111Triggers.of(s, encoders.get(0).tokenizer(), encoders.stream().mapToInt(e -> e.tower().width())
+                        .toArray()));
         return new PromptTokenizer(encoders.get(0).tokenizer(), options.style(), options.strictSyntax(),
-                options.commaBacktrack());
+                options.commaBacktrack(), new PromptTokenizer.Triggers(store, a1111));
     }
 
     /** Encodes one prompt and an optional negative prompt (null: none). */
@@ -113,9 +123,12 @@ public final class TextConditioner {
                 if (!preset.hiddenStates() && !poolHere) {
                     continue;
                 }
-                long[][] ids = new long[rows.size()][];
-                for (int r = 0; r < rows.size(); r++) {
-                    ids[r] = rows.get(r).ids77(enc.padId());
+                List<Chunk> encRows = forEncoder(rows, e);
+                long[][] ids = new long[encRows.size()][];
+                float[][][] vectors = new float[encRows.size()][][];
+                for (int r = 0; r < encRows.size(); r++) {
+                    ids[r] = encRows.get(r).ids77(enc.padId());
+                    vectors[r] = vectors77(encRows.get(r), e);
                 }
                 LayerSelection layer = options.layer() != null ? options.layer() : preset.encoders().get(e).layer();
                 int abs = layer.resolve(enc.tower().numLayers(), enc.originalLayers());
@@ -123,7 +136,7 @@ public final class TextConditioner {
                 if (poolHere) {
                     request = request.withPooled();
                 }
-                ClipOutput out = enc.tower().forward(sub, ids, request);
+                ClipOutput out = enc.tower().forward(sub, ids, vectors, request);
                 if (poolHere) {
                     NDArray p = preset.pooled() == PooledKind.PROJECTED ? out.projected() : out.pooled();
                     // the first chunk of each prompt: rows 0, k, 2k, ...
@@ -136,7 +149,7 @@ public final class TextConditioner {
                     }
                     z = z.toType(DataType.FLOAT32, false);
                     if (weighted) {
-                        z = applyWeights(sub, z, rows, options.style());
+                        z = applyWeights(sub, z, encRows, options.style());
                     }
                     perEncoder.add(z.get(new NDIndex("0:{}", n * k)).reshape(n, k * 77L, z.getShape().get(2)));
                 }
@@ -165,6 +178,66 @@ public final class TextConditioner {
                     : slice(manager, hidden, pooled, tokenized, prompts.size(), n, k);
             return new Result(pos, neg);
         }
+    }
+
+    /** The part of an embedding file encoder {@code e} takes: {@code clip_l}, or SDXL's second encoder {@code clip_g}. */
+    private String part(int e) {
+        return encoders.size() == 2 && e == 1 ? "clip_g" : "clip_l";
+    }
+
+    /**
+     * The chunks as encoder {@code e} sees them. An embedding with no vectors of this encoder's width is left out of
+     * this encoder's chunks (the tokens after it move up), as ComfyUI does with an SD1.x embedding on SDXL's bigG
+     * or with a dual file that lacks this encoder's half; on a single-encoder model a width that does not fit is an
+     * error.
+     */
+    private List<Chunk> forEncoder(List<Chunk> rows, int e) {
+        int width = encoders.get(e).tower().width();
+        List<Chunk> out = new ArrayList<>(rows.size());
+        for (Chunk c : rows) {
+            if (!c.hasVectors()) {
+                out.add(c);
+                continue;
+            }
+            long[] t = c.tokens();
+            float[] w = c.weights();
+            Chunk.VectorRef[] v = c.vectors();
+            int kept = 0;
+            for (int i = 0; i < t.length; i++) {
+                if (v[i] != null) {
+                    float[][] part = v[i].embedding().forPart(part(e));
+                    if (part == null || part[0].length != width) {
+                        if (encoders.size() == 1) {
+                            throw new dev.sdcond.models.InvalidInputException(v[i].embedding().file()
+                                    + ": embedding vectors of width " + (part == null ? "(none)" : part[0].length)
+                                    + ", but the text encoder's width is " + width);
+                        }
+                        continue;
+                    }
+                }
+                t[kept] = t[i];
+                w[kept] = w[i];
+                v[kept] = v[i];
+                kept++;
+            }
+            out.add(new Chunk(Arrays.copyOf(t, kept), Arrays.copyOf(w, kept), Arrays.copyOf(v, kept)));
+        }
+        return out;
+    }
+
+    /** Per position of the chunk's 77-token window, the vector that replaces the token's embedding, or null. */
+    private float[][] vectors77(Chunk c, int e) {
+        if (!c.hasVectors()) {
+            return null;
+        }
+        float[][] out = new float[77][];
+        Chunk.VectorRef[] v = c.vectors();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != null) {
+                out[i + 1] = v[i].embedding().forPart(part(e))[v[i].row()];
+            }
+        }
+        return out;
     }
 
     /**

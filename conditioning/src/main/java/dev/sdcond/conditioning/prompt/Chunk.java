@@ -6,18 +6,43 @@ import java.util.Arrays;
 /**
  * Up to 75 tokens of a prompt with their weights: one 77-token window of the text encoder once wrapped in BOS/EOS.
  *
- * @param tokens the text's token ids (no BOS/EOS), at most 75
+ * @param tokens the text's token ids (no BOS/EOS), at most 75; 0 where an embedding's vector goes (as A1111)
  * @param weights one weight per token
+ * @param vectors per token, the textual-inversion vector that replaces its embedding, or null
  */
-public record Chunk(long[] tokens, float[] weights) {
+public record Chunk(long[] tokens, float[] weights, VectorRef[] vectors) {
     public static final Chunk EMPTY = new Chunk(new long[0], new float[0]);
 
+    /** Row {@code row} of an embedding stands at this position. */
+    public record VectorRef(dev.sdcond.conditioning.embeddings.Embedding embedding, int row) {
+        @Override
+        public String toString() {
+            return embedding.name() + "[" + row + "]";
+        }
+    }
+
+    public Chunk(long[] tokens, float[] weights) {
+        this(tokens, weights, new VectorRef[tokens.length]);
+    }
+
     public Chunk {
-        if (tokens.length != weights.length || tokens.length > ClipTokenizer.CHUNK_TOKENS) {
+        if (tokens.length != weights.length || tokens.length != vectors.length
+                || tokens.length > ClipTokenizer.CHUNK_TOKENS) {
             throw new IllegalArgumentException("a chunk holds up to 75 tokens with one weight each");
         }
         tokens = tokens.clone();
         weights = weights.clone();
+        vectors = vectors.clone();
+    }
+
+    @Override
+    public VectorRef[] vectors() {
+        return vectors.clone();
+    }
+
+    /** Whether an embedding's vector stands anywhere in this chunk. */
+    public boolean hasVectors() {
+        return Arrays.stream(vectors).anyMatch(java.util.Objects::nonNull);
     }
 
     @Override
@@ -61,7 +86,8 @@ public record Chunk(long[] tokens, float[] weights) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Chunk c && Arrays.equals(tokens, c.tokens) && Arrays.equals(weights, c.weights);
+        return o instanceof Chunk c && Arrays.equals(tokens, c.tokens) && Arrays.equals(weights, c.weights)
+                && Arrays.equals(vectors, c.vectors);
     }
 
     @Override

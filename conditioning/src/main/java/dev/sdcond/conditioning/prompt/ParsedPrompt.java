@@ -15,11 +15,11 @@ public record ParsedPrompt(List<PromptSegment> segments, List<Warning> warnings)
         warnings = List.copyOf(warnings);
     }
 
-    /** A tolerated problem at a character position (0-based). */
+    /** A tolerated problem at a character position (0-based; -1 when it has none). */
     public record Warning(int position, String message) {
         @Override
         public String toString() {
-            return "position " + position + ": " + message;
+            return position < 0 ? message : "position " + position + ": " + message;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.sdcond.conditioning.prompt;
 
+import dev.sdcond.conditioning.embeddings.Embedding;
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,12 +15,28 @@ import java.util.List;
  * @param strict whether syntax problems the tools tolerate (unclosed brackets, stray closers) are errors
  * @param commaBacktrack A1111's "comma padding backtrack": when a chunk is full and a comma is among its last this
  *     many tokens, the text after the comma moves to the next chunk (A1111's default 20; 0 turns it off)
+ * @param embeddings textual-inversion embeddings: A1111 triggers on their names' tokens ({@link A1111Triggers}),
+ *     ComfyUI on {@code embedding:NAME} words
  */
-public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolean strict, int commaBacktrack) {
+public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolean strict, int commaBacktrack,
+        Triggers embeddings) {
+    /** The embeddings a prompt may name, with the rule A1111 uses to choose them. */
+    public record Triggers(EmbeddingStore store, A1111Triggers a1111) {
+        public static final Triggers NONE = new Triggers(EmbeddingStore.NONE, null);
+    }
+
+    public PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolean strict, int commaBacktrack) {
+        this(tokenizer, style, strict, commaBacktrack, Triggers.NONE);
+    }
     /** The id of {@code ,</w>} in the CLIP vocabulary. */
     public static final long COMMA = 267;
-    /** ComfyUI keeps a weighted segment shorter than this many tokens in one chunk. */
+    /** ComfyUI keeps a word (or an embedding's vectors) shorter than this many tokens in one chunk. */
     public static final int COMFY_MAX_WORD_LENGTH = 8;
+    /** How ComfyUI names an embedding in a prompt. */
+    public static final String COMFY_EMBEDDING = "embedding:";
+    /** Where ComfyUI cuts a segment: before an {@code embedding:} after a space or a newline (the cut eats those). */
+    private static final java.util.regex.Pattern COMFY_EMBEDDING_CUT = java.util.regex.Pattern.compile(
+            "(?: |\\n)(?=embedding:)");
 
     public PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style) {
         this(tokenizer, style, false, 20);
@@ -37,9 +55,10 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     /** All chunks of a prompt. */
     public TokenizedPrompt tokenize(String prompt) {
         ParsedPrompt parsed = parse(prompt);
-        List<Chunk> chunks = style == PromptStyle.COMFY ? comfyChunks(parsed) : a1111Chunks(parsed);
+        List<ParsedPrompt.Warning> warnings = new ArrayList<>(parsed.warnings());
+        List<Chunk> chunks = style == PromptStyle.COMFY ? comfyChunks(parsed, warnings) : a1111Chunks(parsed);
         int count = chunks.stream().mapToInt(c -> c.tokens().length).sum();
-        return new TokenizedPrompt(chunks, count, 0, parsed.warnings());
+        return new TokenizedPrompt(chunks, count, 0, warnings);
     }
 
     /** At most {@code maxChunks} chunks; what is cut is counted in {@code droppedTokens}. */
@@ -53,7 +72,11 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         return new TokenizedPrompt(kept, keptCount, all.tokenCount() - keptCount, all.warnings());
     }
 
-    /** A1111's tokenize_line (without textual inversion embeddings); PLAIN uses it with one unweighted segment. */
+    /**
+     * A1111's tokenize_line; PLAIN uses it with one unweighted segment and no embeddings. An embedding found at a
+     * position takes its n vectors' places (placeholder id 0), moving to the next chunk whole when it does not fit;
+     * the comma backtrack moves its vectors with their places (A1111 leaves them behind, a defect).
+     */
     private List<Chunk> a1111Chunks(ParsedPrompt parsed) {
         int backtrack = style == PromptStyle.A1111 ? commaBacktrack : 0;
         List<Chunk> chunks = new ArrayList<>();
@@ -67,7 +90,9 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                 continue;
             }
             float w = (float) seg.weight();
-            for (long token : tokenizer.tokenize(seg.text())) {
+            long[] tokens = tokenizer.tokenize(seg.text());
+            for (int position = 0; position < tokens.length; ) {
+                long token = tokens[position];
                 if (token == COMMA) {
                     lastComma = chunk.size();
                 } else if (backtrack != 0 && chunk.size() == ClipTokenizer.CHUNK_TOKENS && lastComma != -1
@@ -82,7 +107,23 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                     chunk = new Builder();
                     lastComma = -1;
                 }
-                chunk.add(token, w);
+                A1111Triggers.Match match = style == PromptStyle.A1111 && embeddings.a1111() != null
+                        ? embeddings.a1111().at(tokens, position) : null;
+                if (match == null) {
+                    chunk.add(token, w);
+                    position++;
+                    continue;
+                }
+                int n = match.embedding().count();
+                if (chunk.size() + n > ClipTokenizer.CHUNK_TOKENS) {
+                    chunks.add(chunk.build());
+                    chunk = new Builder();
+                    lastComma = -1;
+                }
+                for (int r = 0; r < n; r++) {
+                    chunk.add(0, w, new Chunk.VectorRef(match.embedding(), r));
+                }
+                position += match.tokens();
             }
         }
         if (chunk.size() > 0 || chunks.isEmpty()) {
@@ -92,25 +133,66 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     }
 
     /**
-     * ComfyUI's tokenize_with_weights: each weighted segment is split into words at spaces (newlines count as
-     * spaces), each word is tokenized on its own, and a word of under 8 tokens moves whole to the next chunk when it
-     * does not fit; a longer one is split across the chunks.
+     * ComfyUI's tokenize_with_weights (sd1_clip.py as of the goldens' commit): each weighted segment is cut before
+     * every {@code embedding:} that follows a space or newline; each text piece is one group, and an
+     * {@code embedding:NAME} piece gives the embedding's vectors as a group, then the text after the name as another.
+     * A group of under 8 tokens moves whole to the next chunk when it does not fit; a longer one is split across the
+     * chunks. An unknown name is dropped with a warning when embedding folders are given; without any,
+     * {@code embedding:NAME} is text.
      */
-    private List<Chunk> comfyChunks(ParsedPrompt parsed) {
+    private List<Chunk> comfyChunks(ParsedPrompt parsed, List<ParsedPrompt.Warning> comfyWarnings) {
         List<Chunk> chunks = new ArrayList<>();
         Builder chunk = new Builder();
         List<long[]> groups = new ArrayList<>();
+        List<Chunk.VectorRef[]> groupVectors = new ArrayList<>();
         List<Float> groupWeights = new ArrayList<>();
         for (PromptSegment seg : parsed.segments()) {
-            for (String word : seg.text().replace('\n', ' ').split(" ")) {
-                if (!word.isEmpty()) {
-                    groups.add(tokenizer.tokenize(word));
-                    groupWeights.add((float) seg.weight());
+            float weight = (float) seg.weight();
+            for (String piece : COMFY_EMBEDDING_CUT.split(seg.text(), -1)) {
+                if (piece.isEmpty()) {
+                    continue;
                 }
+                String text = piece;
+                if (piece.startsWith(COMFY_EMBEDDING) && embeddings.store().hasFolders()) {
+                    String rest = piece.substring(COMFY_EMBEDDING.length()).strip();
+                    String[] words = rest.isEmpty() ? new String[0] : rest.split("\\s+");
+                    String name = words.length == 0 ? "" : words[0];
+                    String leftover = String.join(" ", java.util.Arrays.copyOfRange(words, Math.min(1, words.length),
+                            words.length));
+                    Embedding e = name.isEmpty() ? null : embeddings.store().find(name).orElse(null);
+                    if (e == null) {
+                        String stripped = stripCommas(name);
+                        if (stripped.length() < name.length()) {
+                            e = stripped.isEmpty() ? null : embeddings.store().find(stripped).orElse(null);
+                            leftover = name.substring(stripped.length()) + " " + leftover;
+                        }
+                    }
+                    if (e == null) {
+                        comfyWarnings.add(new ParsedPrompt.Warning(-1, "embedding:" + name + " does not exist,"
+                                + " ignoring"));
+                    } else {
+                        Chunk.VectorRef[] refs = new Chunk.VectorRef[e.count()];
+                        for (int r = 0; r < refs.length; r++) {
+                            refs[r] = new Chunk.VectorRef(e, r);
+                        }
+                        groups.add(new long[refs.length]);
+                        groupVectors.add(refs);
+                        groupWeights.add(weight);
+                    }
+                    if (leftover.isEmpty()) {
+                        continue;
+                    }
+                    text = leftover;
+                }
+                long[] ids = tokenizer.tokenize(text);
+                groups.add(ids);
+                groupVectors.add(new Chunk.VectorRef[ids.length]);
+                groupWeights.add(weight);
             }
         }
         for (int gi = 0; gi < groups.size(); gi++) {
             long[] group = groups.get(gi);
+            Chunk.VectorRef[] refs = groupVectors.get(gi);
             float w = groupWeights.get(gi);
             boolean large = group.length >= COMFY_MAX_WORD_LENGTH;
             int pos = 0;
@@ -119,15 +201,15 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                 if (left + chunk.size() > ClipTokenizer.CHUNK_TOKENS) {
                     if (large) {
                         int room = ClipTokenizer.CHUNK_TOKENS - chunk.size();
-                        for (int i = 0; i < room; i++) {
-                            chunk.add(group[pos++], w);
+                        for (int i = 0; i < room; i++, pos++) {
+                            chunk.add(group[pos], w, refs[pos]);
                         }
                     }
                     chunks.add(chunk.build());
                     chunk = new Builder();
                 } else {
-                    while (pos < group.length) {
-                        chunk.add(group[pos++], w);
+                    for (; pos < group.length; pos++) {
+                        chunk.add(group[pos], w, refs[pos]);
                     }
                 }
             }
@@ -138,9 +220,23 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         return chunks;
     }
 
+    /** Python's {@code str.strip(',')}. */
+    private static String stripCommas(String s) {
+        int a = 0;
+        int b = s.length();
+        while (a < b && s.charAt(a) == ',') {
+            a++;
+        }
+        while (b > a && s.charAt(b - 1) == ',') {
+            b--;
+        }
+        return s.substring(a, b);
+    }
+
     private static final class Builder {
-        private long[] tokens = new long[ClipTokenizer.CHUNK_TOKENS];
-        private float[] weights = new float[ClipTokenizer.CHUNK_TOKENS];
+        private final long[] tokens = new long[ClipTokenizer.CHUNK_TOKENS];
+        private final float[] weights = new float[ClipTokenizer.CHUNK_TOKENS];
+        private final Chunk.VectorRef[] vectors = new Chunk.VectorRef[ClipTokenizer.CHUNK_TOKENS];
         private int size;
 
         int size() {
@@ -148,23 +244,28 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         }
 
         void add(long token, float weight) {
+            add(token, weight, null);
+        }
+
+        void add(long token, float weight, Chunk.VectorRef vector) {
             tokens[size] = token;
             weights[size] = weight;
+            vectors[size] = vector;
             size++;
         }
 
-        /** Removes tokens from {@code at} on and returns them as a new builder. */
+        /** Removes tokens from {@code at} on and returns them as a new builder (embedding vectors move with them). */
         Builder splitAt(int at) {
             Builder rest = new Builder();
             for (int i = at; i < size; i++) {
-                rest.add(tokens[i], weights[i]);
+                rest.add(tokens[i], weights[i], vectors[i]);
             }
             size = at;
             return rest;
         }
 
         Chunk build() {
-            return new Chunk(Arrays.copyOf(tokens, size), Arrays.copyOf(weights, size));
+            return new Chunk(Arrays.copyOf(tokens, size), Arrays.copyOf(weights, size), Arrays.copyOf(vectors, size));
         }
     }
 }

@@ -126,6 +126,17 @@ public final class ClipTextModel implements AutoCloseable {
      * @param ids [B][T] token ids, 1 <= T <= max_position_embeddings, every row the same length
      */
     public ClipOutput forward(NDManager manager, long[][] ids, OutputRequest request) {
+        return forward(manager, ids, null, request);
+    }
+
+    /**
+     * Runs the tower with some token embeddings replaced (textual inversion): {@code vectors[b][t]}, when not null,
+     * is used instead of the embedding of {@code ids[b][t]}, before the position embedding is added. Pooling still
+     * follows the ids, so the id at such a position should not be the EOS id (A1111 uses 0).
+     *
+     * @param vectors [B][T][W] or null for none; rows and entries may be null
+     */
+    public ClipOutput forward(NDManager manager, long[][] ids, float[][][] vectors, OutputRequest request) {
         requireOpen();
         int t = checkIds(ids);
         int b = ids.length;
@@ -141,6 +152,9 @@ public final class ClipTextModel implements AutoCloseable {
             NDArray idArr = sub.create(flat).reshape(b, t);
             NDArray tok = Embedding.embedding(idArr, tokenEmbedding, SparseFormat.DENSE)
                     .singletonOrThrow(); // [B,T,W]
+            if (vectors != null) {
+                replace(sub, tok, vectors);
+            }
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
             NDArray mask = causalMask.get(sub, new NDIndex(":{}, :{}", t, t));
             NDArray h = encoder.forward(h0, mask, depth, request, kept);
@@ -157,6 +171,24 @@ public final class ClipTextModel implements AutoCloseable {
                 }
             }
             return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);
+        }
+    }
+
+    private void replace(NDManager sub, NDArray tok, float[][][] vectors) {
+        int w = config.hiddenSize();
+        for (int b = 0; b < vectors.length; b++) {
+            for (int t = 0; vectors[b] != null && t < vectors[b].length; t++) {
+                float[] v = vectors[b][t];
+                if (v == null) {
+                    continue;
+                }
+                if (v.length != w) {
+                    throw new IllegalArgumentException("a vector of width " + v.length + " for a tower of width " + w);
+                }
+                try (NDArray a = sub.create(v).toType(tok.getDataType(), false)) {
+                    tok.set(new NDIndex("{}, {}", b, t), a);
+                }
+            }
         }
     }
 

@@ -1,0 +1,67 @@
+package dev.sdcond.conditioning.prompt;
+
+import dev.sdcond.conditioning.embeddings.Embedding;
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
+import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A1111's embedding database as tokenize_line consults it: each embedding is known by the token ids of its name
+ * (file stem), and one is found wherever those ids occur in a weighted segment's tokens (so anywhere in the text,
+ * case-insensitively, since the tokenizer lowercases), the longest name first. Only embeddings of the model's width
+ * are in the database: on SD1.x/SD2.x a single-encoder file of the encoder's width, on SDXL a dual file whose
+ * {@code clip_l} + {@code clip_g} widths are the two encoders'; the others stay text, as in A1111.
+ */
+public final class A1111Triggers {
+    /** An embedding found at a position, and how many text tokens its name took. */
+    public record Match(Embedding embedding, int tokens) {}
+
+    private record Candidate(long[] ids, Embedding embedding) {}
+
+    private final Map<Long, List<Candidate>> byFirstId;
+
+    private A1111Triggers(Map<Long, List<Candidate>> byFirstId) {
+        this.byFirstId = byFirstId;
+    }
+
+    /**
+     * The embeddings of {@code store} that A1111 would load for a model with these encoder widths.
+     *
+     * @param widths the text encoders' widths, in order (SDXL: CLIP-L, bigG), or null to take every embedding (when
+     *     no model is known, e.g. to show a prompt's tokens)
+     */
+    public static A1111Triggers of(EmbeddingStore store, ClipTokenizer tokenizer, int[] widths) {
+        Map<Long, List<Candidate>> byFirstId = new HashMap<>();
+        for (Embedding e : store.all().values()) {
+            boolean fits = widths == null ? true : widths.length == 1 ? !e.dual() && e.width() == widths[0]
+                    : e.dual() && e.forPart("clip_l") != null && e.forPart("clip_g") != null
+                            && e.forPart("clip_l")[0].length == widths[0] && e.forPart("clip_g")[0].length == widths[1];
+            long[] ids = tokenizer.tokenize(e.name());
+            if (fits && ids.length > 0) {
+                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, e));
+            }
+        }
+        byFirstId.values().forEach(l -> l.sort(Comparator.comparingInt((Candidate c) -> c.ids().length).reversed()));
+        return new A1111Triggers(byFirstId);
+    }
+
+    /** The embedding whose name's ids start at {@code position} of {@code tokens}, or null. */
+    public Match at(long[] tokens, int position) {
+        List<Candidate> candidates = byFirstId.get(tokens[position]);
+        if (candidates == null) {
+            return null;
+        }
+        for (Candidate c : candidates) {
+            int end = position + c.ids().length;
+            if (end <= tokens.length && Arrays.equals(tokens, position, end, c.ids(), 0, c.ids().length)) {
+                return new Match(c.embedding(), c.ids().length);
+            }
+        }
+        return null;
+    }
+}
