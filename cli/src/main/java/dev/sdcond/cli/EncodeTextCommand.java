@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.sdcond.cli.PromptsFile.Item;
 import dev.sdcond.conditioning.EncodeOptions;
 import dev.sdcond.conditioning.LayerSelection;
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.LoadedTextModel;
 import dev.sdcond.conditioning.Preset;
 import dev.sdcond.conditioning.TextConditioner;
@@ -107,6 +108,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                     + " recursively; repeatable)")
     List<Path> loraDirs = new ArrayList<>();
 
+    @Option(names = "--embeddings", paramLabel = "DIR",
+            description = "textual-inversion embeddings (safetensors; searched recursively; repeatable): A1111 uses"
+                    + " one where its file name appears in the prompt, ComfyUI where the prompt says embedding:NAME")
+    List<Path> embeddingDirs = new ArrayList<>();
+
     @Option(names = "--output-dir", description = "with --prompts: one output per line in this folder")
     Path outputDir;
 
@@ -139,7 +145,8 @@ final class EncodeTextCommand implements Callable<Integer> {
                 .toList());
         List<List<LoraSpec>> sets = loraSets(items, perItem);
         EncodeOptions base = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
-                .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative);
+                .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative)
+                .withEmbeddings(style == PromptStyle.PLAIN ? EmbeddingStore.NONE : EmbeddingStore.of(embeddingDirs));
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
             try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(), set);
@@ -300,6 +307,40 @@ final class EncodeTextCommand implements Callable<Integer> {
             }
         }
         model.metadata().forEach(w::metadata);
+        String used = usedEmbeddings(cond, options, batch);
+        if (used != null) {
+            w.metadata("embeddings", used);
+        }
         return w;
+    }
+
+    /** The embeddings the batch's prompts use, as JSON (name, file, SHA-256), or null for none. */
+    private static String usedEmbeddings(TextConditioner cond, EncodeOptions options, List<Item> batch) {
+        if (options.embeddings().all().isEmpty()) {
+            return null;
+        }
+        var pt = cond.promptTokenizer(options);
+        java.util.Map<String, dev.sdcond.conditioning.embeddings.Embedding> used = new java.util.TreeMap<>();
+        for (Item it : batch) {
+            for (String p : java.util.Arrays.asList(it.prompt(), it.negative())) {
+                if (p == null) {
+                    continue;
+                }
+                for (var chunk : pt.tokenize(p).chunks()) {
+                    for (var ref : chunk.vectors()) {
+                        if (ref != null) {
+                            used.put(ref.embedding().name(), ref.embedding());
+                        }
+                    }
+                }
+            }
+        }
+        if (used.isEmpty()) {
+            return null;
+        }
+        var list = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        used.values().forEach(e -> list.addObject().put("name", e.name()).put("file", e.file().toString())
+                .put("sha256", dev.sdcond.models.io.InputFiles.sha256(e.file())));
+        return list.toString();
     }
 }

@@ -32,6 +32,8 @@ class TextualInversionGoldenTest {
 
     private static LoadedTextModel sd1;
     private static LoadedTextModel sdxl;
+    /** clip-tiny-a's pooler output (final LN at the EOS, unprojected): ComfyUI's SD1.x pooled vector. */
+    private static LoadedTextModel sd1Pooled;
     private static EmbeddingStore store;
 
     @BeforeAll
@@ -39,6 +41,7 @@ class TextualInversionGoldenTest {
         sd1 = TextModels.open(List.of(Goldens.path("clip-tiny-a").toString()), Preset.SD15, Compute.CPU);
         sdxl = TextModels.open(List.of(Goldens.path("clip-tiny-a").toString(),
                 Goldens.path("clip-text-tiny-b").toString()), Preset.SDXL, Compute.CPU);
+        sd1Pooled = TextModels.open(List.of(Goldens.path("clip-tiny-a").toString()), Preset.FLUX, Compute.CPU);
         store = EmbeddingStore.of(List.of(Goldens.path("ti-lora/embeddings")));
     }
 
@@ -46,6 +49,7 @@ class TextualInversionGoldenTest {
     static void close() {
         sd1.close();
         sdxl.close();
+        sd1Pooled.close();
     }
 
     private static JsonNode cases() throws IOException {
@@ -90,9 +94,12 @@ class TextualInversionGoldenTest {
                     if (err > 1e-4f) {
                         failures.add(id + ": hidden max error " + err);
                     }
-                    if (xl && t.hasNonNull("pooled") && !t.get("pooled").isNull()) {
+                    if (t.hasNonNull("pooled")) {
+                        // pooling lands on the EOS row, never on an embedding's position
+                        NDArray pooled = xl ? out.pooled().get(0) : sd1Pooled.conditioner().encode(m,
+                                t.get("prompt").asText(), null, options).positive().pooled().get(0);
                         float perr = hidden.load(t.get("pooled").asText(), m, DataType.FLOAT32)
-                                .sub(out.pooled().get(0)).abs().max().getFloat();
+                                .sub(pooled).abs().max().getFloat();
                         if (perr > 1e-4f) {
                             failures.add(id + ": pooled max error " + perr);
                         }

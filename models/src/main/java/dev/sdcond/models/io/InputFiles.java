@@ -48,6 +48,25 @@ public final class InputFiles {
         }
     }
 
+    /** The SHA-256 of a whole file, hex. */
+    public static String sha256(Path file) {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     /** An input that could not be read, naming it. */
     public static InvalidInputException unreadable(Path file, Throwable e) {
         if (e instanceof NoSuchFileException) {

@@ -187,21 +187,7 @@ public final class LoraFile implements AutoCloseable {
 
     /** The SHA-256 of the whole file, for provenance. */
     public String sha256() {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        } catch (java.io.IOException e) {
-            throw dev.sdcond.models.io.InputFiles.unreadable(file, e);
-        }
-        return java.util.HexFormat.of().formatHex(md.digest());
+        return dev.sdcond.models.io.InputFiles.sha256(file);
     }
 
     void markApplied(Module m) {

@@ -1,0 +1,74 @@
+package dev.sdcond.conditioning.embeddings;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.sdcond.conditioning.EncodeOptions;
+import dev.sdcond.conditioning.LoadedTextModel;
+import dev.sdcond.conditioning.Preset;
+import dev.sdcond.conditioning.TextModels;
+import dev.sdcond.conditioning.prompt.PromptStyle;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Goldens;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.safetensors.SafetensorsWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Embedding files in every format, and the errors for those that cannot be used. */
+class EmbeddingStoreTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyGoldenFormatReads() {
+        EmbeddingStore s = EmbeddingStore.of(List.of(Goldens.path("ti-lora/embeddings")));
+        assertEquals(1, s.find("sksone").orElseThrow().count());
+        assertEquals(2, s.find("skstwo").orElseThrow().count());
+        assertEquals(5, s.find("sksfive.safetensors").orElseThrow().count(), "a file name with its extension too");
+        assertEquals(1, s.find("sksvec").orElseThrow().count(), "1-D");
+        assertEquals(2, s.find("sksfp").orElseThrow().count(), "F16");
+        Embedding xl = s.find("sksxl").orElseThrow();
+        assertTrue(xl.dual());
+        assertEquals(32, xl.forPart("clip_l")[0].length);
+        assertEquals(40, xl.forPart("clip_g")[0].length);
+        assertEquals(72, xl.width());
+    }
+
+    @Test
+    void aWidthThatDoesNotFitTheEncoderIsAnErrorNamingBoth() throws IOException {
+        // clip-text-tiny-b is 40 wide; sksone is 32 wide
+        try (LoadedTextModel model = TextModels.open(List.of(Goldens.path("clip-text-tiny-b").toString()), Preset.SD15,
+                Compute.CPU); NDManager m = NDManager.newBaseManager()) {
+            EmbeddingStore s = EmbeddingStore.of(List.of(Goldens.path("ti-lora/embeddings")));
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> model.conditioner().encode(m,
+                    "a embedding:sksone", null, EncodeOptions.DEFAULT.withStyle(PromptStyle.COMFY).withEmbeddings(s)));
+            assertTrue(e.getMessage().contains("sksone.safetensors") && e.getMessage().contains("32")
+                    && e.getMessage().contains("40"), e.getMessage());
+            // A1111 loads only embeddings of the model's width: the name stays text
+            model.conditioner().encode(m, "a sksone", null, EncodeOptions.DEFAULT.withEmbeddings(s));
+        }
+    }
+
+    @Test
+    void picklesAndStrangeFilesAreRefused() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("emb"));
+        Files.write(dir.resolve("old.pt"), new byte[] {(byte) 0x80, 2, '.'});
+        EmbeddingStore s = EmbeddingStore.of(List.of(dir));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> s.find("old"));
+        assertTrue(e.getMessage().contains("pickle"), e.getMessage());
+        Path odd = tmp.resolve("odd");
+        Files.createDirectories(odd);
+        new SafetensorsWriter().addFloats("a", new long[] {1, 4}, new float[4]).addFloats("b", new long[] {1, 4},
+                new float[4]).write(odd.resolve("two.safetensors"), false);
+        InvalidInputException two = assertThrows(InvalidInputException.class, () -> EmbeddingStore.of(List.of(odd)));
+        assertTrue(two.getMessage().contains("two.safetensors"), two.getMessage());
+        assertThrows(InvalidInputException.class, () -> EmbeddingStore.of(List.of(tmp.resolve("missing"))));
+    }
+}
