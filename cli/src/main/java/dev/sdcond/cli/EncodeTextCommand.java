@@ -307,40 +307,12 @@ final class EncodeTextCommand implements Callable<Integer> {
             }
         }
         model.metadata().forEach(w::metadata);
-        String used = usedEmbeddings(cond, options, batch);
+        String used = Outputs.usedEmbeddings(cond, options, batch.stream()
+                .flatMap(i -> java.util.stream.Stream.of(i.prompt(), i.negative())).toList());
         if (used != null) {
             w.metadata("embeddings", used);
         }
         return w;
     }
 
-    /** The embeddings the batch's prompts use, as JSON (name, file, SHA-256), or null for none. */
-    private static String usedEmbeddings(TextConditioner cond, EncodeOptions options, List<Item> batch) {
-        if (options.embeddings().all().isEmpty()) {
-            return null;
-        }
-        var pt = cond.promptTokenizer(options);
-        java.util.Map<String, dev.sdcond.conditioning.embeddings.Embedding> used = new java.util.TreeMap<>();
-        for (Item it : batch) {
-            for (String p : java.util.Arrays.asList(it.prompt(), it.negative())) {
-                if (p == null) {
-                    continue;
-                }
-                for (var chunk : pt.tokenize(p).chunks()) {
-                    for (var ref : chunk.vectors()) {
-                        if (ref != null) {
-                            used.put(ref.embedding().name(), ref.embedding());
-                        }
-                    }
-                }
-            }
-        }
-        if (used.isEmpty()) {
-            return null;
-        }
-        var list = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
-        used.values().forEach(e -> list.addObject().put("name", e.name()).put("file", e.file().toString())
-                .put("sha256", dev.sdcond.models.io.InputFiles.sha256(e.file())));
-        return list.toString();
-    }
 }

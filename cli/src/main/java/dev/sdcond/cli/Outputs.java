@@ -44,4 +44,33 @@ final class Outputs {
         }
         return out;
     }
+
+    /** The embeddings the prompts use, as JSON (name, file, SHA-256), or null for none. */
+    static String usedEmbeddings(dev.sdcond.conditioning.TextConditioner cond,
+            dev.sdcond.conditioning.EncodeOptions options, List<String> prompts) {
+        if (options.embeddings().all().isEmpty()) {
+            return null;
+        }
+        var pt = cond.promptTokenizer(options);
+        java.util.Map<String, dev.sdcond.conditioning.embeddings.Embedding> used = new java.util.TreeMap<>();
+        for (String p : prompts) {
+            if (p == null) {
+                continue;
+            }
+            for (var chunk : pt.tokenize(p).chunks()) {
+                for (var ref : chunk.vectors()) {
+                    if (ref != null) {
+                        used.put(ref.embedding().name(), ref.embedding());
+                    }
+                }
+            }
+        }
+        if (used.isEmpty()) {
+            return null;
+        }
+        var list = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+        used.values().forEach(e -> list.addObject().put("name", e.name()).put("file", e.file().toString())
+                .put("sha256", dev.sdcond.models.io.InputFiles.sha256(e.file())));
+        return list.toString();
+    }
 }
