@@ -19,21 +19,24 @@ public final class A1111Syntax {
     public static final double ROUND = 1.1;
     public static final double SQUARE = 1 / 1.1;
 
+    /** A1111's re_attention, with Python's Unicode {@code \s} and {@code \d}. */
     private static final Pattern ATTENTION = Pattern.compile(
-            "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:\\s*([+-]?[.\\d]+)\\s*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
-    private static final Pattern BREAK = Pattern.compile("\\s*\\bBREAK\\b\\s*", Pattern.DOTALL);
+            "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:" + PythonText.SPACE + "*([+-]?[." + PythonText.DIGIT
+                    + "]+)" + PythonText.SPACE + "*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
+    /** A1111's re_break, with Python's Unicode {@code \s} and word boundaries. */
+    private static final Pattern BREAK = Pattern.compile(PythonText.SPACE + "*\\bBREAK\\b" + PythonText.SPACE + "*",
+            Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS);
 
     private A1111Syntax() {}
 
+    /** One entry of A1111's result list: text and weight; a BREAK is ("BREAK", -1) until the end. */
     private static final class Run {
         String text;
         double weight;
-        final boolean isBreak;
 
-        Run(String text, double weight, boolean isBreak) {
+        Run(String text, double weight) {
             this.text = text;
             this.weight = weight;
-            this.isBreak = isBreak;
         }
     }
 
@@ -48,16 +51,14 @@ public final class A1111Syntax {
             String weight = m.group(1);
             int pos = m.start();
             if (text.startsWith("\\")) {
-                res.add(new Run(text.substring(1), 1.0, false));
+                res.add(new Run(text.substring(1), 1.0));
             } else if (text.equals("(")) {
                 round.push(new int[] {res.size(), pos});
             } else if (text.equals("[")) {
                 square.push(new int[] {res.size(), pos});
             } else if (weight != null && !round.isEmpty()) {
-                double w;
-                try {
-                    w = Double.parseDouble(weight);
-                } catch (NumberFormatException e) {
+                Double w = PythonText.parseFloat(weight); // A1111 fails where Python's float() does
+                if (w == null) {
                     throw new PromptSyntaxException(prompt, m.start(1), "'" + weight + "' is not a number");
                 }
                 multiply(res, round.pop()[0], w);
@@ -72,9 +73,9 @@ public final class A1111Syntax {
                 String[] parts = BREAK.split(text, -1);
                 for (int i = 0; i < parts.length; i++) {
                     if (i > 0) {
-                        res.add(new Run("", -1, true));
+                        res.add(new Run("BREAK", -1));
                     }
-                    res.add(new Run(parts[i], 1.0, false));
+                    res.add(new Run(parts[i], 1.0));
                 }
             }
         }
@@ -87,13 +88,13 @@ public final class A1111Syntax {
             multiply(res, open[0], SQUARE);
         }
         if (res.isEmpty()) {
-            res.add(new Run("", 1.0, false));
+            res.add(new Run("", 1.0));
         }
-        // merge runs of identical weight (breaks carry weight -1, as in A1111)
+        // merge runs of identical weight, breaks too (as in A1111)
         for (int i = 0; i + 1 < res.size(); ) {
             Run a = res.get(i);
             Run b = res.get(i + 1);
-            if (a.weight == b.weight && !a.isBreak && !b.isBreak) {
+            if (a.weight == b.weight) {
                 a.text += b.text;
                 res.remove(i + 1);
             } else {
@@ -103,16 +104,17 @@ public final class A1111Syntax {
         warnings.sort(java.util.Comparator.comparingInt(ParsedPrompt.Warning::position));
         List<PromptSegment> out = new ArrayList<>();
         for (Run r : res) {
-            out.add(r.isBreak ? PromptSegment.breakMarker() : PromptSegment.text(r.text, r.weight));
+            // A1111's tokenize_line breaks only at ("BREAK", -1): a BREAK inside brackets had its -1 multiplied and is
+            // the word BREAK, at that (negative) weight
+            boolean isBreak = r.text.equals("BREAK") && r.weight == -1;
+            out.add(isBreak ? PromptSegment.breakMarker() : PromptSegment.text(r.text, r.weight));
         }
         return new ParsedPrompt(out, warnings);
     }
 
     private static void multiply(List<Run> res, int from, double factor) {
         for (int p = from; p < res.size(); p++) {
-            if (!res.get(p).isBreak) {
-                res.get(p).weight *= factor;
-            }
+            res.get(p).weight *= factor;
         }
     }
 }

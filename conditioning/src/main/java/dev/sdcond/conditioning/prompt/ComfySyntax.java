@@ -91,7 +91,7 @@ public final class ComfySyntax {
                 int colon = inner.lastIndexOf(':');
                 weight *= 1.1;
                 if (colon > 0) {
-                    Double w = pythonFloat(inner.substring(colon + 1));
+                    Double w = PythonText.parseFloat(inner.substring(colon + 1));
                     if (w != null) {
                         weight = w;
                         inner = inner.substring(0, colon);
@@ -103,26 +103,5 @@ public final class ComfySyntax {
             }
         }
         return out;
-    }
-
-    /** Python's float() on a string: surrounding white space allowed; null when it is not a number. */
-    static Double pythonFloat(String s) {
-        String t = s.strip().toLowerCase(java.util.Locale.ROOT);
-        if (t.isEmpty() || t.endsWith("d") || t.endsWith("f") || t.startsWith("0x")) {
-            return null;
-        }
-        switch (t.replaceFirst("^[+-]", "")) {
-            case "inf": case "infinity":
-                return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
-            case "nan":
-                return Double.NaN;
-            default:
-                break;
-        }
-        try {
-            return Double.parseDouble(t.replace("_", ""));
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }
