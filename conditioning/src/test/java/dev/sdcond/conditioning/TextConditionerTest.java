@@ -203,34 +203,47 @@ class TextConditionerTest {
         }
     }
 
+    /** The tools' own conditioning without LoRA (goldens/ti-lora/lora_hidden.safetensors, base.*). */
+    private static NDArray toolOutput(NDManager m, String key) {
+        return Goldens.read(m, "ti-lora/lora_hidden.safetensors", key);
+    }
+
+    private static final String WEIGHTED = "a (red:1.3) car on a road at night";
+    private static final String LONG = ("cat dog red blue green tree house car sun moon star sky sea road city girl boy man"
+            + " woman bird ").repeat(4).strip();
+
     @Test
-    void a1111WeightingMultipliesThenRestoresTheMean() {
+    void a1111AndComfyWeightingMatchTheToolsOwnOutputs() {
         try (NDManager m = NDManager.newBaseManager()) {
-            NDArray weighted = sd15().encode(m, "a (photo:1.5) of a [cat]", null, EncodeOptions.DEFAULT).positive().hiddenStates();
-            NDArray plain = sd15().encode(m, "a photo of a cat", null, EncodeOptions.DEFAULT).positive().hiddenStates();
-            float[] w = new float[77];
-            java.util.Arrays.fill(w, 1f);
-            w[2] = 1.5f;
-            w[5] = (float) (1 / 1.1);
-            NDArray wt = m.create(w).reshape(1, 77, 1);
-            NDArray z = plain.mul(wt);
-            NDArray expected = z.mul(plain.mean().div(z.mean()));
-            assertClose(expected, weighted, 1e-5f, "A1111 weighting");
-            assertEquals(plain.mean().getFloat(), weighted.mean().getFloat(), 1e-6f);
+            for (PromptStyle style : new PromptStyle[] {PromptStyle.A1111, PromptStyle.COMFY}) {
+                String tool = style == PromptStyle.A1111 ? "a1111" : "comfy";
+                EncodeOptions o = EncodeOptions.DEFAULT.withStyle(style);
+                assertClose(toolOutput(m, "base.sd1.p2." + tool + ".hidden"),
+                        sd15().encode(m, WEIGHTED, null, o).positive().hiddenStates().get(0), 1e-4f, tool + " sd1");
+                TextConditioning xl = sdxl().encode(m, WEIGHTED, null, o).positive();
+                assertClose(toolOutput(m, "base.sdxl.p2." + tool + ".hidden"), xl.hiddenStates().get(0), 1e-4f,
+                        tool + " sdxl");
+                assertClose(toolOutput(m, "base.sdxl.p2." + tool + ".pooled"), xl.pooled().get(0), 1e-4f,
+                        tool + " sdxl pooled");
+            }
         }
     }
 
     @Test
-    void comfyWeightingInterpolatesFromTheEmptyPrompt() {
+    void thePooledVectorOfALongPromptIsItsFirstChunksPositiveAndNegative() {
+        assertEquals(80, LONG.split(" ").length, "the goldens' p3: 80 one-token words");
         try (NDManager m = NDManager.newBaseManager()) {
-            EncodeOptions comfy = EncodeOptions.DEFAULT.withStyle(PromptStyle.COMFY);
-            NDArray weighted = sd15().encode(m, "a (photo:1.5) of a cat", null, comfy).positive().hiddenStates();
-            NDArray plain = sd15().encode(m, "a photo of a cat", null, comfy).positive().hiddenStates();
-            NDArray empty = sd15().encode(m, "", null, comfy).positive().hiddenStates();
-            NDArray expected = plain.duplicate();
-            NDArray row = plain.get("0, 2, :").sub(empty.get("0, 2, :")).mul(1.5f).add(empty.get("0, 2, :"));
-            expected.set(new NDIndex("0, 2, :"), row);
-            assertClose(expected, weighted, 1e-5f, "ComfyUI weighting");
+            for (PromptStyle style : new PromptStyle[] {PromptStyle.A1111, PromptStyle.COMFY}) {
+                String tool = style == PromptStyle.A1111 ? "a1111" : "comfy";
+                EncodeOptions o = EncodeOptions.DEFAULT.withStyle(style);
+                TextConditioner.Result r = sdxl().encode(m, LONG, LONG, o);
+                assertEquals(154, r.positive().hiddenStates().getShape().get(1), "two chunks");
+                NDArray expected = toolOutput(m, "base.sdxl.p3." + tool + ".pooled");
+                assertClose(expected, r.positive().pooled().get(0), 1e-4f, tool + " positive pooled");
+                assertClose(expected, r.negative().pooled().get(0), 1e-4f, tool + " negative pooled");
+                assertClose(toolOutput(m, "base.sdxl.p3." + tool + ".hidden"), r.negative().hiddenStates().get(0),
+                        1e-4f, tool + " negative hidden");
+            }
         }
     }
 
