@@ -63,6 +63,11 @@ public final class EmbeddingStore {
         return !folders.isEmpty();
     }
 
+    /** The names of the pickle embeddings found (not read: using one is an error). */
+    public java.util.Set<String> pickleNames() {
+        return pickles.keySet();
+    }
+
     /** Every embedding, by name. */
     public Map<String, Embedding> all() {
         return byName;

@@ -21,11 +21,14 @@ public final class A1111Triggers {
     /** An embedding found at a position, and how many text tokens its name took. */
     public record Match(Embedding embedding, int tokens) {}
 
-    private record Candidate(long[] ids, Embedding embedding) {}
+    /** A name's ids and its embedding; a pickle file's name has none (A1111 would read it; we refuse). */
+    private record Candidate(long[] ids, Embedding embedding, String pickle) {}
 
+    private final EmbeddingStore store;
     private final Map<Long, List<Candidate>> byFirstId;
 
-    private A1111Triggers(Map<Long, List<Candidate>> byFirstId) {
+    private A1111Triggers(EmbeddingStore store, Map<Long, List<Candidate>> byFirstId) {
+        this.store = store;
         this.byFirstId = byFirstId;
     }
 
@@ -43,11 +46,17 @@ public final class A1111Triggers {
                             && e.forPart("clip_l")[0].length == widths[0] && e.forPart("clip_g")[0].length == widths[1];
             long[] ids = tokenizer.tokenize(e.name());
             if (fits && ids.length > 0) {
-                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, e));
+                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, e, null));
+            }
+        }
+        for (String pickle : store.pickleNames()) {
+            long[] ids = tokenizer.tokenize(pickle);
+            if (ids.length > 0) {
+                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, null, pickle));
             }
         }
         byFirstId.values().forEach(l -> l.sort(Comparator.comparingInt((Candidate c) -> c.ids().length).reversed()));
-        return new A1111Triggers(byFirstId);
+        return new A1111Triggers(store, byFirstId);
     }
 
     /** The embedding whose name's ids start at {@code position} of {@code tokens}, or null. */
@@ -59,6 +68,9 @@ public final class A1111Triggers {
         for (Candidate c : candidates) {
             int end = position + c.ids().length;
             if (end <= tokens.length && Arrays.equals(tokens, position, end, c.ids(), 0, c.ids().length)) {
+                if (c.pickle() != null) {
+                    store.find(c.pickle()); // throws: a pickle embedding is not read
+                }
                 return new Match(c.embedding(), c.ids().length);
             }
         }

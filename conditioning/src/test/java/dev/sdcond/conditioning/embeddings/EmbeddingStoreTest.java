@@ -63,6 +63,14 @@ class EmbeddingStoreTest {
         EmbeddingStore s = EmbeddingStore.of(List.of(dir));
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> s.find("old"));
         assertTrue(e.getMessage().contains("pickle"), e.getMessage());
+        // A1111 would read it where its name appears; it is refused there too, not taken for text
+        try (var tok = dev.sdcond.conditioning.tokenizer.ClipTokenizer.bundled()) {
+            var pt = new dev.sdcond.conditioning.prompt.PromptTokenizer(tok, PromptStyle.A1111, false, 20,
+                    new dev.sdcond.conditioning.prompt.PromptTokenizer.Triggers(s,
+                            dev.sdcond.conditioning.prompt.A1111Triggers.of(s, tok, new int[] {32})));
+            assertThrows(InvalidInputException.class, () -> pt.tokenize("a photo in old style"));
+            pt.tokenize("a photo in new style");
+        }
         Path odd = tmp.resolve("odd");
         Files.createDirectories(odd);
         new SafetensorsWriter().addFloats("a", new long[] {1, 4}, new float[4]).addFloats("b", new long[] {1, 4},
