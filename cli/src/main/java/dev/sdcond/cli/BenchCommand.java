@@ -89,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Compute compute = computeOptions.compute();
+        Compute compute = computeOptions.compute(spec.commandLine().getErr());
         boolean text = what == What.TEXT;
         long t0 = System.nanoTime();
         AutoCloseable loaded;
@@ -113,6 +113,11 @@ final class BenchCommand implements Callable<Integer> {
         root.put("dtype", compute.precision().toString());
         root.put("load_ms", loadMs);
         root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
+        root.put("cpu", dev.sdcond.models.CpuInfo.current().summary());
+        root.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        root.put("inter_op_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
+        String wait = System.getenv("OMP_WAIT_POLICY");
+        root.put("omp_wait_policy", wait == null ? "unset (OpenMP's default: threads spin while they wait)" : wait);
         ArrayNode results = root.putArray("results");
         try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE)) {
             int towers = text ? textTowers.size() : 1;
@@ -334,14 +339,20 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
                 root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
-        out.printf("%4s %6s %12s %12s %12s %10s %14s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item", "GFLOP",
-                "GEMM floor ms", "GEMM share");
+        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%n",
+                root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
+                root.get("omp_wait_policy").asText());
+        out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item",
+                "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share");
         for (var r : root.get("results")) {
-            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %14s %10s%n", r.get("encoder").asInt(),
+            double gflop = r.get("gflops").asDouble();
+            boolean floor = r.has("gemm_floor_ms");
+            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %10.1f %14s %12s %10s%n", r.get("encoder").asInt(),
                     r.get("batch").asInt(),
                     r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
-                    r.get("gflops").asDouble(),
-                    r.has("gemm_floor_ms") ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
+                    gflop, gflop / (r.get("median_ms").asDouble() / 1000),
+                    floor ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
+                    floor ? String.format(Locale.ROOT, "%.1f", gflop / (r.get("gemm_floor_ms").asDouble() / 1000)) : "-",
                     r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-");
         }
         out.printf(Locale.ROOT, "peak RSS %.0f MB%n", root.get("peak_rss_mb").asDouble());

@@ -25,8 +25,19 @@ public final class ComputeOptions {
     Integer interopThreads;
 
     Compute compute() {
+        return compute(null);
+    }
+
+    /** The compute choice; with {@code err}, a warning where bfloat16 would be emulated on this CPU. */
+    Compute compute(java.io.PrintWriter err) {
         applyThreads();
-        return new Compute(Compute.parseDevice(device), dtype);
+        Compute c = new Compute(Compute.parseDevice(device), dtype);
+        if (err != null && dtype == Precision.BFLOAT16 && !c.device().isGpu()
+                && !dev.sdcond.models.CpuInfo.current().nativeBFloat16()) {
+            err.println("warning: " + dev.sdcond.models.CpuInfo.current().summary() + " has no native bfloat16"
+                    + " (AVX512-BF16 or AMX): libtorch emulates it, about 3-10x slower than --dtype float32 here");
+        }
+        return c;
     }
 
     void applyThreads() {

@@ -152,7 +152,7 @@ final class EncodeImageCommand implements Callable<Integer> {
             loader.load(f);
         }
         Uncond u = uncond(loader);
-        try (LoadedVisionModel vm = VisionModels.open(model, computeOptions.compute());
+        try (LoadedVisionModel vm = VisionModels.open(model, computeOptions.compute(spec.commandLine().getErr()));
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
             if (ipAdapter != null) {
                 try (TensorSource adapter = Checkpoints.open(ipAdapter)) {

@@ -149,7 +149,7 @@ final class EncodeTextCommand implements Callable<Integer> {
                 .withEmbeddings(style == PromptStyle.PLAIN ? EmbeddingStore.NONE : EmbeddingStore.of(embeddingDirs));
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
-            try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(), set);
+            try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(spec.commandLine().getErr()), set);
                     NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
                 model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 EncodeOptions options = base.withLayer(layerSelection(model.conditioner().preset()));

@@ -1,0 +1,59 @@
+package dev.sdcond.models;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What this machine's CPU can do, from {@code /proc/cpuinfo} (Linux): its model and the instruction sets that decide
+ * CPU speed here (AVX2, AVX-512, AVX512-BF16 and AMX for native bfloat16). Elsewhere everything reads as unknown.
+ *
+ * @param model the model name, or "unknown CPU"
+ * @param flags the kernel's feature flags
+ */
+public record CpuInfo(String model, Set<String> flags) {
+    private static final CpuInfo THIS = read(Path.of("/proc/cpuinfo"));
+
+    /** This machine's CPU. */
+    public static CpuInfo current() {
+        return THIS;
+    }
+
+    static CpuInfo read(Path cpuinfo) {
+        String model = "unknown CPU";
+        Set<String> flags = Set.of();
+        try {
+            for (String line : Files.readAllLines(cpuinfo)) {
+                if (line.startsWith("model name") && model.equals("unknown CPU")) {
+                    model = line.substring(line.indexOf(':') + 1).strip();
+                } else if (line.startsWith("flags") && flags.isEmpty()) {
+                    flags = Set.of(line.substring(line.indexOf(':') + 1).strip().split("\\s+"));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: unknown
+        }
+        return new CpuInfo(model, flags);
+    }
+
+    /** Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX); elsewhere libtorch emulates it, slowly. */
+    public boolean nativeBFloat16() {
+        return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
+    }
+
+    /** The model and the instruction sets that matter here, e.g. "Intel Xeon (AVX2, AVX-512, AVX512-BF16)". */
+    public String summary() {
+        List<String> have = new ArrayList<>();
+        for (String[] f : new String[][] {{"avx2", "AVX2"}, {"avx512f", "AVX-512"}, {"avx512_bf16", "AVX512-BF16"},
+            {"amx_bf16", "AMX"}}) {
+            if (flags.contains(f[0])) {
+                have.add(f[1]);
+            }
+        }
+        return model + (flags.isEmpty() ? "" : " (" + (have.isEmpty() ? "none of AVX2/AVX-512/AMX" : String.join(", ",
+                have)) + ")");
+    }
+}
