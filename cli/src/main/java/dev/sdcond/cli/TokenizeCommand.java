@@ -59,7 +59,7 @@ final class TokenizeCommand implements Callable<Integer> {
         try (ClipTokenizer tok = tokenizer == null ? ClipTokenizer.bundled() : ClipTokenizer.fromFolder(tokenizer)) {
             EmbeddingStore store = EmbeddingStore.of(embeddings);
             PromptTokenizer pt = new PromptTokenizer(tok, style, false, 20, new PromptTokenizer.Triggers(store,
-                    store.all().isEmpty() && store.pickleNames().isEmpty() ? null : A1111Triggers.of(store, tok, null)));
+                    store.all().isEmpty() && store.unusableNames().isEmpty() ? null : A1111Triggers.of(store, tok, null)));
             TokenizedPrompt t = pt.tokenize(prompt);
             var out = spec.commandLine().getOut();
             if (json) {

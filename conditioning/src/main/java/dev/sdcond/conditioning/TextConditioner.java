@@ -64,7 +64,7 @@ public final class TextConditioner {
     /** The tokenizer of the first encoder (all SD encoders share the CLIP vocabulary). */
     public PromptTokenizer promptTokenizer(EncodeOptions options) {
         EmbeddingStore store = options.embeddings();
-        A1111Triggers a1111 = store.all().isEmpty() && store.pickleNames().isEmpty() ? null : triggers.computeIfAbsent(store, s ->
+        A1111Triggers a1111 = store.all().isEmpty() && store.unusableNames().isEmpty() ? null : triggers.computeIfAbsent(store, s ->
                 A1111Triggers.of(s, encoders.get(0).tokenizer(), encoders.stream().mapToInt(e -> e.tower().width())
                         .toArray()));
         return new PromptTokenizer(encoders.get(0).tokenizer(), options.style(), options.strictSyntax(),

@@ -21,8 +21,11 @@ import java.util.TreeSet;
  * @param name the file's stem: what A1111 triggers on and ComfyUI's {@code embedding:NAME} names
  * @param file the file
  * @param vectors per part: {@code ""} for a single-encoder file, else {@code clip_l} and {@code clip_g}; [n][W]
+ * @param a1111 whether A1111 would load it: a file of several keys that are none of {@code emb_params},
+ *     {@code string_to_param.*}, {@code clip_l}/{@code clip_g} is refused by A1111, while ComfyUI takes its first key
+ *     in sorted order
  */
-public record Embedding(String name, Path file, Map<String, float[][]> vectors) {
+public record Embedding(String name, Path file, Map<String, float[][]> vectors, boolean a1111) {
     /** The part of a single-encoder file. */
     public static final String SINGLE = "";
 
@@ -33,6 +36,7 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors) 
         try (TensorSource src = Checkpoints.open(file); NDManager m = NDManager.newBaseManager()) {
             TreeSet<String> keys = new TreeSet<>(src.names());
             Map<String, float[][]> vectors = new LinkedHashMap<>();
+            boolean a1111 = true;
             if (keys.contains("clip_l") || keys.contains("clip_g")) {
                 for (String part : List.of("clip_l", "clip_g")) {
                     if (keys.contains(part)) {
@@ -44,13 +48,13 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors) 
             } else if (keys.stream().anyMatch(k -> k.startsWith("string_to_param."))) {
                 vectors.put(SINGLE, rows(src, keys.stream().filter(k -> k.startsWith("string_to_param.")).findFirst()
                         .orElseThrow(), m));
-            } else if (keys.size() == 1) {
+            } else if (!keys.isEmpty()) {
                 vectors.put(SINGLE, rows(src, keys.first(), m));
+                a1111 = keys.size() == 1;
             } else {
-                throw new InvalidInputException(file + ": not a textual-inversion embedding (expected emb_params,"
-                        + " string_to_param.*, clip_l/clip_g or a single key; found " + keys + ")");
+                throw new InvalidInputException(file + ": no tensors: not a textual-inversion embedding");
             }
-            return new Embedding(name, file, Map.copyOf(vectors));
+            return new Embedding(name, file, Map.copyOf(vectors), a1111);
         }
     }
 

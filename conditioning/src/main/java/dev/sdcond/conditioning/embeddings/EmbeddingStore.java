@@ -15,18 +15,20 @@ import java.util.stream.Stream;
 
 /**
  * The textual-inversion embeddings of one or more folders (searched recursively, the first folder winning a name),
- * by file stem. Pickle files ({@code .pt}, {@code .bin}) are listed by name only: using one is an error with the
- * conversion hint.
+ * by file stem, and for ComfyUI also by path relative to the folder ({@code sub/name}). A file that cannot be used
+ * (a pickle, {@code .pt}/{@code .bin}, or a broken safetensors file) does not stop the others: it is an error only
+ * where a prompt names it, with the reason.
  */
 public final class EmbeddingStore {
     private final List<Path> folders;
     private final Map<String, Embedding> byName;
-    private final Map<String, Path> pickles;
+    private final Map<String, InvalidInputException> unusable;
 
-    private EmbeddingStore(List<Path> folders, Map<String, Embedding> byName, Map<String, Path> pickles) {
+    private EmbeddingStore(List<Path> folders, Map<String, Embedding> byName,
+            Map<String, InvalidInputException> unusable) {
         this.folders = folders;
         this.byName = byName;
-        this.pickles = pickles;
+        this.unusable = unusable;
     }
 
     /** No embeddings. */
@@ -35,7 +37,7 @@ public final class EmbeddingStore {
     /** Reads every {@code .safetensors} file of the folders. */
     public static EmbeddingStore of(List<Path> folders) {
         Map<String, Embedding> byName = new LinkedHashMap<>();
-        Map<String, Path> pickles = new LinkedHashMap<>();
+        Map<String, InvalidInputException> unusable = new LinkedHashMap<>();
         for (Path dir : folders) {
             if (!Files.isDirectory(dir)) {
                 throw new InvalidInputException(dir + ": not a folder (an embeddings folder is needed)");
@@ -44,10 +46,27 @@ public final class EmbeddingStore {
                 for (Path f : s.filter(Files::isRegularFile).sorted().toList()) {
                     String n = f.getFileName().toString();
                     String lower = n.toLowerCase(Locale.ROOT);
-                    if (lower.endsWith(".safetensors")) {
-                        byName.putIfAbsent(n.substring(0, n.length() - 12), Embedding.read(f));
-                    } else if (lower.endsWith(".pt") || lower.endsWith(".bin")) {
-                        pickles.putIfAbsent(n.substring(0, n.lastIndexOf('.')), f);
+                    boolean safetensors = lower.endsWith(".safetensors");
+                    if (!safetensors && !lower.endsWith(".pt") && !lower.endsWith(".bin")) {
+                        continue;
+                    }
+                    String stem = n.substring(0, n.lastIndexOf('.'));
+                    String rel = dir.relativize(f).toString().replace('\\', '/');
+                    String relStem = rel.substring(0, rel.lastIndexOf('.'));
+                    if (byName.containsKey(stem) || unusable.containsKey(stem)) {
+                        continue;
+                    }
+                    try {
+                        if (!safetensors) {
+                            throw new InvalidInputException(f + ": a pickle embedding; pickle files can run code when"
+                                    + " loaded and are not read. Convert it to safetensors first.");
+                        }
+                        Embedding e = Embedding.read(f);
+                        byName.put(stem, e);
+                        byName.putIfAbsent(relStem, e);
+                    } catch (InvalidInputException e) {
+                        unusable.put(stem, e);
+                        unusable.putIfAbsent(relStem, e);
                     }
                 }
             } catch (IOException e) {
@@ -55,7 +74,7 @@ public final class EmbeddingStore {
             }
         }
         return new EmbeddingStore(List.copyOf(folders), Collections.unmodifiableMap(byName),
-                Collections.unmodifiableMap(pickles));
+                Collections.unmodifiableMap(unusable));
     }
 
     /** Whether folders were given (ComfyUI drops unknown {@code embedding:NAME} words only then). */
@@ -63,9 +82,9 @@ public final class EmbeddingStore {
         return !folders.isEmpty();
     }
 
-    /** The names of the pickle embeddings found (not read: using one is an error). */
-    public java.util.Set<String> pickleNames() {
-        return pickles.keySet();
+    /** The names of the files found that cannot be used (using one is an error). */
+    public java.util.Set<String> unusableNames() {
+        return unusable.keySet();
     }
 
     /** Every embedding, by name. */
@@ -74,17 +93,18 @@ public final class EmbeddingStore {
     }
 
     /**
-     * The embedding named {@code name} (a file stem, or a file name with its extension).
+     * The embedding named {@code name}: a file stem, a path relative to its folder ({@code sub/name}), either with
+     * or without {@code .safetensors}.
      *
-     * @throws InvalidInputException when the name is a pickle file, which is not read
+     * @throws InvalidInputException when the name is a file that cannot be used (a pickle, or broken), with why
      */
     public Optional<Embedding> find(String name) {
-        String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - 12) : name;
-        Embedding e = byName.get(stem);
-        if (e == null && pickles.containsKey(stem.replaceFirst("\\.(pt|bin)$", ""))) {
-            throw new InvalidInputException(pickles.get(stem.replaceFirst("\\.(pt|bin)$", "")) + ": a pickle embedding;"
-                    + " pickle files can run code when loaded and are not read. Convert it to safetensors first.");
+        String key = name.endsWith(".safetensors") ? name.substring(0, name.length() - 12)
+                : name.endsWith(".pt") || name.endsWith(".bin") ? name.substring(0, name.lastIndexOf('.')) : name;
+        InvalidInputException bad = unusable.get(key);
+        if (bad != null && !byName.containsKey(key)) {
+            throw new InvalidInputException(bad.getMessage(), bad);
         }
-        return Optional.ofNullable(e);
+        return Optional.ofNullable(byName.get(key));
     }
 }

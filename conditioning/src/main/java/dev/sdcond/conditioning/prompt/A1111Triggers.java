@@ -40,16 +40,17 @@ public final class A1111Triggers {
      */
     public static A1111Triggers of(EmbeddingStore store, ClipTokenizer tokenizer, int[] widths) {
         Map<Long, List<Candidate>> byFirstId = new HashMap<>();
-        for (Embedding e : store.all().values()) {
-            boolean fits = widths == null ? true : widths.length == 1 ? !e.dual() && e.width() == widths[0]
+        for (Embedding e : new java.util.LinkedHashSet<>(store.all().values())) {
+            boolean fits = e.a1111() && (widths == null || (widths.length == 1 ? !e.dual() && e.width() == widths[0]
                     : e.dual() && e.forPart("clip_l") != null && e.forPart("clip_g") != null
-                            && e.forPart("clip_l")[0].length == widths[0] && e.forPart("clip_g")[0].length == widths[1];
+                            && e.forPart("clip_l")[0].length == widths[0]
+                            && e.forPart("clip_g")[0].length == widths[1]));
             long[] ids = tokenizer.tokenize(e.name());
             if (fits && ids.length > 0) {
                 byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, e, null));
             }
         }
-        for (String pickle : store.pickleNames()) {
+        for (String pickle : store.unusableNames()) {
             long[] ids = tokenizer.tokenize(pickle);
             if (ids.length > 0) {
                 byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, null, pickle));
@@ -69,7 +70,7 @@ public final class A1111Triggers {
             int end = position + c.ids().length;
             if (end <= tokens.length && Arrays.equals(tokens, position, end, c.ids(), 0, c.ids().length)) {
                 if (c.pickle() != null) {
-                    store.find(c.pickle()); // throws: a pickle embedding is not read
+                    store.find(c.pickle()); // throws: a file that cannot be used
                 }
                 return new Match(c.embedding(), c.ids().length);
             }

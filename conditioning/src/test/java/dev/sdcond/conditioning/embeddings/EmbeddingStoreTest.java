@@ -71,12 +71,20 @@ class EmbeddingStoreTest {
             assertThrows(InvalidInputException.class, () -> pt.tokenize("a photo in old style"));
             pt.tokenize("a photo in new style");
         }
-        Path odd = tmp.resolve("odd");
-        Files.createDirectories(odd);
-        new SafetensorsWriter().addFloats("a", new long[] {1, 4}, new float[4]).addFloats("b", new long[] {1, 4},
-                new float[4]).write(odd.resolve("two.safetensors"), false);
-        InvalidInputException two = assertThrows(InvalidInputException.class, () -> EmbeddingStore.of(List.of(odd)));
-        assertTrue(two.getMessage().contains("two.safetensors"), two.getMessage());
+        // several keys: ComfyUI takes the first in sorted order, A1111 refuses the file (its name stays text)
+        Path odd = Files.createDirectories(tmp.resolve("odd/sub"));
+        new SafetensorsWriter().addFloats("b", new long[] {1, 4}, new float[] {2, 2, 2, 2}).addFloats("a",
+                new long[] {1, 4}, new float[] {1, 1, 1, 1}).write(odd.resolve("two.safetensors"), false);
+        new SafetensorsWriter().addFloats("emb_params", new long[] {0, 4}, new float[0])
+                .write(odd.resolve("broken.safetensors"), false);
+        EmbeddingStore oddStore = EmbeddingStore.of(List.of(tmp.resolve("odd")));
+        Embedding two = oddStore.find("two").orElseThrow();
+        assertEquals(1f, two.forPart("clip_l")[0][0]);
+        assertTrue(!two.a1111());
+        assertEquals(two, oddStore.find("sub/two").orElseThrow(), "ComfyUI names files in subfolders by their path");
+        // a broken file stops nothing until a prompt uses it
+        InvalidInputException broken = assertThrows(InvalidInputException.class, () -> oddStore.find("broken"));
+        assertTrue(broken.getMessage().contains("broken.safetensors"), broken.getMessage());
         assertThrows(InvalidInputException.class, () -> EmbeddingStore.of(List.of(tmp.resolve("missing"))));
     }
 }
