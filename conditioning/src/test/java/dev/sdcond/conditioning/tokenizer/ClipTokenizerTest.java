@@ -110,4 +110,12 @@ class ClipTokenizerTest {
                 .getMessage().contains("JSON"));
         assertThrows(InvalidInputException.class, () -> ClipTokenizer.fromFolder(tmp.resolve("nothing")));
     }
+
+    @org.junit.jupiter.api.Test
+    void theBundledTokenizerIsBuiltOncePerProcessAndSurvivesClose() {
+        ClipTokenizer a = ClipTokenizer.bundled();
+        a.close();
+        org.junit.jupiter.api.Assertions.assertSame(a, ClipTokenizer.bundled());
+        org.junit.jupiter.api.Assertions.assertEquals(2368, a.tokenize("cat")[0], "still usable after close()");
+    }
 }
