@@ -114,6 +114,11 @@ public final class TextConditioner {
             rows.add(Chunk.EMPTY);
         }
         int n = texts.size();
+        // per prompt, what an encoder could not take (ComfyUI's "shape mismatch ... embedding will be ignored")
+        List<java.util.Set<String>> dropped = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            dropped.add(new java.util.LinkedHashSet<>());
+        }
         try (NDManager sub = manager.newSubManager()) {
             NDArray pooled = null;
             List<NDArray> perEncoder = new ArrayList<>();
@@ -123,7 +128,7 @@ public final class TextConditioner {
                 if (!preset.hiddenStates() && !poolHere) {
                     continue;
                 }
-                List<Chunk> encRows = forEncoder(rows, e);
+                List<Chunk> encRows = forEncoder(rows, e, k, dropped);
                 long[][] ids = new long[encRows.size()][];
                 float[][][] vectors = new float[encRows.size()][][];
                 for (int r = 0; r < encRows.size(); r++) {
@@ -173,6 +178,14 @@ public final class TextConditioner {
                     }
                 }
             }
+            for (int i = 0; i < n; i++) {
+                if (!dropped.get(i).isEmpty()) {
+                    List<ParsedPrompt.Warning> w = new ArrayList<>(tokenized.get(i).warnings());
+                    dropped.get(i).forEach(d -> w.add(new ParsedPrompt.Warning(-1, d)));
+                    TokenizedPrompt t = tokenized.get(i);
+                    tokenized.set(i, new TokenizedPrompt(t.chunks(), t.tokenCount(), t.droppedTokens(), w));
+                }
+            }
             TextConditioning pos = slice(manager, hidden, pooled, tokenized, 0, prompts.size(), k);
             TextConditioning neg = negatives == null ? null
                     : slice(manager, hidden, pooled, tokenized, prompts.size(), n, k);
@@ -191,10 +204,11 @@ public final class TextConditioner {
      * or with a dual file that lacks this encoder's half; on a single-encoder model a width that does not fit is an
      * error.
      */
-    private List<Chunk> forEncoder(List<Chunk> rows, int e) {
+    private List<Chunk> forEncoder(List<Chunk> rows, int e, int k, List<java.util.Set<String>> dropped) {
         int width = encoders.get(e).tower().width();
         List<Chunk> out = new ArrayList<>(rows.size());
-        for (Chunk c : rows) {
+        for (int row = 0; row < rows.size(); row++) {
+            Chunk c = rows.get(row);
             if (!c.hasVectors()) {
                 out.add(c);
                 continue;
@@ -211,6 +225,11 @@ public final class TextConditioner {
                             throw new dev.sdcond.models.InvalidInputException(v[i].embedding().file()
                                     + ": embedding vectors of width " + (part == null ? "(none)" : part[0].length)
                                     + ", but the text encoder's width is " + width);
+                        }
+                        if (row / k < dropped.size()) {
+                            dropped.get(row / k).add("embedding " + v[i].embedding().name() + " has no vectors of "
+                                    + preset.encoders().get(e).role() + "'s width " + width + " and is left out of its"
+                                    + " tokens (as ComfyUI does)");
                         }
                         continue;
                     }
