@@ -203,4 +203,28 @@ class LoraGoldenTest {
             Goldens.assertClose(expected, fused, 1e-4f, "fused in_proj with the q/k/v LoRA modules");
         }
     }
+
+    @Test
+    void aLoraForOtherShapesFailsFromItsHeaderBeforeAnyProduct() throws IOException {
+        // up [100000, 4] x down [4, 32] would be a 12.8 MB product for a [64, 32] weight: refused before it is made
+        Path f = tmp.resolve("wide.safetensors");
+        new SafetensorsWriter()
+                .addFloats("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", new long[] {4, 32}, new float[128])
+                .addFloats("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_up.weight", new long[] {100_000, 4},
+                        new float[400_000])
+                .write(f, false);
+        var e = assertThrows(dev.sdcond.models.ModelMismatchException.class,
+                () -> open(false, List.of(new LoraSpec(f, 1.0))).close());
+        assertTrue(e.getMessage().contains("wide.safetensors") && e.getMessage().contains("[100000, 32]"),
+                e.getMessage());
+        // a rank over min(out, in) is no low-rank update
+        Path r = tmp.resolve("rank.safetensors");
+        new SafetensorsWriter()
+                .addFloats("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_down.weight", new long[] {40, 32},
+                        new float[1280])
+                .addFloats("lora_te_text_model_encoder_layers_0_mlp_fc1.lora_up.weight", new long[] {64, 40},
+                        new float[2560])
+                .write(r, false);
+        assertThrows(InvalidInputException.class, () -> LoraFile.open(r));
+    }
 }

@@ -150,9 +150,9 @@ public final class LoraFile implements AutoCloseable {
         }
         long[] d = src.info(down).map(TensorInfo::shape).orElseThrow();
         long[] u = src.info(up).map(TensorInfo::shape).orElseThrow();
-        if (d.length != 2 || u.length != 2 || u[1] != d[0] || d[0] == 0) {
+        if (d.length != 2 || u.length != 2 || u[1] != d[0] || d[0] == 0 || d[0] > Math.min(u[0], d[1])) {
             throw new InvalidInputException(file + ": LoRA module " + key + " has down " + java.util.Arrays.toString(d)
-                    + " and up " + java.util.Arrays.toString(u) + ", not [r, in] and [out, r]");
+                    + " and up " + java.util.Arrays.toString(u) + ", not [r, in] and [out, r] with 1 <= r <= min(out, in)");
         }
         String alpha = parts.get(".alpha");
         if (alpha != null && src.info(alpha).orElseThrow().elementCount() != 1) {

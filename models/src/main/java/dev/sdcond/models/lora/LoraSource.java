@@ -115,12 +115,14 @@ public final class LoraSource implements ParameterSource {
                 NDArray u = manager.zeros(new ai.djl.ndarray.types.Shape(rows, w.getShape().get(1)), DataType.FLOAT32);
                 updates.add(u);
                 for (Delta d : part) {
+                    long[] target = u.getShape().getShape();
+                    long[] delta = updateShape(d);
+                    if (!Arrays.equals(delta, target)) { // checked from the header, before any product is made
+                        throw new ModelMismatchException(d.file().file() + ": LoRA module " + d.module().key()
+                                + " updates a " + Arrays.toString(delta) + " weight, but " + base.storedName(hfName)
+                                + " is " + w.getShape() + (parts.size() > 1 ? " (q, k and v rows of it)" : ""));
+                    }
                     try (NDArray p = product(d, manager)) {
-                        if (!Arrays.equals(p.getShape().getShape(), u.getShape().getShape())) {
-                            throw new ModelMismatchException(d.file().file() + ": LoRA module " + d.module().key()
-                                    + " updates a " + p.getShape() + " weight, but " + base.storedName(hfName) + " is "
-                                    + w.getShape() + (parts.size() > 1 ? " (q, k and v rows of it)" : ""));
-                        }
                         u.addi(p);
                     }
                     d.file().markApplied(d.module());
@@ -139,6 +141,14 @@ public final class LoraSource implements ParameterSource {
         try (w) {
             return w.toType(dtype, false);
         }
+    }
+
+    /** [out, in] of {@code up @ down}, from the LoRA file's header. */
+    private static long[] updateShape(Delta d) {
+        var src = d.file().source();
+        long[] up = src.info(d.module().up()).orElseThrow().shape();
+        long[] down = src.info(d.module().down()).orElseThrow().shape();
+        return new long[] {up[0], down[1]};
     }
 
     /** {@code strength * alpha / rank * up @ down}, float32. */
