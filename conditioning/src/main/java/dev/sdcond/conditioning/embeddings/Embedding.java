@@ -26,6 +26,9 @@ import java.util.TreeSet;
  *     in sorted order
  */
 public record Embedding(String name, Path file, Map<String, float[][]> vectors, boolean a1111) {
+    /** Wider vectors are no text encoder's (CLIP-L 768, OpenCLIP-H 1024, bigG 1280): such a file is not read. */
+    public static final int MAX_WIDTH = 8192;
+
     /** The part of a single-encoder file. */
     public static final String SINGLE = "";
 
@@ -60,10 +63,11 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
 
     private static float[][] rows(TensorSource src, String key, NDManager m) {
         long[] shape = src.info(key).orElseThrow().shape();
-        if (shape.length < 1 || shape.length > 2 || shape[shape.length - 1] == 0
+        if (shape.length < 1 || shape.length > 2 || shape[shape.length - 1] == 0 || shape[shape.length - 1] > MAX_WIDTH
                 || shape.length == 2 && (shape[0] == 0 || shape[0] > 75)) {
             throw new InvalidInputException(src.describe() + ": embedding '" + key + "' has shape "
-                    + java.util.Arrays.toString(shape) + "; expected [W] or [n, W] with 1 <= n <= 75");
+                    + java.util.Arrays.toString(shape) + "; expected [W] or [n, W] with 1 <= n <= 75 and W <= "
+                    + MAX_WIDTH);
         }
         int n = shape.length == 1 ? 1 : (int) shape[0];
         int w = (int) shape[shape.length - 1];
