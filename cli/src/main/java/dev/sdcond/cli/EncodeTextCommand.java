@@ -10,7 +10,6 @@ import dev.sdcond.conditioning.Preset;
 import dev.sdcond.conditioning.TextConditioner;
 import dev.sdcond.conditioning.TextConditioning;
 import dev.sdcond.conditioning.TextModels;
-import dev.sdcond.conditioning.prompt.ExtraNetworks;
 import dev.sdcond.conditioning.prompt.ParsedPrompt;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
@@ -113,6 +112,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                     + " one where its file name appears in the prompt, ComfyUI where the prompt says embedding:NAME")
     List<Path> embeddingDirs = new ArrayList<>();
 
+    @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")
+    boolean timings;
+
+    private Timings time;
+
     @Option(names = "--output-dir", description = "with --prompts: one output per line in this folder")
     Path outputDir;
 
@@ -124,6 +128,15 @@ final class EncodeTextCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        time = new Timings(timings);
+        try {
+            return run();
+        } finally {
+            time.print(spec.commandLine().getErr());
+        }
+    }
+
+    private Integer run() {
         // everything the user gave is checked before the model is loaded
         boolean perItem = outputDir != null;
         if (perItem && input.prompts == null) {
@@ -143,17 +156,18 @@ final class EncodeTextCommand implements Callable<Integer> {
         List<Path> targets = !perItem ? null : out.perItem(outputDir, java.util.stream.IntStream.range(0, items.size())
                 .mapToObj(i -> Map.entry(itemName(items.get(i), i), input.prompts + " line " + items.get(i).line()))
                 .toList());
-        List<List<LoraSpec>> sets = loraSets(items, perItem);
+        List<List<LoraSpec>> sets = PromptsFile.loraSets(items, perItem, style, loras, loraDirs);
         EncodeOptions base = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
                 .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative)
                 .withEmbeddings(style == PromptStyle.PLAIN ? EmbeddingStore.NONE : EmbeddingStore.of(embeddingDirs));
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
-            try (LoadedTextModel model = TextModels.open(models, preset, computeOptions.compute(spec.commandLine().getErr()), set);
+            try (LoadedTextModel model = time.time("load", () -> TextModels.open(models, preset,
+                    computeOptions.compute(spec.commandLine().getErr()), set));
                     NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
                 model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 EncodeOptions options = base.withLayer(layerSelection(model.conditioner().preset()));
-                String sha = out.weightsSha256(model::weightsSha256);
+                String sha = time.time("hash", () -> out.weightsSha256(model::weightsSha256));
                 if (!perItem) {
                     SafetensorsWriter w = encodeAndWrite(model, sha, options, manager, items, single);
                     spec.commandLine().getErr().println("wrote " + single + " " + w.names());
@@ -173,31 +187,6 @@ final class EncodeTextCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /**
-     * The LoRAs of each item: every --lora, then, with --style a1111, those its positive prompt names in
-     * {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
-     * prompt's tags for all of them.
-     */
-    private List<List<LoraSpec>> loraSets(List<Item> items, boolean perItem) {
-        List<List<LoraSpec>> sets = new ArrayList<>();
-        for (Item it : items) {
-            List<LoraSpec> set = new ArrayList<>(loras);
-            Item from = perItem ? it : items.get(0);
-            if (style == PromptStyle.A1111) {
-                for (Map.Entry<String, Double> tag : ExtraNetworks.parse(from.prompt()).loras()) {
-                    set.add(ExtraNetworks.find(loraDirs, tag.getKey(), tag.getValue()));
-                }
-            }
-            sets.add(List.copyOf(set));
-        }
-        return sets;
-    }
-
-    /** The prompt as encoded: with --style a1111, without its extra-network tags. */
-    private String encoded(String prompt) {
-        return style == PromptStyle.A1111 && prompt != null ? ExtraNetworks.parse(prompt).text() : prompt;
-    }
-
     /** An item's output name: its "name", else its number among the prompts (000001, ...). */
     private static String itemName(Item it, int index) {
         return it.name() != null ? it.name() : String.format("%06d", index + 1);
@@ -207,18 +196,28 @@ final class EncodeTextCommand implements Callable<Integer> {
     private SafetensorsWriter encodeAndWrite(LoadedTextModel model, String sha, EncodeOptions options,
             NDManager manager, List<Item> batch, Path target) {
         TextConditioner cond = model.conditioner();
-        List<String> prompts = batch.stream().map(i -> encoded(i.prompt())).toList();
+        List<String> prompts = batch.stream().map(i -> PromptsFile.encoded(style, i.prompt())).toList();
         boolean anyNeg = batch.stream().anyMatch(i -> i.negative() != null);
         List<String> negs = anyNeg ? batch.stream().map(Item::negative).toList() : null;
-        TextConditioner.Result r = cond.encode(manager, prompts, negs, options);
-        report(batch, r);
-        SafetensorsWriter w = writer(model, sha, cond, options, batch);
-        Outputs.add(w, "", r.positive());
-        if (r.negative() != null) {
-            Outputs.add(w, "negative_", r.negative());
+        if (timings) { // the prompts' tokenization on its own (encode repeats it; its time is moved out of forward)
+            long t0 = System.nanoTime();
+            prompts.forEach(p -> cond.promptTokenizer(options).tokenize(p));
+            batch.stream().map(Item::negative).filter(java.util.Objects::nonNull)
+                    .forEach(p -> cond.promptTokenizer(options).tokenize(p));
+            time.add("tokenize", System.nanoTime() - t0);
+            time.add("forward", -(System.nanoTime() - t0));
         }
-        out.write(w, target);
-        return w;
+        TextConditioner.Result r = time.time("forward", () -> cond.encode(manager, prompts, negs, options));
+        report(batch, r);
+        return time.time("write", () -> {
+            SafetensorsWriter w = writer(model, sha, cond, options, batch);
+            Outputs.add(w, "", r.positive());
+            if (r.negative() != null) {
+                Outputs.add(w, "negative_", r.negative());
+            }
+            out.write(w, target);
+            return w;
+        });
     }
 
     private LayerSelection layerSelection(Preset p) {

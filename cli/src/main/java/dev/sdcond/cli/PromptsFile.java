@@ -2,13 +2,17 @@ package dev.sdcond.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sdcond.conditioning.prompt.ExtraNetworks;
+import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.lora.LoraSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
-/** The --prompts file of {@code encode-text}. */
+/** The prompts of {@code encode-text}: the --prompts file, and the A1111 tags that name LoRAs in them. */
 final class PromptsFile {
     private PromptsFile() {}
 
@@ -74,5 +78,31 @@ final class PromptsFile {
             }
         }
         return lines;
+    }
+
+    /**
+     * The LoRAs of each item: every --lora (given in {@code loras}), then, with --style a1111, those its positive prompt names in
+     * {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
+     * prompt's tags for all of them.
+     */
+    static List<List<LoraSpec>> loraSets(List<Item> items, boolean perItem, PromptStyle style, List<LoraSpec> loras,
+            List<Path> loraDirs) {
+        List<List<LoraSpec>> sets = new ArrayList<>();
+        for (Item it : items) {
+            List<LoraSpec> set = new ArrayList<>(loras);
+            Item from = perItem ? it : items.get(0);
+            if (style == PromptStyle.A1111) {
+                for (Map.Entry<String, Double> tag : ExtraNetworks.parse(from.prompt()).loras()) {
+                    set.add(ExtraNetworks.find(loraDirs, tag.getKey(), tag.getValue()));
+                }
+            }
+            sets.add(List.copyOf(set));
+        }
+        return sets;
+    }
+
+    /** The prompt as encoded: with --style a1111, without its extra-network tags. */
+    static String encoded(PromptStyle style, String prompt) {
+        return style == PromptStyle.A1111 && prompt != null ? ExtraNetworks.parse(prompt).text() : prompt;
     }
 }

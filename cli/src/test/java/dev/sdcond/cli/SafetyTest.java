@@ -299,4 +299,14 @@ class SafetyTest {
         Run differ = run("compare", c.toString(), b.toString(), "--rtol", "1e-3");
         assertEquals(1, differ.code(), differ.out() + differ.err());
     }
+
+    @Test
+    void timingsSayWhereTheTimeWent() {
+        Run r = run("encode-text", "-m", "builtin:sd15-random", "-p", "a cat", "--no-hash", "--timings", "-o",
+                tmp.resolve("t.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        for (String phase : new String[] {"start", "load", "tokenize", "forward", "write"}) {
+            assertTrue(r.err().matches("(?s).*timings:.* " + phase + " \\d+ ms.*"), phase + ": " + r.err());
+        }
+    }
 }
