@@ -68,6 +68,11 @@ public final class SafetensorsWriter {
         return add(name, dtype, array.getShape().getShape(), le);
     }
 
+    /** Adds a plain tensor (float32). */
+    public SafetensorsWriter add(String name, dev.sdcond.models.FloatTensor t) {
+        return addFloats(name, t.shape(), t.values());
+    }
+
     /** Adds float32 values. */
     public SafetensorsWriter addFloats(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
