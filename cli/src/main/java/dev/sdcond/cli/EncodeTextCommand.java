@@ -112,6 +112,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                     + " one where its file name appears in the prompt, ComfyUI where the prompt says embedding:NAME")
     List<Path> embeddingDirs = new ArrayList<>();
 
+    @Option(names = "--names", defaultValue = "sdcond",
+            description = "tensor names: sdcond (hidden_states, pooled, negative_*) or diffusers (prompt_embeds,"
+                    + " pooled_prompt_embeds, negative_prompt_embeds, negative_pooled_prompt_embeds) (default: sdcond)")
+    Outputs.Names names;
+
     @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")
     boolean timings;
 
@@ -211,9 +216,9 @@ final class EncodeTextCommand implements Callable<Integer> {
         report(batch, r);
         return time.time("write", () -> {
             SafetensorsWriter w = writer(model, sha, cond, options, batch);
-            Outputs.add(w, "", r.positive());
+            Outputs.add(w, "", r.positive(), names);
             if (r.negative() != null) {
-                Outputs.add(w, "negative_", r.negative());
+                Outputs.add(w, "negative_", r.negative(), names);
             }
             out.write(w, target);
             return w;

@@ -9,6 +9,14 @@ import java.util.List;
 final class Outputs {
     private Outputs() {}
 
+    /** How the text outputs' tensors are named. */
+    enum Names {
+        /** hidden_states, pooled, negative_hidden_states, negative_pooled. */
+        SDCOND,
+        /** diffusers' pipeline arguments: prompt_embeds, pooled_prompt_embeds and their negative_ forms. */
+        DIFFUSERS
+    }
+
     static String jsonArray(List<String> values) {
         com.fasterxml.jackson.databind.node.ArrayNode a = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
         values.forEach(a::add);
@@ -17,11 +25,20 @@ final class Outputs {
 
     /** A text conditioning's tensors, named with {@code prefix} ("" or "negative_"). */
     static void add(SafetensorsWriter w, String prefix, TextConditioning c) {
+        add(w, prefix, c, Outputs.Names.SDCOND);
+    }
+
+    /**
+     * A text conditioning's tensors under a naming scheme: sdcond's ({@code hidden_states}, {@code pooled}) or
+     * diffusers' pipeline arguments ({@code prompt_embeds}, {@code pooled_prompt_embeds}, and {@code negative_} ones).
+     */
+    static void add(SafetensorsWriter w, String prefix, TextConditioning c, Outputs.Names names) {
+        boolean diffusers = names == Outputs.Names.DIFFUSERS;
         if (c.hiddenStates() != null) {
-            w.add(prefix + "hidden_states", c.hiddenStates());
+            w.add(prefix + (diffusers ? "prompt_embeds" : "hidden_states"), c.hiddenStates());
         }
         if (c.pooled() != null) {
-            w.add(prefix + "pooled", c.pooled());
+            w.add(prefix + (diffusers ? "pooled_prompt_embeds" : "pooled"), c.pooled());
         }
         w.addLongs(prefix + "input_ids", new long[] {c.inputIds().length, c.inputIds()[0].length}, flat(c.inputIds()));
         w.addLongs(prefix + "attention_mask", new long[] {c.attentionMask().length, c.attentionMask()[0].length},

@@ -396,4 +396,19 @@ class CliTest {
                     f.load("pixel_values", m, DataType.FLOAT32), 0.0152f, "ComfyUI's pixels");
         }
     }
+
+    @Test
+    void diffusersNames() throws IOException {
+        Path out = tmp.resolve("d.safetensors");
+        Run r = run("encode-text", "-m", pipeline(true).toString(), "-p", "a cat", "--negative", "blurry", "--names",
+                "diffusers", "--no-hash", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile f = SafetensorsFile.open(out)) {
+            for (String k : new String[] {"prompt_embeds", "pooled_prompt_embeds", "negative_prompt_embeds",
+                "negative_pooled_prompt_embeds"}) {
+                assertTrue(f.names().contains(k), k + " in " + f.names());
+            }
+            assertFalse(f.names().contains("hidden_states"));
+        }
+    }
 }
