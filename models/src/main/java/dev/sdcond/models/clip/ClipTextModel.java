@@ -123,7 +123,7 @@ public final class ClipTextModel implements AutoCloseable {
      * Runs the tower on a batch of token ids.
      *
      * @param manager the caller's manager: the outputs are attached to it, everything else is freed
-     * @param ids [B][T] token ids, 1 <= T <= max_position_embeddings, every row the same length
+     * @param ids [B][T] token ids, {@code 1 <= T <= max_position_embeddings}, every row the same length
      */
     public ClipOutput forward(NDManager manager, long[][] ids, OutputRequest request) {
         return forward(manager, ids, null, request);

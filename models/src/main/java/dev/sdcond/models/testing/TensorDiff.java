@@ -13,7 +13,7 @@ import java.util.Arrays;
  * @param worstIndex the multi-dimensional index of the largest difference
  * @param expectedAtWorst the reference value there
  * @param actualAtWorst the compared value there
- * @param ok whether every element satisfies |a - e| <= atol + rtol * |e| (numpy's allclose) and the shapes agree
+ * @param ok whether every element satisfies {@code |a - e| <= atol + rtol * |e|} (numpy's allclose) and the shapes agree
  */
 public record TensorDiff(String key, long[] expectedShape, long[] actualShape, double maxAbs, double meanAbs,
         long[] worstIndex, double expectedAtWorst, double actualAtWorst, boolean ok) {
