@@ -95,18 +95,26 @@ public final class LayoutDetector {
         return out;
     }
 
+    /**
+     * The layers 0, 1, 2, ... present without a gap: a key with a huge or far-off index (a crafted file) adds no
+     * layers, so the count never exceeds the keys there are.
+     */
     private static int countLayers(TensorSource src, String prefix) {
-        Pattern p = Pattern.compile(Pattern.quote(prefix) + "(\\d+)\\.");
-        int max = -1;
+        Pattern p = Pattern.compile(Pattern.quote(prefix) + "(\\d{1,9})\\.");
+        java.util.Set<Integer> present = new java.util.HashSet<>();
         for (String k : src.names()) {
             if (k.startsWith(prefix)) {
                 Matcher m = p.matcher(k);
                 if (m.lookingAt()) {
-                    max = Math.max(max, Integer.parseInt(m.group(1)));
+                    present.add(Integer.parseInt(m.group(1)));
                 }
             }
         }
-        return max + 1;
+        int n = 0;
+        while (present.contains(n)) {
+            n++;
+        }
+        return n;
     }
 
     /** @param inner {@code text_model.} in the Hugging Face layout, empty in the unnested one */

@@ -266,4 +266,27 @@ class HostileInputsTest {
             return c.source().usedSha256();
         }
     }
+
+    @Test
+    void layerIndicesInKeysCannotClaimMoreLayersThanThereAre() throws IOException {
+        // clip-tiny-a's 4 text layers, plus keys at layer 99999999999 and 100000000: still 4 layers
+        Path file = tmp.resolve("far.safetensors");
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"));
+                NDManager m = NDManager.newBaseManager()) {
+            for (String k : f.names()) {
+                if (k.startsWith("text_model.")) {
+                    w.add("cond_stage_model.transformer." + k, f.load(k, m, DataType.FLOAT32));
+                }
+            }
+        }
+        w.addFloats("cond_stage_model.transformer.text_model.encoder.layers.99999999999.mlp.fc1.weight",
+                new long[] {1}, new float[1]);
+        w.addFloats("cond_stage_model.transformer.text_model.encoder.layers.100000000.mlp.fc1.weight",
+                new long[] {1}, new float[1]);
+        w.write(file, false);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(4, LayoutDetector.towers(f).get(0).layers());
+        }
+    }
 }
