@@ -157,6 +157,13 @@ final class EncodeTextCommand implements Callable<Integer> {
             layerSelection(Preset.SD15); // the numbering's range, before any work
         }
         List<Item> items = items();
+        var syntax = new dev.sdcond.conditioning.prompt.PromptTokenizer(null, style, strict, 20);
+        for (Item it : items) { // every prompt's syntax too: a bad one fails before any output is written
+            syntax.parse(PromptsFile.encoded(style, it.prompt()));
+            if (it.negative() != null) {
+                syntax.parse(it.negative());
+            }
+        }
         Path single = perItem ? null : out.single(outputDir);
         List<Path> targets = !perItem ? null : out.perItem(outputDir, java.util.stream.IntStream.range(0, items.size())
                 .mapToObj(i -> Map.entry(itemName(items.get(i), i), input.prompts + " line " + items.get(i).line()))

@@ -285,7 +285,7 @@ class CliTest {
     }
 
     @Test
-    void aFailureMidBatchKeepsTheFinishedItemsAndLeavesNoPartialFile() throws IOException {
+    void aBadPromptAnywhereInABatchFailsBeforeAnyOutput() throws IOException {
         Path jsonl = tmp.resolve("p.jsonl");
         Files.writeString(jsonl, "{\"prompt\": \"a cat\"}\n{\"prompt\": \"a (broken\"}\n{\"prompt\": \"a dog\"}\n");
         Path dir = tmp.resolve("batch");
@@ -293,10 +293,7 @@ class CliTest {
                 dir.toString(), "--strict-syntax", "--no-hash");
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("position 2"), r.err());
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(java.util.List.of("000001.safetensors"),
-                    files.map(p -> p.getFileName().toString()).sorted().toList());
-        }
+        assertFalse(Files.exists(dir), "checked before any work: nothing written");
     }
 
     @Test
