@@ -1,0 +1,4 @@
+/**
+ * Textual-inversion embeddings and the folders they come from.
+ */
+package dev.sdcond.conditioning.embeddings;

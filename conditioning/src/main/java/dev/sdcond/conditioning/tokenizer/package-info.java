@@ -1,0 +1,4 @@
+/**
+ * The CLIP BPE tokenizer.
+ */
+package dev.sdcond.conditioning.tokenizer;

@@ -1,0 +1,4 @@
+/**
+ * CLIP image preprocessing: transformers' on Pillow, and ComfyUI's on torch.
+ */
+package dev.sdcond.ipadapter.preprocess;
