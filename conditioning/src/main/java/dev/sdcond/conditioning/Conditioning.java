@@ -36,6 +36,8 @@ public final class Conditioning implements AutoCloseable {
      * Opens a model (a diffusers pipeline folder, a text-encoder folder, a single-file checkpoint or
      * {@code builtin:NAME}) on the CPU in float32, with the preset inferred and A1111's prompt handling.
      *
+     * @param model the model's folder or file
+     * @return the loaded model; close it to free its weights
      * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model (names the file)
      * @throws dev.sdcond.models.ModelMismatchException for a model that is not a supported text encoder
      */
@@ -43,7 +45,12 @@ public final class Conditioning implements AutoCloseable {
         return open(model.toString());
     }
 
-    /** As {@link #open(Path)}, for a model given as text (e.g. {@code builtin:sd15-random}). */
+    /**
+     * As {@link #open(Path)}, for a model given as text (e.g. {@code builtin:sd15-random}).
+     *
+     * @param model a folder, a file or {@code builtin:NAME}
+     * @return the loaded model; close it to free its weights
+     */
     public static Conditioning open(String model) {
         return open(List.of(model), Compute.CPU, EncodeOptions.DEFAULT);
     }
@@ -54,22 +61,40 @@ public final class Conditioning implements AutoCloseable {
      * @param specs one model, or one per encoder (SDXL from separate folders: CLIP-L, then bigG)
      * @param compute device and dtype
      * @param options prompt style, layers, chunk limit, embeddings (their LoRAs: {@link TextModels#open})
+     * @return the loaded model; close it to free its weights
      */
     public static Conditioning open(List<String> specs, Compute compute, EncodeOptions options) {
         return new Conditioning(TextModels.open(specs, null, compute), options);
     }
 
-    /** The preset in use (sd15, sd2, sdxl, flux). */
+    /**
+     * The preset in use.
+     *
+     * @return sd15, sd2, sdxl or flux
+     */
     public Preset preset() {
         return model.conditioner().preset();
     }
 
-    /** Encodes a prompt without a negative prompt. */
+    /**
+     * Encodes a prompt without a negative prompt.
+     *
+     * @param prompt the prompt, in the syntax of the options' style
+     * @return its conditioning, with null negative fields
+     * @throws dev.sdcond.models.InvalidInputException for a prompt the style's syntax refuses (strict mode)
+     */
     public Result encode(String prompt) {
         return encode(prompt, null, false);
     }
 
-    /** Encodes a prompt and its negative prompt (both padded to the same number of chunks). */
+    /**
+     * Encodes a prompt and its negative prompt (both padded to the same number of chunks).
+     *
+     * @param prompt the prompt
+     * @param negative the negative prompt ("" for an empty one; use {@link #encode(String)} for none)
+     * @return both conditionings
+     * @throws IllegalArgumentException when {@code negative} is null
+     */
     public Result encode(String prompt, String negative) {
         if (negative == null) {
             throw new IllegalArgumentException("negative prompt is null; use encode(prompt) for none");

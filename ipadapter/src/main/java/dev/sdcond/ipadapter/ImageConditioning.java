@@ -46,6 +46,8 @@ public final class ImageConditioning implements AutoCloseable {
      * OpenCLIP file, or {@code builtin:NAME}) on the CPU in float32, with transformers' preprocessing and diffusers'
      * IP-Adapter Plus negative (the encoding of zero pixels).
      *
+     * @param model the encoder's folder or file
+     * @return the loaded encoder; close it to free its weights
      * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model (names the file)
      * @throws dev.sdcond.models.ModelMismatchException for a checkpoint without an image encoder
      */
@@ -56,8 +58,11 @@ public final class ImageConditioning implements AutoCloseable {
     /**
      * Opens an image encoder with every choice explicit.
      *
+     * @param model a folder, a file or {@code builtin:NAME}
+     * @param compute device and dtype
      * @param uncond how the negative embeddings are made ({@link Uncond.Zeros} for diffusers' IP-Adapter,
      *     {@link Uncond.ZeroPixels} for its Plus models, {@link Uncond.Black} for ComfyUI_IPAdapter_plus)
+     * @return the loaded encoder; close it to free its weights
      */
     public static ImageConditioning open(String model, Compute compute, Uncond uncond) {
         return new ImageConditioning(VisionModels.open(model, compute), ImageLoader.DEFAULT, uncond);
@@ -66,6 +71,8 @@ public final class ImageConditioning implements AutoCloseable {
     /**
      * Encodes images (one batch).
      *
+     * @param images image files (PNG, JPEG, WebP, BMP, GIF)
+     * @return their embeddings, in the order given
      * @throws dev.sdcond.models.InvalidInputException for an image that cannot be read (names the file)
      */
     public Result encode(List<Path> images) {

@@ -12,6 +12,7 @@ import java.util.Arrays;
  * @param values {@code prod(shape)} values, row-major
  */
 public record FloatTensor(long[] shape, float[] values) {
+    /** Checks that the values fill the shape, and copies the shape. */
     public FloatTensor {
         long n = 1;
         for (long d : shape) {
@@ -23,7 +24,12 @@ public record FloatTensor(long[] shape, float[] values) {
         shape = shape.clone();
     }
 
-    /** Copies {@code a} to the host as float32 (a null array gives null). */
+    /**
+     * Copies an array to the host as float32.
+     *
+     * @param a any array, on any device, or null
+     * @return its copy, or null for null
+     */
     public static FloatTensor of(NDArray a) {
         if (a == null) {
             return null;
@@ -33,12 +39,18 @@ public record FloatTensor(long[] shape, float[] values) {
         }
     }
 
+    /** @return a copy of the dimensions */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
-    /** The value at a full index, e.g. {@code get(0, 76, 767)}. */
+    /**
+     * The value at a full index, e.g. {@code get(0, 76, 767)}.
+     *
+     * @param index one index per dimension
+     * @return the value there
+     */
     public float get(long... index) {
         if (index.length != shape.length) {
             throw new IllegalArgumentException(index.length + " indices for " + shape.length + " dimensions");

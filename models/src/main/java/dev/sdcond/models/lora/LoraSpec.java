@@ -11,6 +11,7 @@ import java.nio.file.Path;
  * @param strength the multiplier of its update, 1.0 for as trained
  */
 public record LoraSpec(Path file, double strength) {
+    /** Checks that the strength is a finite number. */
     public LoraSpec {
         if (!Double.isFinite(strength)) {
             throw new InvalidInputException(file + ": LoRA strength must be a finite number, is " + strength);
@@ -20,6 +21,9 @@ public record LoraSpec(Path file, double strength) {
     /**
      * Parses {@code FILE} or {@code FILE:STRENGTH}. A path that itself ends in {@code :NUMBER} and exists is taken
      * whole.
+     *
+     * @param s the text, e.g. {@code style.safetensors:0.6}
+     * @return the LoRA and its strength (1.0 when none is given)
      */
     public static LoraSpec parse(String s) {
         int colon = s.lastIndexOf(':');
