@@ -60,9 +60,6 @@ final class PromptsFile {
     private static List<String> jsonLines(Path file) {
         byte[] bytes = dev.sdcond.models.io.InputFiles.readBytes(file);
         List<String> lines = new ArrayList<>();
-        java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
         int start = 0;
         for (int i = 0; i <= bytes.length; i++) {
             if (i == bytes.length || bytes[i] == '\n') {
@@ -70,7 +67,7 @@ final class PromptsFile {
                     break;
                 }
                 try {
-                    lines.add(utf8.decode(java.nio.ByteBuffer.wrap(bytes, start, i - start)).toString());
+                    lines.add(dev.sdcond.models.io.InputFiles.utf8(java.nio.ByteBuffer.wrap(bytes, start, i - start)));
                 } catch (java.nio.charset.CharacterCodingException e) {
                     throw new InvalidInputException(file + ": line " + (lines.size() + 1) + " is not UTF-8 text");
                 }
@@ -81,8 +78,8 @@ final class PromptsFile {
     }
 
     /**
-     * The LoRAs of each item: every --lora (given in {@code loras}), then, with --style a1111, those its positive prompt names in
-     * {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
+     * The LoRAs of each item: every --lora (given in {@code loras}), then, with --style a1111, those its positive
+     * prompt names in {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
      * prompt's tags for all of them.
      */
     static List<List<LoraSpec>> loraSets(List<Item> items, boolean perItem, PromptStyle style, List<LoraSpec> loras,

@@ -16,17 +16,16 @@ public record LoadedTextModel(TextConditioner conditioner, String description, L
         Map<String, String> metadata, List<String> warnings, List<AutoCloseable> resources) implements AutoCloseable {
 
     /**
-     * The provenance hash of the weights (see {@link dev.sdcond.models.safetensors.TensorSource#usedSha256}): one per
+     * The provenance hash of the weights (see {@link dev.sdcond.models.safetensors.TensorSource#usedSha256()}): one per
      * checkpoint, {@code ;}-separated; "none" for random weights.
      */
     public String weightsSha256() {
-        return weights.isEmpty() ? "none"
-                : String.join(";", weights.stream().map(dev.sdcond.models.safetensors.TensorSource::usedSha256).toList());
+        return dev.sdcond.models.safetensors.TensorSource.usedSha256(weights);
     }
 
     /** How many tensors were read from the checkpoints (what {@link #weightsSha256} covers besides the headers). */
     public int tensorsRead() {
-        return weights.stream().mapToInt(dev.sdcond.models.safetensors.TensorSource::tensorsRead).sum();
+        return dev.sdcond.models.safetensors.TensorSource.tensorsRead(weights);
     }
 
     @Override

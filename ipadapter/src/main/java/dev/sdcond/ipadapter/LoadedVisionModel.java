@@ -15,15 +15,14 @@ import java.util.Map;
  */
 public record LoadedVisionModel(ClipVisionModel tower, String description, List<dev.sdcond.models.safetensors.TensorSource> weights,
         Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
-    /** The provenance hash of the weights read ({@link dev.sdcond.models.safetensors.TensorSource#usedSha256}). */
+    /** The provenance hash of the weights read ({@link dev.sdcond.models.safetensors.TensorSource#usedSha256()}). */
     public String weightsSha256() {
-        return weights.isEmpty() ? "none"
-                : String.join(";", weights.stream().map(dev.sdcond.models.safetensors.TensorSource::usedSha256).toList());
+        return dev.sdcond.models.safetensors.TensorSource.usedSha256(weights);
     }
 
     /** How many tensors were read from the checkpoint. */
     public int tensorsRead() {
-        return weights.stream().mapToInt(dev.sdcond.models.safetensors.TensorSource::tensorsRead).sum();
+        return dev.sdcond.models.safetensors.TensorSource.tensorsRead(weights);
     }
 
     @Override

@@ -93,7 +93,7 @@ public final class Checkpoints {
             byContent = (head.length == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4)
                     || (head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5);
         } catch (IOException e) {
-            throw new InvalidInputException(file + ": cannot read: " + e.getMessage(), e);
+            throw dev.sdcond.models.io.InputFiles.unreadable(file, e);
         }
         if (byName || byContent) {
             throw new InvalidInputException(file + ": this is a PyTorch pickle checkpoint, not safetensors; pickle files"

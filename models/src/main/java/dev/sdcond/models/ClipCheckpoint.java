@@ -35,7 +35,7 @@ public final class ClipCheckpoint implements AutoCloseable {
         this.source = source;
         this.hf = hf;
         this.openClip = openClip;
-        this.towers = LayoutDetector.towers(source);
+        this.towers = hf != null ? hf.towers() : LayoutDetector.towers(source);
     }
 
     public static ClipCheckpoint open(Path path) {

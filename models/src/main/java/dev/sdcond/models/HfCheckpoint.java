@@ -9,6 +9,7 @@ import dev.sdcond.models.safetensors.TensorSource;
 import dev.sdcond.models.weights.PrefixedSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,10 +22,13 @@ public final class HfCheckpoint implements AutoCloseable {
     private final ConfigFiles.ModelConfig config;
     private final TensorSource weights;
 
+    private final List<dev.sdcond.models.layout.DetectedTower> towers;
+
     private HfCheckpoint(Path folder, ConfigFiles.ModelConfig config, TensorSource weights) {
         this.folder = folder;
         this.config = config;
         this.weights = weights;
+        this.towers = dev.sdcond.models.layout.LayoutDetector.towers(weights);
     }
 
     /** Opens a folder that holds {@code config.json} and safetensors weights. */
@@ -96,10 +100,14 @@ public final class HfCheckpoint implements AutoCloseable {
         return ClipVisionModel.load(PrefixedSource.of(weights), c, compute);
     }
 
-    /** The top-level tower of this kind in the weights, as the key names and shapes show it. */
+    /** The towers in the weights, as the key names and shapes show them (found once, when opened). */
+    public List<dev.sdcond.models.layout.DetectedTower> towers() {
+        return towers;
+    }
+
+    /** The top-level tower of this kind in the weights. */
     private Optional<dev.sdcond.models.layout.DetectedTower> tower(dev.sdcond.models.layout.TowerKind kind) {
-        return dev.sdcond.models.layout.LayoutDetector.towers(weights).stream()
-                .filter(t -> t.kind() == kind && t.prefix().isEmpty()).findFirst();
+        return towers.stream().filter(t -> t.kind() == kind && t.prefix().isEmpty()).findFirst();
     }
 
     @Override

@@ -73,12 +73,12 @@ public final class AtomicFiles {
                 try {
                     Files.createLink(target, tmp);
                 } catch (FileAlreadyExistsException e) {
-                    throw new InvalidInputException(file + ": exists; it is not overwritten without force", e);
+                    throw new OutputTargets.ExistsException(file);
                 } catch (IOException | UnsupportedOperationException e) {
                     try {
                         Files.move(tmp, target); // without REPLACE_EXISTING: fails if the target exists
                     } catch (FileAlreadyExistsException e2) {
-                        throw new InvalidInputException(file + ": exists; it is not overwritten without force", e2);
+                        throw new OutputTargets.ExistsException(file);
                     }
                 }
             }

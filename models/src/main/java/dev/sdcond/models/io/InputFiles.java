@@ -31,10 +31,28 @@ public final class InputFiles {
     public static String readUtf8(Path file) {
         byte[] bytes = readBytes(file);
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return utf8(ByteBuffer.wrap(bytes));
         } catch (CharacterCodingException e) {
             throw new InvalidInputException(file + ": not UTF-8 text", e);
+        }
+    }
+
+    /**
+     * Strict UTF-8 decoding: malformed bytes are an error, not replacement characters.
+     *
+     * @throws CharacterCodingException where the bytes are not UTF-8
+     */
+    public static String utf8(ByteBuffer bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+    }
+
+    /** A new SHA-256 digest (every JVM has one). */
+    public static java.security.MessageDigest sha256() {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -50,12 +68,7 @@ public final class InputFiles {
 
     /** The SHA-256 of a whole file, hex. */
     public static String sha256(Path file) {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest md = sha256();
         try (java.io.InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 20];
             for (int n; (n = in.read(buf)) > 0; ) {

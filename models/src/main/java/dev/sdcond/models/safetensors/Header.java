@@ -10,8 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -103,11 +101,7 @@ record Header(long dataStart, Map<String, TensorInfo> tensors, Map<String, Strin
 
     private static String decodeUtf8(Path path, byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
+            return dev.sdcond.models.io.InputFiles.utf8(ByteBuffer.wrap(bytes));
         } catch (CharacterCodingException e) {
             throw new SafetensorsException(path, "header is not valid UTF-8");
         }

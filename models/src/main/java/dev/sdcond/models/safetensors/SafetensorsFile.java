@@ -254,12 +254,7 @@ public final class SafetensorsFile implements TensorSource {
 
     @Override
     public String usedSha256() {
-        java.security.MessageDigest md;
-        try {
-            md = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest md = dev.sdcond.models.io.InputFiles.sha256();
         try {
             ByteBuffer header = ByteBuffer.allocate((int) dataStart);
             readFully(channel, header, 0);

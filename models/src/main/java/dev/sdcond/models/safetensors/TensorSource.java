@@ -45,6 +45,19 @@ public interface TensorSource extends Closeable {
     /** How many tensors {@link #load} has read so far. */
     int tensorsRead();
 
+    /**
+     * The provenance hash of a model's checkpoints: {@link #usedSha256} of each, {@code ;}-separated; "none" for no
+     * checkpoint (random weights).
+     */
+    static String usedSha256(java.util.List<TensorSource> sources) {
+        return sources.isEmpty() ? "none" : String.join(";", sources.stream().map(TensorSource::usedSha256).toList());
+    }
+
+    /** How many tensors were read from a model's checkpoints, together. */
+    static int tensorsRead(java.util.List<TensorSource> sources) {
+        return sources.stream().mapToInt(TensorSource::tensorsRead).sum();
+    }
+
     @Override
     void close();
 }
