@@ -12,6 +12,7 @@ import dev.sdcond.conditioning.TextConditioning;
 import dev.sdcond.conditioning.TextModels;
 import dev.sdcond.conditioning.prompt.ParsedPrompt;
 import dev.sdcond.conditioning.prompt.PromptStyle;
+import dev.sdcond.conditioning.prompt.PromptTokenizer;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.lora.LoraSpec;
@@ -157,11 +158,10 @@ final class EncodeTextCommand implements Callable<Integer> {
             layerSelection(Preset.SD15); // the numbering's range, before any work
         }
         List<Item> items = items();
-        var syntax = new dev.sdcond.conditioning.prompt.PromptTokenizer(null, style, strict, 20);
         for (Item it : items) { // every prompt's syntax too: a bad one fails before any output is written
-            syntax.parse(PromptsFile.encoded(style, it.prompt()));
+            PromptTokenizer.parse(style, strict, PromptsFile.encoded(style, it.prompt()));
             if (it.negative() != null) {
-                syntax.parse(it.negative());
+                PromptTokenizer.parse(style, strict, it.negative());
             }
         }
         Path single = perItem ? null : out.single(outputDir);

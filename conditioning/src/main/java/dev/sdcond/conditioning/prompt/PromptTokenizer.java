@@ -44,6 +44,15 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
 
     /** Parses the prompt's weighting syntax (none for {@link PromptStyle#PLAIN}). */
     public ParsedPrompt parse(String prompt) {
+        return parse(style, strict, prompt);
+    }
+
+    /**
+     * Parses a prompt's weighting syntax, without a tokenizer: what can be checked before any model is loaded.
+     *
+     * @throws PromptSyntaxException for what the style refuses, or with {@code strict} for what it tolerates
+     */
+    public static ParsedPrompt parse(PromptStyle style, boolean strict, String prompt) {
         ParsedPrompt p = switch (style) {
             case A1111 -> A1111Syntax.parse(prompt);
             case COMFY -> ComfySyntax.parse(prompt);
@@ -143,9 +152,51 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     private List<Chunk> comfyChunks(ParsedPrompt parsed, List<ParsedPrompt.Warning> comfyWarnings) {
         List<Chunk> chunks = new ArrayList<>();
         Builder chunk = new Builder();
-        List<long[]> groups = new ArrayList<>();
-        List<Chunk.VectorRef[]> groupVectors = new ArrayList<>();
-        List<Float> groupWeights = new ArrayList<>();
+        for (ComfyGroup g : comfyGroups(parsed, comfyWarnings)) {
+            boolean large = g.ids().length >= COMFY_MAX_WORD_LENGTH;
+            int pos = 0;
+            while (pos < g.ids().length) {
+                int left = g.ids().length - pos;
+                if (left + chunk.size() > ClipTokenizer.CHUNK_TOKENS) {
+                    if (large) {
+                        int room = ClipTokenizer.CHUNK_TOKENS - chunk.size();
+                        for (int i = 0; i < room; i++, pos++) {
+                            chunk.add(g.ids()[pos], g.weight(), g.vectors()[pos]);
+                        }
+                    }
+                    chunks.add(chunk.build());
+                    chunk = new Builder();
+                } else {
+                    for (; pos < g.ids().length; pos++) {
+                        chunk.add(g.ids()[pos], g.weight(), g.vectors()[pos]);
+                    }
+                }
+            }
+        }
+        if (chunk.size() > 0 || chunks.isEmpty()) {
+            chunks.add(chunk.build());
+        }
+        return chunks;
+    }
+
+    /** A group ComfyUI keeps together when it fits: a text piece's tokens, or an embedding's vectors (id 0). */
+    private record ComfyGroup(long[] ids, Chunk.VectorRef[] vectors, float weight) {
+        static ComfyGroup text(long[] ids, float weight) {
+            return new ComfyGroup(ids, new Chunk.VectorRef[ids.length], weight);
+        }
+
+        static ComfyGroup embedding(Embedding e, float weight) {
+            Chunk.VectorRef[] refs = new Chunk.VectorRef[e.count()];
+            for (int r = 0; r < refs.length; r++) {
+                refs[r] = new Chunk.VectorRef(e, r);
+            }
+            return new ComfyGroup(new long[refs.length], refs, weight);
+        }
+    }
+
+    /** The prompt's groups, in order, as ComfyUI's tokenize_with_weights makes them. */
+    private List<ComfyGroup> comfyGroups(ParsedPrompt parsed, List<ParsedPrompt.Warning> comfyWarnings) {
+        List<ComfyGroup> groups = new ArrayList<>();
         for (PromptSegment seg : parsed.segments()) {
             float weight = (float) seg.weight();
             for (String piece : COMFY_EMBEDDING_CUT.split(seg.text(), -1)) {
@@ -171,53 +222,17 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                         comfyWarnings.add(new ParsedPrompt.Warning(-1, "embedding:" + name + " does not exist,"
                                 + " ignoring"));
                     } else {
-                        Chunk.VectorRef[] refs = new Chunk.VectorRef[e.count()];
-                        for (int r = 0; r < refs.length; r++) {
-                            refs[r] = new Chunk.VectorRef(e, r);
-                        }
-                        groups.add(new long[refs.length]);
-                        groupVectors.add(refs);
-                        groupWeights.add(weight);
+                        groups.add(ComfyGroup.embedding(e, weight));
                     }
                     if (leftover.isEmpty()) {
                         continue;
                     }
                     text = leftover;
                 }
-                long[] ids = tokenizer.tokenize(text);
-                groups.add(ids);
-                groupVectors.add(new Chunk.VectorRef[ids.length]);
-                groupWeights.add(weight);
+                groups.add(ComfyGroup.text(tokenizer.tokenize(text), weight));
             }
         }
-        for (int gi = 0; gi < groups.size(); gi++) {
-            long[] group = groups.get(gi);
-            Chunk.VectorRef[] refs = groupVectors.get(gi);
-            float w = groupWeights.get(gi);
-            boolean large = group.length >= COMFY_MAX_WORD_LENGTH;
-            int pos = 0;
-            while (pos < group.length) {
-                int left = group.length - pos;
-                if (left + chunk.size() > ClipTokenizer.CHUNK_TOKENS) {
-                    if (large) {
-                        int room = ClipTokenizer.CHUNK_TOKENS - chunk.size();
-                        for (int i = 0; i < room; i++, pos++) {
-                            chunk.add(group[pos], w, refs[pos]);
-                        }
-                    }
-                    chunks.add(chunk.build());
-                    chunk = new Builder();
-                } else {
-                    for (; pos < group.length; pos++) {
-                        chunk.add(group[pos], w, refs[pos]);
-                    }
-                }
-            }
-        }
-        if (chunk.size() > 0 || chunks.isEmpty()) {
-            chunks.add(chunk.build());
-        }
-        return chunks;
+        return groups;
     }
 
     /** Python's {@code str.strip(',')}. */

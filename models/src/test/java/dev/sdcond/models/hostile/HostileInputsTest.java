@@ -198,18 +198,10 @@ class HostileInputsTest {
     void sd1SingleFilesWithTheOldUnnestedTextKeysLoad() throws IOException {
         // cond_stage_model.transformer.embeddings.* / encoder.layers.* / final_layer_norm.*, without text_model.
         Path file = tmp.resolve("sd1-old.safetensors");
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"));
-                NDManager m = NDManager.newBaseManager()) {
-            for (String k : f.names()) {
-                if (k.startsWith("text_model.")) {
-                    w.add("cond_stage_model.transformer." + k.substring("text_model.".length()), f.load(k, m, DataType.FLOAT32));
-                }
-            }
-            w.addFloats("model.diffusion_model.input_blocks.0.0.weight", new long[] {2}, new float[2]);
-            w.addFloats("first_stage_model.decoder.conv_in.weight", new long[] {2}, new float[2]);
-            w.write(file, false);
-        }
+        tinyTextTower(k -> "cond_stage_model.transformer." + k.substring("text_model.".length()), 0f)
+                .addFloats("model.diffusion_model.input_blocks.0.0.weight", new long[] {2}, new float[2])
+                .addFloats("first_stage_model.decoder.conv_in.weight", new long[] {2}, new float[2])
+                .write(file, false);
         CLIPTextConfig cfg = ((ConfigFiles.Dual) ConfigFiles.read(Goldens.path("clip-tiny-a/config.json"))).config()
                 .textConfig();
         try (ClipCheckpoint c = ClipCheckpoint.open(file); NDManager m = NDManager.newBaseManager()) {
@@ -247,16 +239,7 @@ class HostileInputsTest {
     /** The provenance hash of a file holding clip-tiny-a's text tower, with one weight nudged, and a UNet tensor. */
     private String textPlusUnet(String name, float nudge, float unet) throws IOException {
         Path file = tmp.resolve(name + ".safetensors");
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"));
-                NDManager m = NDManager.newBaseManager()) {
-            for (String k : f.names()) {
-                if (k.startsWith("text_model.")) {
-                    var v = f.load(k, m, DataType.FLOAT32);
-                    w.add(k, k.endsWith("final_layer_norm.bias") ? v.add(nudge) : v);
-                }
-            }
-        }
+        SafetensorsWriter w = tinyTextTower(k -> k, nudge);
         w.addFloats("model.diffusion_model.out.weight", new long[] {4}, new float[] {unet, unet, unet, unet});
         w.write(file, false);
         CLIPTextConfig cfg = ((ConfigFiles.Dual) ConfigFiles.read(Goldens.path("clip-tiny-a/config.json"))).config()
@@ -271,15 +254,7 @@ class HostileInputsTest {
     void layerIndicesInKeysCannotClaimMoreLayersThanThereAre() throws IOException {
         // clip-tiny-a's 4 text layers, plus keys at layer 99999999999 and 100000000: still 4 layers
         Path file = tmp.resolve("far.safetensors");
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"));
-                NDManager m = NDManager.newBaseManager()) {
-            for (String k : f.names()) {
-                if (k.startsWith("text_model.")) {
-                    w.add("cond_stage_model.transformer." + k, f.load(k, m, DataType.FLOAT32));
-                }
-            }
-        }
+        SafetensorsWriter w = tinyTextTower(k -> "cond_stage_model.transformer." + k, 0f);
         w.addFloats("cond_stage_model.transformer.text_model.encoder.layers.99999999999.mlp.fc1.weight",
                 new long[] {1}, new float[1]);
         w.addFloats("cond_stage_model.transformer.text_model.encoder.layers.100000000.mlp.fc1.weight",
@@ -288,5 +263,23 @@ class HostileInputsTest {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             assertEquals(4, LayoutDetector.towers(f).get(0).layers());
         }
+    }
+
+    /**
+     * A writer holding clip-tiny-a's text tower (the {@code text_model.*} tensors) under {@code rename(key)}, with
+     * {@code nudge} added to its final layer norm's bias.
+     */
+    private static SafetensorsWriter tinyTextTower(java.util.function.UnaryOperator<String> rename, float nudge) {
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"));
+                NDManager m = NDManager.newBaseManager()) {
+            for (String k : f.names()) {
+                if (k.startsWith("text_model.")) {
+                    var v = f.load(k, m, DataType.FLOAT32);
+                    w.add(rename.apply(k), k.endsWith("final_layer_norm.bias") && nudge != 0 ? v.add(nudge) : v);
+                }
+            }
+        }
+        return w;
     }
 }
