@@ -318,8 +318,8 @@ final class EncodeTextCommand implements Callable<Integer> {
             }
         }
         model.metadata().forEach(w::metadata);
-        String used = Outputs.usedEmbeddings(cond, options, batch.stream()
-                .flatMap(i -> java.util.stream.Stream.of(PromptsFile.encoded(style, i.prompt()), i.negative())).toList());
+        String used = Outputs.usedEmbeddings(cond, options, batch.stream().flatMap(i -> java.util.stream.Stream.of(
+                PromptsFile.encoded(style, i.prompt()), i.negative())).toList());
         if (used != null) {
             w.metadata("embeddings", used);
         }
