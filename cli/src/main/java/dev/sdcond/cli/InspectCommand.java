@@ -1,10 +1,16 @@
 package dev.sdcond.cli;
 
+import dev.sdcond.conditioning.PooledKind;
+import dev.sdcond.conditioning.Preset;
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.layout.DetectedTower;
 import dev.sdcond.models.layout.LayoutDetector;
 import dev.sdcond.models.layout.TowerKind;
+import dev.sdcond.models.registry.Builtin;
+import dev.sdcond.models.registry.ClipFamily;
+import dev.sdcond.models.registry.ImageAdapterKind;
+import dev.sdcond.models.registry.ModelFolders;
 import dev.sdcond.models.safetensors.DType;
 import dev.sdcond.models.safetensors.TensorInfo;
 import dev.sdcond.models.safetensors.TensorSource;
@@ -34,27 +40,18 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        if (path.toString().startsWith("builtin:")) {
+        if (Builtin.isBuiltin(path.toString())) {
             describeBuiltin(out, path.toString());
             return ExitCodes.OK;
         }
         if (!Files.exists(path)) {
             throw new InvalidInputException(path + ": no such file or folder");
         }
-        List<Path> parts = new ArrayList<>();
-        if (Files.isDirectory(path) && !Files.exists(path.resolve("config.json"))) {
-            for (String sub : List.of("text_encoder", "text_encoder_2", "image_encoder", "models/image_encoder")) {
-                if (Files.isDirectory(path.resolve(sub))) {
-                    parts.add(path.resolve(sub));
-                }
-            }
-            if (parts.isEmpty()) {
-                parts.add(path);
-            } else {
-                out.println(path + ": diffusers pipeline / model repository folder");
-            }
+        List<Path> parts = ModelFolders.parts(path);
+        if (parts.isEmpty()) {
+            parts = List.of(path);
         } else {
-            parts.add(path);
+            out.println(path + ": diffusers pipeline / model repository folder");
         }
         for (Path p : parts) {
             describe(out, p);
@@ -102,50 +99,53 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private static void describeBuiltin(PrintWriter out, String spec) {
-        String name = spec.substring("builtin:".length());
-        java.util.Map<String, List<Object>> builtins = java.util.Map.of(
-                "sd15-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT),
-                "flux-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT),
-                "sd2-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_H_TEXT),
-                "sdxl-random", List.of(dev.sdcond.models.config.ClipFamilies.CLIP_L_TEXT,
-                        dev.sdcond.models.config.ClipFamilies.OPENCLIP_BIGG_TEXT),
-                "vit-h-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_H_VISION),
-                "vit-bigg-random", List.of(dev.sdcond.models.config.ClipFamilies.OPENCLIP_BIGG_VISION));
-        List<Object> configs = builtins.get(name);
-        if (configs == null) {
-            throw new InvalidInputException("unknown builtin model '" + spec + "' (" + String.join(", ",
-                    builtins.keySet().stream().sorted().map(b -> "builtin:" + b).toList()) + ")");
-        }
-        out.println(spec + ": the real architecture with seeded random weights (seed 0), bundled CLIP tokenizer");
-        for (Object c : configs) {
-            out.println("  " + c);
+        Builtin b = Builtin.parse(spec, null);
+        out.println(spec + ": the real architecture with seeded random weights (seed " + Builtin.SEED + ")"
+                + (b.kind() == TowerKind.TEXT ? ", bundled CLIP tokenizer" : ""));
+        for (ClipFamily f : b.towers()) {
+            out.println("  " + f.displayName() + ": " + (f.kind() == TowerKind.TEXT ? f.textConfig() : f.visionConfig()));
         }
     }
 
+    /** What a tower serves: the presets with an encoder of its family's width, or the IP-Adapters it fits. */
     static String serves(DetectedTower t) {
-        if (t.kind() == TowerKind.TEXT) {
-            return switch (t.width()) {
-                case 768 -> "sd15 (CLIP-L), flux (pooled CLIP-L), sdxl text_encoder";
-                case 1024 -> "sd2 (OpenCLIP-H" + (t.layers() == 23 ? ", cut to 23 layers as diffusers ships it" : "") + ")";
-                case 1280 -> t.projection().isPresent() ? "sdxl text_encoder_2 (OpenCLIP-bigG, pooled text_embeds)"
-                        : "sdxl text_encoder_2 hidden states only (no text_projection: no pooled vector)";
-                default -> "any preset's encoder slot of width " + t.width() + " (not a standard SD encoder)";
-            };
-        }
         List<String> s = new ArrayList<>();
-        if (t.projection().orElse(-1) == 1024) {
-            s.add("IP-Adapter SD1.5 and ip-adapter_sdxl_vit-h (image_embeds 1024)");
+        if (t.kind() == TowerKind.TEXT) {
+            for (Preset p : Preset.ALL) {
+                for (int i = 0; i < p.encoders().size(); i++) {
+                    Preset.EncoderSlot slot = p.encoders().get(i);
+                    if (slot.family().width() == t.width()) {
+                        s.add(p + (p.encoders().size() > 1 ? " " + ModelFolders.TEXT_ENCODERS.get(i) : "") + " ("
+                                + slot.role() + slotNotes(p, i, t) + ")");
+                    }
+                }
+            }
+            if (s.isEmpty()) {
+                s.add("any preset's encoder slot of width " + t.width() + " (not a standard SD encoder)");
+            }
+            return String.join(", ", s);
         }
-        if (t.projection().orElse(-1) == 1280 && t.width() == 1664) {
-            s.add("ip-adapter_sdxl (ViT-bigG image_embeds 1280)");
-        }
-        if (t.width() == 1280) {
-            s.add("IP-Adapter Plus SD1.5/SDXL (penultimate hidden states [257, 1280])");
+        for (ImageAdapterKind k : ImageAdapterKind.servedBy(t.width(), t.projection().orElse(-1))) {
+            s.add(k.models() + " (" + k.takes() + ")");
         }
         if (s.isEmpty()) {
             s.add("image embeddings of width " + t.projection().map(String::valueOf).orElse("(none)")
                     + ", hidden width " + t.width() + " (no standard IP-Adapter)");
         }
         return String.join("; ", s);
+    }
+
+    private static String slotNotes(Preset p, int slot, DetectedTower t) {
+        ClipFamily f = p.encoders().get(slot).family();
+        String notes = "";
+        if (t.layers() == f.shippedLayers() && f.shippedLayers() != f.layers()) {
+            notes += ", cut to " + t.layers() + " layers as diffusers ships it";
+        }
+        if (p.pooledFrom() == slot) {
+            notes += p.pooled() == PooledKind.POOLER ? ", pooled pooler_output"
+                    : t.projection().isPresent() ? ", pooled text_embeds"
+                    : ", hidden states only: no text_projection, no pooled vector";
+        }
+        return notes;
     }
 }

@@ -1,5 +1,6 @@
 package dev.sdcond.conditioning;
 
+import dev.sdcond.models.registry.ClipFamily;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,24 +16,47 @@ import java.util.Locale;
 public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, PooledKind pooled, boolean hiddenStates,
         boolean zeroEmptyNegative) {
 
-    /** One encoder's role. */
-    public record EncoderSlot(String role, long padId, LayerSelection layer) {}
+    /**
+     * One encoder's role.
+     *
+     * @param family the CLIP family the preset was trained with
+     * @param layer the hidden state it takes by default
+     */
+    public record EncoderSlot(ClipFamily family, LayerSelection layer) {
+        /**
+         * The encoder's name.
+         *
+         * @return e.g. {@code CLIP-L}
+         */
+        public String role() {
+            return family.displayName();
+        }
+
+        /**
+         * The padding id of the family's tokenizer.
+         *
+         * @return 49407 (EOS) for CLIP-L, 0 for OpenCLIP encoders
+         */
+        public long padId() {
+            return family.padId();
+        }
+    }
 
     /** SD1.x: CLIP-L's last layer with final norm, [77, 768], pad with EOS. */
     public static final Preset SD15 = new Preset("sd15",
-            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.LAST)), -1, PooledKind.NONE, true, false);
+            List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.LAST)), -1, PooledKind.NONE, true, false);
     /** SD2.x: OpenCLIP-H's penultimate layer with final norm, [77, 1024], pad with 0. */
     public static final Preset SD2 = new Preset("sd2",
-            List.of(new EncoderSlot("OpenCLIP-H", 0, LayerSelection.PENULTIMATE_NORMED)), -1, PooledKind.NONE, true,
+            List.of(new EncoderSlot(ClipFamily.OPENCLIP_H_TEXT, LayerSelection.PENULTIMATE_NORMED)), -1, PooledKind.NONE, true,
             false);
     /** SDXL: [CLIP-L | OpenCLIP-bigG] penultimate layers without final norm, [77, 2048]; pooled = bigG text_embeds. */
     public static final Preset SDXL = new Preset("sdxl",
-            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.PENULTIMATE_RAW),
-                    new EncoderSlot("OpenCLIP-bigG", 0, LayerSelection.PENULTIMATE_RAW)),
+            List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.PENULTIMATE_RAW),
+                    new EncoderSlot(ClipFamily.OPENCLIP_BIGG_TEXT, LayerSelection.PENULTIMATE_RAW)),
             1, PooledKind.PROJECTED, true, true);
     /** Flux (and the CLIP-L half of SD3-style pooled inputs): CLIP-L pooler_output, unprojected, [768]. */
     public static final Preset FLUX = new Preset("flux",
-            List.of(new EncoderSlot("CLIP-L", 49407, LayerSelection.LAST)), 0, PooledKind.POOLER, false, false);
+            List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.LAST)), 0, PooledKind.POOLER, false, false);
 
     public static final List<Preset> ALL = List.of(SD15, SD2, SDXL, FLUX);
 

@@ -2,6 +2,8 @@ package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import dev.sdcond.models.clip.ClipTextModel;
+import dev.sdcond.models.layout.TowerKind;
+import dev.sdcond.models.registry.ClipFamily;
 
 /**
  * One text encoder of a pipeline with its tokenizer and padding id.
@@ -14,10 +16,19 @@ import dev.sdcond.models.clip.ClipTextModel;
  */
 public record TextEncoder(ClipTextModel tower, ClipTokenizer tokenizer, long padId, int originalLayers) {
 
-    /** An encoder whose original depth is inferred: OpenCLIP-H (width 1024) with 23 layers is SD2's cut model. */
+    /**
+     * An encoder whose original depth is inferred from its family ({@link ClipFamily#shippedLayers()}): OpenCLIP-H
+     * with 23 layers is SD2's cut model.
+     *
+     * @param tower the loaded tower
+     * @param tokenizer its tokenizer
+     * @param padId the padding id of the preset's slot
+     * @return the encoder
+     */
     public static TextEncoder of(ClipTextModel tower, ClipTokenizer tokenizer, long padId) {
         int layers = tower.numLayers();
-        int original = tower.width() == 1024 && layers == 23 ? 24 : layers;
+        int original = ClipFamily.of(TowerKind.TEXT, tower.width())
+                .filter(f -> f.shippedLayers() == layers).map(ClipFamily::layers).orElse(layers);
         return new TextEncoder(tower, tokenizer, padId, original);
     }
 }

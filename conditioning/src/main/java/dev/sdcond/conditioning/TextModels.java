@@ -7,7 +7,10 @@ import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.config.CLIPTextConfig;
-import dev.sdcond.models.config.ClipFamilies;
+import dev.sdcond.models.layout.TowerKind;
+import dev.sdcond.models.registry.Builtin;
+import dev.sdcond.models.registry.ClipFamily;
+import dev.sdcond.models.registry.ModelFolders;
 import dev.sdcond.models.lora.LoraFile;
 import dev.sdcond.models.lora.LoraSource;
 import dev.sdcond.models.lora.LoraSpec;
@@ -34,10 +37,6 @@ import java.util.Map;
  * </ul>
  */
 public final class TextModels {
-    public static final String BUILTIN = "builtin:";
-    /** The seed of the builtin random models. */
-    public static final long SEED = 0;
-
     private TextModels() {}
 
     /**
@@ -67,22 +66,18 @@ public final class TextModels {
                 resources.add(f);
                 loras.add(new LoraSource.Applied(f, l.strength()));
             }
-            if (specs.size() == 1 && specs.get(0).startsWith(BUILTIN)) {
+            if (specs.size() == 1 && Builtin.isBuiltin(specs.get(0))) {
                 return withLoras(builtin(specs.get(0), preset, compute, resources, loras), loras);
             }
             List<TextEncoder> encoders = new ArrayList<>();
             List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             List<Path> folders = new ArrayList<>();
-            if (specs.size() == 1 && isPipelineFolder(Path.of(specs.get(0)))) {
-                Path root = Path.of(specs.get(0));
-                folders.add(root.resolve("text_encoder"));
-                if (Files.isDirectory(root.resolve("text_encoder_2"))) {
-                    folders.add(root.resolve("text_encoder_2"));
-                }
+            if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
+                folders.addAll(ModelFolders.textEncoders(Path.of(specs.get(0))));
             } else {
                 for (String s : specs) {
-                    if (s.startsWith(BUILTIN)) {
+                    if (Builtin.isBuiltin(s)) {
                         throw new InvalidInputException("a builtin model cannot be combined with others: " + s);
                     }
                     folders.add(Path.of(s));
@@ -143,17 +138,10 @@ public final class TextModels {
         return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
     }
 
-    private static boolean isPipelineFolder(Path p) {
-        return Files.isDirectory(p.resolve("text_encoder"));
-    }
-
     /** A pipeline's tokenizer_N/ beside text_encoder_N/, else the folder's own, else the bundled vocabulary. */
     private static ClipTokenizer tokenizerFor(Path encoderFolder, int index) {
-        Path parent = encoderFolder.toAbsolutePath().getParent();
-        Path sibling = parent == null ? null : parent.resolve(index == 0 ? "tokenizer" : "tokenizer_" + (index + 1));
-        String name = encoderFolder.getFileName() == null ? "" : encoderFolder.getFileName().toString();
-        if (sibling != null && name.startsWith("text_encoder") && Files.isDirectory(sibling)
-                && ClipTokenizer.folderHasTokenizer(sibling)) {
+        Path sibling = ModelFolders.siblingTokenizer(encoderFolder, index);
+        if (sibling != null && ClipTokenizer.folderHasTokenizer(sibling)) {
             return ClipTokenizer.fromFolder(sibling);
         }
         if (Files.isDirectory(encoderFolder) && ClipTokenizer.folderHasTokenizer(encoderFolder)) {
@@ -162,11 +150,15 @@ public final class TextModels {
         return ClipTokenizer.bundled();
     }
 
+    /** The first preset (SD1.x before Flux) with as many encoders whose families have these widths, else SD1.x. */
     private static Preset infer(List<TextEncoder> encoders) {
-        if (encoders.size() == 2) {
-            return Preset.SDXL;
+        for (Preset p : Preset.ALL) {
+            if (p.encoders().size() == encoders.size() && java.util.stream.IntStream.range(0, encoders.size())
+                    .allMatch(i -> p.encoders().get(i).family().width() == encoders.get(i).tower().width())) {
+                return p;
+            }
         }
-        return encoders.get(0).tower().width() == 1024 ? Preset.SD2 : Preset.SD15;
+        return encoders.size() == 2 ? Preset.SDXL : Preset.SD15;
     }
 
     private static List<TextEncoder> bind(Preset p, List<TextEncoder> encoders) {
@@ -183,25 +175,11 @@ public final class TextModels {
         return out;
     }
 
-    /** The builtin random models' names. */
-    public static final List<String> BUILTINS = List.of("sd15-random", "sd2-random", "sdxl-random", "flux-random");
-
     private static LoadedTextModel builtin(String spec, Preset preset, Compute compute, List<AutoCloseable> resources,
             List<LoraSource.Applied> loras) {
-        String name = spec.substring(BUILTIN.length());
-        Preset p;
-        List<CLIPTextConfig> configs;
-        switch (name) {
-            case "sd15-random" -> { p = Preset.SD15; configs = List.of(ClipFamilies.CLIP_L_TEXT); }
-            case "sd2-random" -> { p = Preset.SD2; configs = List.of(ClipFamilies.OPENCLIP_H_TEXT); }
-            case "sdxl-random" -> {
-                p = Preset.SDXL;
-                configs = List.of(ClipFamilies.CLIP_L_TEXT, ClipFamilies.OPENCLIP_BIGG_TEXT);
-            }
-            case "flux-random" -> { p = Preset.FLUX; configs = List.of(ClipFamilies.CLIP_L_TEXT); }
-            default -> throw new InvalidInputException("unknown builtin model '" + spec + "' (text: "
-                    + String.join(", ", BUILTINS.stream().map(b -> BUILTIN + b).toList()) + ")");
-        }
+        Builtin b = Builtin.parse(spec, TowerKind.TEXT);
+        Preset p = Preset.parse(b.preset());
+        List<CLIPTextConfig> configs = b.towers().stream().map(ClipFamily::textConfig).toList();
         Preset use = preset != null ? preset : p;
         ClipTokenizer tok = ClipTokenizer.bundled();
         resources.add(tok);
@@ -210,13 +188,13 @@ public final class TextModels {
             CLIPTextConfig c = configs.get(i);
             Map<String, long[]> optional = new LinkedHashMap<>();
             optional.put("text_projection.weight", new long[] {c.projectionDim(), c.hiddenSize()});
-            ClipTextModel tower = ClipTextModel.load(LoraSource.patch(new RandomParameters(SEED + i, optional), i, loras),
-                    c, compute);
+            ClipTextModel tower = ClipTextModel.load(
+                    LoraSource.patch(new RandomParameters(Builtin.SEED + i, optional), i, loras), c, compute);
             resources.add(tower);
             encoders.add(new TextEncoder(tower, tok, 0, 0));
         }
         return new LoadedTextModel(new TextConditioner(use, bind(use, encoders)),
-                spec + " (random weights, seed " + SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
+                spec + " (random weights, seed " + Builtin.SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
                 resources);
     }
 }

@@ -2,6 +2,7 @@ package dev.sdcond.ipadapter;
 
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipVisionModel;
+import dev.sdcond.models.registry.ImageAdapterKind;
 import dev.sdcond.models.safetensors.TensorInfo;
 import dev.sdcond.models.safetensors.TensorSource;
 import java.util.Optional;
@@ -47,14 +48,12 @@ public record IpAdapterCheck(boolean plus, long width) {
         }
     }
 
-    /** The encoder family that fits, in words. */
+    /**
+     * The encoder family that fits, in words.
+     *
+     * @return the family's name and the adapters it serves ({@link ImageAdapterKind#encoderFor})
+     */
     public String encoderName() {
-        if (plus) {
-            return width == 1280 ? "OpenCLIP ViT-H/14, as for IP-Adapter Plus on SD1.5 and SDXL"
-                    : width == 1664 ? "OpenCLIP ViT-bigG/14" : "a CLIP vision tower of width " + width;
-        }
-        return width == 1024 ? "OpenCLIP ViT-H/14, as for SD1.5 and ip-adapter_sdxl_vit-h"
-                : width == 1280 ? "OpenCLIP ViT-bigG/14, as for ip-adapter_sdxl"
-                : width == 768 ? "CLIP ViT-L/14" : "a CLIP vision tower with projection " + width;
+        return ImageAdapterKind.encoderFor(plus, width);
     }
 }

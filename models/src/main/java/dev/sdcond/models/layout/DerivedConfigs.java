@@ -8,18 +8,15 @@ import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
+import dev.sdcond.models.registry.ClipFamily;
 
 /**
  * Tower configs for checkpoints that come without a Hugging Face {@code config.json}: from an
- * {@code open_clip_config.json} when there is one, otherwise from the tensor shapes, with head counts from the known
- * families (text: width / 64; vision: ViT-B 768 -> 12, ViT-L 1024 -> 16, ViT-H 1280 -> 16, ViT-bigG 1664 -> 16) and
- * the activation from the family (OpenAI CLIP in the Hugging Face layout: quick_gelu; OpenCLIP: gelu unless its config
- * says quick_gelu). Derived text configs pool at the argmax of the ids, as OpenAI CLIP and OpenCLIP do.
+ * {@code open_clip_config.json} when there is one, otherwise from the tensor shapes, with head counts and the
+ * activation from the known families ({@link ClipFamily}; OpenCLIP layout: gelu unless its config says
+ * quick_gelu). Derived text configs pool at the argmax of the ids, as OpenAI CLIP and OpenCLIP do.
  */
 public final class DerivedConfigs {
-    private static final Map<Integer, Integer> VISION_HEADS = Map.of(768, 12, 1024, 16, 1280, 16, 1664, 16);
-
     private DerivedConfigs() {}
 
     /**
@@ -81,8 +78,8 @@ public final class DerivedConfigs {
                 throw new InvalidInputException(oc.file() + ": text_cfg.heads (" + heads
                         + ") does not divide the text width " + t.width());
             }
-        } else if (t.width() % 64 == 0) {
-            heads = t.width() / 64;
+        } else if (ClipFamily.headsFor(TowerKind.TEXT, t.width()).isPresent()) {
+            heads = ClipFamily.headsFor(TowerKind.TEXT, t.width()).get();
         } else {
             throw new InvalidInputException(where + ": a text tower of width " + t.width()
                     + " is not a known family; give its config (config.json or open_clip_config.json)");
@@ -111,11 +108,11 @@ public final class DerivedConfigs {
                         + ") does not divide the vision width " + t.width());
             }
             heads = t.width() / oc.visionHeadWidth();
-        } else if (VISION_HEADS.containsKey(t.width())) {
-            heads = VISION_HEADS.get(t.width());
+        } else if (ClipFamily.headsFor(TowerKind.VISION, t.width()).isPresent()) {
+            heads = ClipFamily.headsFor(TowerKind.VISION, t.width()).get();
         } else {
-            throw new InvalidInputException(where + ": a vision tower of width " + t.width()
-                    + " is not a known family (768, 1024, 1280, 1664); give its config (config.json or open_clip_config.json)");
+            throw new InvalidInputException(where + ": a vision tower of width " + t.width() + " is not a known family ("
+                    + ClipFamily.visionWidths() + "); give its config (config.json or open_clip_config.json)");
         }
         try {
             return new CLIPVisionConfig(t.width(), t.mlpWidth(), t.projection().orElse(t.width()), t.layers(), heads, 3,
@@ -129,9 +126,6 @@ public final class DerivedConfigs {
         if (t.layout() == KeyLayout.OPENCLIP) {
             return oc != null && oc.quickGelu() ? Activation.QUICK_GELU : Activation.GELU;
         }
-        // OpenAI CLIP (quick_gelu) ships in the HF layout inside SD1.x/SDXL files; OpenCLIP towers converted to the
-        // HF layout (e.g. diffusers' SD2 encoder) have configs of their own
-        return t.width() == 768 || t.width() == 1024 && t.kind() == TowerKind.VISION && t.patchSize() == 14
-                ? Activation.QUICK_GELU : Activation.GELU;
+        return ClipFamily.hfLayoutActivation(t.kind(), t.width(), t.patchSize());
     }
 }

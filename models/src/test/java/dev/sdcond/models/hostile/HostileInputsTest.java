@@ -19,7 +19,6 @@ import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.clip.OutputRequest;
 import dev.sdcond.models.config.CLIPTextConfig;
-import dev.sdcond.models.config.ClipFamilies;
 import dev.sdcond.models.config.ConfigFiles;
 import dev.sdcond.models.layout.KeyLayout;
 import dev.sdcond.models.layout.LayoutDetector;
@@ -157,7 +156,7 @@ class HostileInputsTest {
         long t0 = System.nanoTime();
         try (SafetensorsFile f = SafetensorsFile.open(Goldens.path("clip-tiny-a/model.safetensors"))) {
             ModelMismatchException e = assertThrows(ModelMismatchException.class,
-                    () -> ClipTextModel.load(PrefixedSource.of(f), ClipFamilies.OPENCLIP_BIGG_TEXT, Compute.CPU));
+                    () -> ClipTextModel.load(PrefixedSource.of(f), dev.sdcond.models.registry.ClipFamily.OPENCLIP_BIGG_TEXT.textConfig(), Compute.CPU));
             String msg = e.getMessage();
             assertTrue(msg.contains("... and ") && msg.contains(" more"), "capped: " + msg);
             assertTrue(msg.length() < 4000, "a short message, not one line per tensor: " + msg.length());
