@@ -1,0 +1,132 @@
+package dev.sdcond.conditioning;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import dev.sdcond.conditioning.prompt.Chunk;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.clip.ClipOutput;
+import dev.sdcond.models.clip.OutputRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One text encoder's step of a call: the plan's rows as this encoder sees them (its ids, its half of each embedding),
+ * one forward pass over all rows, then the chosen layer (weighted, per prompt) and the pooled vectors.
+ *
+ * @param encoder the encoder
+ * @param index its position in the preset
+ * @param encoderCount the preset's encoders (a dual embedding's parts: {@code clip_l}, then {@code clip_g})
+ * @param role the preset slot's name, for messages
+ */
+record EncoderPass(TextEncoder encoder, int index, int encoderCount, String role) {
+
+    /**
+     * What one pass gives, float32, on the call's manager.
+     *
+     * @param hidden [prompts, 77 * k, D], or null when not asked for
+     * @param pooled [prompts, P] of each prompt's first chunk, or null when not asked for
+     */
+    record Output(NDArray hidden, NDArray pooled) {}
+
+    /**
+     * Runs the pass.
+     *
+     * @param layer the hidden state to take (the forward pass stops there unless the pooled vector is asked for)
+     * @param hiddenStates whether to return the layer's hidden states
+     * @param pooled which pooled vector to take ({@link PooledKind#NONE} for none)
+     */
+    Output run(NDManager sub, ConditioningPlan plan, LayerSelection layer, boolean hiddenStates, PooledKind pooled) {
+        List<Chunk> rows = rows(plan);
+        long[][] ids = new long[rows.size()][];
+        float[][][] vectors = new float[rows.size()][][];
+        for (int r = 0; r < rows.size(); r++) {
+            ids[r] = rows.get(r).ids77(encoder.padId());
+            vectors[r] = vectors77(rows.get(r));
+        }
+        int abs = layer.resolve(encoder.tower().numLayers(), encoder.originalLayers());
+        OutputRequest request = OutputRequest.hiddenStates(abs);
+        if (pooled != PooledKind.NONE) {
+            request = request.withPooled();
+        }
+        ClipOutput out = encoder.tower().forward(sub, ids, vectors, request);
+        NDArray p = null;
+        if (pooled != PooledKind.NONE) {
+            p = plan.firstChunks(pooled == PooledKind.PROJECTED ? out.projected() : out.pooled())
+                    .toType(DataType.FLOAT32, false);
+        }
+        NDArray h = null;
+        if (hiddenStates) {
+            NDArray z = out.hiddenState(abs);
+            if (layer.finalNorm()) {
+                z = encoder.tower().applyFinalLayerNorm(z);
+            }
+            z = plan.weighting().apply(sub, z.toType(DataType.FLOAT32, false), rows);
+            h = plan.perPrompt(z);
+        }
+        return new Output(h, p);
+    }
+
+    /** The part of an embedding file this encoder takes: {@code clip_l}, or SDXL's second encoder {@code clip_g}. */
+    private String part() {
+        return encoderCount == 2 && index == 1 ? "clip_g" : "clip_l";
+    }
+
+    /**
+     * The rows as this encoder sees them. An embedding with no vectors of this encoder's width is left out of this
+     * encoder's chunks (the tokens after it move up), as ComfyUI does with an SD1.x embedding on SDXL's bigG or with a
+     * dual file that lacks this encoder's half; on a single-encoder model a width that does not fit is an error.
+     */
+    private List<Chunk> rows(ConditioningPlan plan) {
+        int width = encoder.tower().width();
+        List<Chunk> out = new ArrayList<>(plan.rows().size());
+        for (int row = 0; row < plan.rows().size(); row++) {
+            Chunk c = plan.rows().get(row);
+            if (!c.hasVectors()) {
+                out.add(c);
+                continue;
+            }
+            long[] t = c.tokens();
+            float[] w = c.weights();
+            Chunk.VectorRef[] v = c.vectors();
+            int kept = 0;
+            for (int i = 0; i < t.length; i++) {
+                if (v[i] != null) {
+                    float[][] vectors = v[i].embedding().forPart(part());
+                    if (vectors == null || vectors[0].length != width) {
+                        if (encoderCount == 1) {
+                            throw new InvalidInputException(v[i].embedding().file() + ": embedding vectors of width "
+                                    + (vectors == null ? "(none)" : vectors[0].length)
+                                    + ", but the text encoder's width is " + width);
+                        }
+                        plan.note(plan.promptOf(row), "embedding " + v[i].embedding().name() + " has no vectors of "
+                                + role + "'s width " + width + " and is left out of its tokens (as ComfyUI does)");
+                        continue;
+                    }
+                }
+                t[kept] = t[i];
+                w[kept] = w[i];
+                v[kept] = v[i];
+                kept++;
+            }
+            out.add(new Chunk(Arrays.copyOf(t, kept), Arrays.copyOf(w, kept), Arrays.copyOf(v, kept)));
+        }
+        return out;
+    }
+
+    /** Per position of the chunk's 77-token window, the vector that replaces the token's embedding, or null. */
+    private float[][] vectors77(Chunk c) {
+        if (!c.hasVectors()) {
+            return null;
+        }
+        float[][] out = new float[77][];
+        Chunk.VectorRef[] v = c.vectors();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] != null) {
+                out[i + 1] = v[i].embedding().forPart(part())[v[i].row()];
+            }
+        }
+        return out;
+    }
+}
