@@ -140,4 +140,35 @@ final class Converters {
             return v;
         }
     }
+
+    /** --uncond: a keyword, or an image file that exists. */
+    static final class UncondConverter implements picocli.CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String v) {
+            if (java.util.List.of("zeros", "zero-pixels", "black").contains(v.toLowerCase(java.util.Locale.ROOT))) {
+                return v.toLowerCase(java.util.Locale.ROOT);
+            }
+            if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(v))) {
+                throw new picocli.CommandLine.TypeConversionException("'" + v
+                        + "' is not zeros, zero-pixels, black or an image file");
+            }
+            return v;
+        }
+    }
+
+    /** --alpha: drop, or RRGGBB. */
+    static final class AlphaConverter implements picocli.CommandLine.ITypeConverter<dev.sdcond.ipadapter.image.AlphaMode> {
+        @Override
+        public dev.sdcond.ipadapter.image.AlphaMode convert(String v) {
+            if (v.equalsIgnoreCase("drop")) {
+                return dev.sdcond.ipadapter.image.AlphaMode.DROP;
+            }
+            String hex = v.replaceFirst("^#", "");
+            if (!hex.matches("[0-9A-Fa-f]{6}")) {
+                throw new picocli.CommandLine.TypeConversionException("takes drop or a hex colour such as ffffff, not '"
+                        + v + "'");
+            }
+            return dev.sdcond.ipadapter.image.AlphaMode.over(Integer.parseInt(hex, 16));
+        }
+    }
 }

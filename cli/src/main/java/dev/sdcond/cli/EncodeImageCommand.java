@@ -1,33 +1,28 @@
 package dev.sdcond.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.ipadapter.ImageEmbeddings;
 import dev.sdcond.ipadapter.ImageEncoder;
+import dev.sdcond.ipadapter.ImageOutputs;
+import dev.sdcond.models.Compute;
 import dev.sdcond.ipadapter.IpAdapterCheck;
 import dev.sdcond.ipadapter.LoadedVisionModel;
 import dev.sdcond.ipadapter.Uncond;
 import dev.sdcond.ipadapter.VisionModels;
 import dev.sdcond.ipadapter.image.AlphaMode;
 import dev.sdcond.ipadapter.image.ImageLoader;
-import dev.sdcond.ipadapter.image.RgbImage;
 import dev.sdcond.ipadapter.preprocess.ClipImageProcessor;
 import dev.sdcond.ipadapter.preprocess.CropPosition;
 import dev.sdcond.ipadapter.preprocess.ResizeMode;
 import dev.sdcond.models.Checkpoints;
-import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.clip.OutputRequest;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 import dev.sdcond.models.safetensors.TensorSource;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,7 +64,7 @@ final class EncodeImageCommand implements Callable<Integer> {
             description = "crop position for hf: center, top, bottom, left, right (default: center)")
     CropPosition crop;
 
-    @Option(names = "--uncond", converter = UncondConverter.class,
+    @Option(names = "--uncond", converter = Converters.UncondConverter.class,
             description = "zeros, zero-pixels, black, or an image file for the negative embeddings")
     String uncond;
 
@@ -79,7 +74,7 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Option(names = "--save-pixels", description = "also save pixel_values")
     boolean savePixels;
 
-    @Option(names = "--alpha", defaultValue = "drop", converter = AlphaConverter.class,
+    @Option(names = "--alpha", defaultValue = "drop", converter = Converters.AlphaConverter.class,
             description = "drop (as Pillow's convert(\"RGB\")) or a hex colour to composite over, e.g. ffffff")
     AlphaMode alpha;
 
@@ -103,41 +98,10 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Mixin
     OutputOptions out;
 
-    /** --uncond: a keyword, or an image file that exists. */
-    static final class UncondConverter implements picocli.CommandLine.ITypeConverter<String> {
-        @Override
-        public String convert(String v) {
-            if (List.of("zeros", "zero-pixels", "black").contains(v.toLowerCase(Locale.ROOT))) {
-                return v.toLowerCase(Locale.ROOT);
-            }
-            if (!Files.isRegularFile(Path.of(v))) {
-                throw new picocli.CommandLine.TypeConversionException("'" + v
-                        + "' is not zeros, zero-pixels, black or an image file");
-            }
-            return v;
-        }
-    }
-
-    /** --alpha: drop, or RRGGBB. */
-    static final class AlphaConverter implements picocli.CommandLine.ITypeConverter<AlphaMode> {
-        @Override
-        public AlphaMode convert(String v) {
-            if (v.equalsIgnoreCase("drop")) {
-                return AlphaMode.DROP;
-            }
-            String hex = v.replaceFirst("^#", "");
-            if (!hex.matches("[0-9A-Fa-f]{6}")) {
-                throw new picocli.CommandLine.TypeConversionException("takes drop or a hex colour such as ffffff, not '"
-                        + v + "'");
-            }
-            return AlphaMode.over(Integer.parseInt(hex, 16));
-        }
-    }
-
     @Override
     public Integer call() {
         // everything the user gave is checked before the model is loaded
-        List<Path> files = imageFiles();
+        List<Path> files = input.images != null ? input.images : ImageLoader.listFolder(input.dir);
         boolean perItem = outputDir != null;
         Path single = perItem ? null : out.single(outputDir);
         List<Path> targets = !perItem ? null : out.perItem(outputDir, files.stream()
@@ -151,8 +115,9 @@ final class EncodeImageCommand implements Callable<Integer> {
         for (Path f : files) {
             loader.load(f);
         }
-        Uncond u = uncond(loader);
-        try (LoadedVisionModel vm = VisionModels.open(model, computeOptions.compute(spec.commandLine().getErr()));
+        Uncond u = uncond == null ? null : Uncond.parse(uncond, loader);
+        Compute compute = computeOptions.compute(spec.commandLine().getErr());
+        try (LoadedVisionModel vm = VisionModels.open(model, compute);
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
             if (ipAdapter != null) {
                 try (TensorSource adapter = Checkpoints.open(ipAdapter)) {
@@ -162,17 +127,24 @@ final class EncodeImageCommand implements Callable<Integer> {
             OutputRequest.normalize(layer, vm.tower().numLayers());
             ClipImageProcessor proc = ClipImageProcessor.hf(vm.tower().config().imageSize()).withMode(mode).withCrop(crop);
             ImageEncoder encoder = new ImageEncoder(vm.tower(), proc);
-            String sha = out.weightsSha256(vm::weightsSha256);
+            ImageOutputs.Settings settings = new ImageOutputs.Settings(compute, mode, crop, layer,
+                    uncond == null ? "none" : uncond, savePixels, out.weightsSha256(vm::weightsSha256));
             if (!perItem) {
-                ImageEmbeddings e = encodeInGroups(encoder, manager, loader, files, u);
-                SafetensorsWriter w = write(vm, sha, files, e, single);
+                Progress progress = files.size() > batchSize ? new Progress(spec.commandLine().getErr(), files.size())
+                        : null;
+                ImageEmbeddings e = ImageOutputs.encodeInGroups(encoder, manager, loader, files, layer, u, batchSize,
+                        n -> java.util.stream.IntStream.range(0, progress == null ? 0 : n).forEach(k -> progress.step()));
+                if (progress != null) {
+                    progress.finish("images");
+                }
+                SafetensorsWriter w = write(vm, settings, files, e, single);
                 spec.commandLine().getErr().println("wrote " + single + " " + w.names());
                 return ExitCodes.OK;
             }
             Progress progress = new Progress(spec.commandLine().getErr(), files.size());
             for (int i = 0; i < files.size(); i++) {
                 try (NDManager one = manager.newSubManager()) {
-                    write(vm, sha, List.of(files.get(i)), encoder.encode(one, List.of(loader.load(files.get(i))), layer, u),
+                    write(vm, settings, List.of(files.get(i)), encoder.encode(one, List.of(loader.load(files.get(i))), layer, u),
                             targets.get(i));
                 }
                 progress.step();
@@ -182,117 +154,11 @@ final class EncodeImageCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * Decodes and encodes {@code --batch-size} images per forward pass and stacks the results, so that memory holds
-     * one group of decoded images at a time.
-     */
-    private ImageEmbeddings encodeInGroups(ImageEncoder encoder, NDManager manager, ImageLoader loader, List<Path> files,
-            Uncond u) {
-        List<ImageEmbeddings> parts = new ArrayList<>();
-        Progress progress = files.size() > batchSize ? new Progress(spec.commandLine().getErr(), files.size()) : null;
-        for (int i = 0; i < files.size(); i += batchSize) {
-            List<RgbImage> group = new ArrayList<>();
-            for (Path f : files.subList(i, Math.min(files.size(), i + batchSize))) {
-                group.add(loader.load(f));
-            }
-            parts.add(encoder.encode(manager, group, layer, u));
-            if (progress != null) {
-                group.forEach(g -> progress.step());
-            }
-        }
-        if (progress != null) {
-            progress.finish("images");
-        }
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        return new ImageEmbeddings(stack(parts, ImageEmbeddings::imageEmbeds), stack(parts, ImageEmbeddings::hiddenStates),
-                layer, stack(parts, ImageEmbeddings::pixelValues), stack(parts, ImageEmbeddings::uncondImageEmbeds),
-                stack(parts, ImageEmbeddings::uncondHiddenStates));
-    }
-
-    private static NDArray stack(List<ImageEmbeddings> parts, java.util.function.Function<ImageEmbeddings, NDArray> key) {
-        List<NDArray> arrays = parts.stream().map(key).toList();
-        if (arrays.get(0) == null) {
-            return null;
-        }
-        return ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(arrays), 0);
-    }
-
-    private List<Path> imageFiles() {
-        if (input.images != null) {
-            return input.images;
-        }
-        if (!Files.isDirectory(input.dir)) {
-            throw new InvalidInputException(input.dir + ": --images takes a folder, and this is "
-                    + (Files.exists(input.dir) ? "a file" : "not there"));
-        }
-        try (Stream<Path> s = Files.list(input.dir)) {
-            List<Path> files = s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT)
-                            .matches(".*\\.(png|jpe?g|webp|bmp|gif)$"))
-                    .sorted().toList();
-            if (files.isEmpty()) {
-                throw new InvalidInputException(input.dir + ": no PNG, JPEG, WebP, BMP or GIF files");
-            }
-            return files;
-        } catch (java.io.IOException e) {
-            throw dev.sdcond.models.io.InputFiles.unreadable(input.dir, e);
-        }
-    }
-
-    private Uncond uncond(ImageLoader loader) {
-        if (uncond == null) {
-            return null;
-        }
-        return switch (uncond) {
-            case "zeros" -> new Uncond.Zeros();
-            case "zero-pixels" -> new Uncond.ZeroPixels();
-            case "black" -> new Uncond.Black();
-            default -> new Uncond.Image(loader.load(Path.of(uncond)));
-        };
-    }
-
     /** Writes one output file (or npy folder) with the embeddings of {@code files}. */
-    private SafetensorsWriter write(LoadedVisionModel vm, String sha, List<Path> files, ImageEmbeddings e, Path target) {
-        SafetensorsWriter w = writer(vm, sha, files);
-        add(w, e, vm.tower().numLayers());
+    private SafetensorsWriter write(LoadedVisionModel vm, ImageOutputs.Settings settings, List<Path> files,
+            ImageEmbeddings e, Path target) {
+        SafetensorsWriter w = ImageOutputs.of(vm, settings, files, e);
         out.write(w, target);
         return w;
-    }
-
-    private SafetensorsWriter writer(LoadedVisionModel vm, String sha, List<Path> files) {
-        SafetensorsWriter w = new SafetensorsWriter();
-        w.metadata("sdcond.version", Provenance.VERSION);
-        w.metadata("model", vm.description());
-        OutputOptions.recordWeights(w, sha, vm.tensorsRead());
-        w.metadata("mode", mode.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        w.metadata("crop", crop.name().toLowerCase(Locale.ROOT));
-        w.metadata("layer", String.valueOf(layer));
-        w.metadata("uncond", uncond == null ? "none" : uncond);
-        w.metadata("dtype", computeOptions.dtype.toString());
-        w.metadata("device", computeOptions.device);
-        w.metadata("images", String.join(", ", files.stream().map(Path::toString).toList()));
-        vm.metadata().forEach(w::metadata);
-        return w;
-    }
-
-    private void add(SafetensorsWriter w, ImageEmbeddings e, int numLayers) {
-        String hidden = layer == -2 ? "penultimate_hidden_states"
-                : "hidden_states_layer_" + OutputRequest.normalize(layer, numLayers);
-        put(w, "image_embeds", e.imageEmbeds());
-        put(w, hidden, e.hiddenStates());
-        put(w, "uncond_image_embeds", e.uncondImageEmbeds());
-        put(w, "uncond_" + hidden, e.uncondHiddenStates());
-        if (savePixels) {
-            put(w, "pixel_values", e.pixelValues());
-        }
-    }
-
-    private static void put(SafetensorsWriter w, String key, NDArray a) {
-        if (a != null) {
-            Outputs.checkFinite(key, a);
-            w.add(key, a);
-        }
     }
 }

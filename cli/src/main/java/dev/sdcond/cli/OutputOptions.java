@@ -137,15 +137,7 @@ public final class OutputOptions {
 
     /** The provenance hash of the weights read, computed once, or "not computed" with --no-hash. */
     String weightsSha256(java.util.function.Supplier<String> sha256) {
-        return noHash ? "not computed" : sha256.get();
-    }
-
-    /** Records the provenance hash and what it covers. */
-    static void recordWeights(SafetensorsWriter w, String sha256, int tensorsRead) {
-        w.metadata("model_sha256", sha256);
-        if (!sha256.equals("not computed")) {
-            w.metadata("model_sha256_covers", Provenance.covers(tensorsRead));
-        }
+        return noHash ? dev.sdcond.models.Provenance.NOT_COMPUTED : sha256.get();
     }
 
     /** Writes atomically: a temporary file (or folder) renamed into place, never a partial output. */

@@ -102,4 +102,25 @@ final class PromptsFile {
     static String encoded(PromptStyle style, String prompt) {
         return style == PromptStyle.A1111 && prompt != null ? ExtraNetworks.parse(prompt).text() : prompt;
     }
+
+    /** Parses every prompt and negative prompt, so that a bad one fails before any model work. */
+    static void checkSyntax(List<Item> items, PromptStyle style, boolean strict) {
+        for (Item it : items) {
+            dev.sdcond.conditioning.prompt.PromptTokenizer.parse(style, strict, encoded(style, it.prompt()));
+            if (it.negative() != null) {
+                dev.sdcond.conditioning.prompt.PromptTokenizer.parse(style, strict, it.negative());
+            }
+        }
+    }
+
+    /** An item's output name: its "name", else its number among the prompts (000001, ...). */
+    static String outputName(Item it, int index) {
+        return it.name() != null ? it.name() : String.format("%06d", index + 1);
+    }
+
+    /** Prints what a prompt's encoding tolerated, one "warning:" line each, the prompt abbreviated. */
+    static void warn(java.io.PrintWriter err, String prompt, List<String> messages) {
+        String p = prompt.length() <= 40 ? prompt : prompt.substring(0, 37) + "...";
+        messages.forEach(m -> err.println("warning: prompt \"" + p + "\": " + m));
+    }
 }

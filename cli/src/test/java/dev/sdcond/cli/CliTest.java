@@ -408,4 +408,27 @@ class CliTest {
             assertFalse(f.names().contains("hidden_states"));
         }
     }
+
+    @Test
+    void comfyNamesHoldTheSameTensorsAsSdcondNames() throws IOException {
+        Path a = tmp.resolve("sdcond.safetensors");
+        Path b = tmp.resolve("comfy.safetensors");
+        String xl = pipeline(true).toString();
+        for (Path out : new Path[] {a, b}) {
+            Run r = run("encode-text", "-m", xl, "-p", "a (cat:1.1)", "--negative", "", "--names",
+                    out == a ? "sdcond" : "comfy", "--no-hash", "-o", out.toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        try (SafetensorsFile s = SafetensorsFile.open(a); SafetensorsFile c = SafetensorsFile.open(b);
+                NDManager m = NDManager.newBaseManager()) {
+            assertEquals(java.util.Set.of("cond", "pooled_output", "input_ids", "attention_mask", "negative_cond",
+                    "negative_pooled_output", "negative_input_ids", "negative_attention_mask"),
+                    java.util.Set.copyOf(c.names()));
+            String[][] pairs = {{"hidden_states", "cond"}, {"pooled", "pooled_output"},
+                {"negative_hidden_states", "negative_cond"}, {"negative_pooled", "negative_pooled_output"}};
+            for (String[] p : pairs) {
+                assertEquals(s.load(p[0], m, DataType.FLOAT32), c.load(p[1], m, DataType.FLOAT32), p[1]);
+            }
+        }
+    }
 }

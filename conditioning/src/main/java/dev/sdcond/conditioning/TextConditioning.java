@@ -33,6 +33,21 @@ public record TextConditioning(NDArray hiddenStates, NDArray pooled, long[][] in
         return pooled;
     }
 
+    /**
+     * What a prompt's encoding tolerated or cut, in words: syntax problems, embeddings an encoder could not take, and
+     * tokens past the chunk limit.
+     *
+     * @param i the prompt's index in the batch
+     * @return one message per problem; empty when there was none
+     */
+    public List<String> messages(int i) {
+        List<String> out = new java.util.ArrayList<>(warnings.get(i).stream().map(Object::toString).toList());
+        if (droppedTokens[i] > 0) {
+            out.add(droppedTokens[i] + " tokens past the chunk limit were dropped");
+        }
+        return out;
+    }
+
     /** The number of 77-token chunks per prompt. */
     public int chunks() {
         return inputIds[0].length / 77;

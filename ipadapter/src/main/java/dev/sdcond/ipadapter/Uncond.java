@@ -15,4 +15,21 @@ public sealed interface Uncond {
 
     /** The encoding of the user's negative image. */
     record Image(RgbImage image) implements Uncond {}
+
+    /**
+     * The negative input a user names.
+     *
+     * @param spec {@code zeros}, {@code zero-pixels}, {@code black} (any case) or an image file
+     * @param loader how an image file is decoded
+     * @return the choice
+     * @throws dev.sdcond.models.InvalidInputException for an image file that cannot be read or decoded
+     */
+    public static Uncond parse(String spec, dev.sdcond.ipadapter.image.ImageLoader loader) {
+        return switch (spec.toLowerCase(java.util.Locale.ROOT)) {
+            case "zeros" -> new Zeros();
+            case "zero-pixels" -> new ZeroPixels();
+            case "black" -> new Black();
+            default -> new Image(loader.load(java.nio.file.Path.of(spec)));
+        };
+    }
 }

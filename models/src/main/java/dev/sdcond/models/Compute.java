@@ -26,6 +26,15 @@ public record Compute(Device device, Precision precision) {
         }
     }
 
+    /**
+     * The device as {@link #parseDevice} reads it.
+     *
+     * @return {@code cpu} or {@code gpu:N}
+     */
+    public String deviceName() {
+        return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
+    }
+
     /** Parses {@code cpu}, {@code gpu} or {@code gpu:N} together with a dtype name. */
     public static Compute parse(String device, String dtype) {
         return new Compute(parseDevice(device), Precision.parse(dtype));
