@@ -16,6 +16,11 @@ public final class ComputeOptions {
                     + " AVX512-BF16/AMX, where it is about twice as fast as float32) (default: ${DEFAULT-VALUE})")
     Precision dtype;
 
+    @Option(names = "--attention", defaultValue = "fused",
+            description = "attention kernel: fused (libtorch's scaled_dot_product_attention) or explicit"
+                    + " (product, softmax, product) (default: ${DEFAULT-VALUE})")
+    dev.sdcond.models.AttentionKernel attention;
+
     @Option(names = "--threads", converter = Converters.Positive.class,
             description = "intra-op threads of libtorch, 1 or more (default: libtorch's choice)")
     Integer threads;
@@ -31,7 +36,7 @@ public final class ComputeOptions {
     /** The compute choice; with {@code err}, a warning where bfloat16 would be emulated on this CPU. */
     Compute compute(java.io.PrintWriter err) {
         applyThreads();
-        Compute c = new Compute(Compute.parseDevice(device), dtype);
+        Compute c = new Compute(Compute.parseDevice(device), dtype, attention);
         if (err != null && dtype == Precision.BFLOAT16 && !c.device().isGpu()
                 && !dev.sdcond.models.CpuInfo.current().nativeBFloat16()) {
             err.println("warning: " + dev.sdcond.models.CpuInfo.current().summary() + " has no native bfloat16"

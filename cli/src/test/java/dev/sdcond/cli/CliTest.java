@@ -431,4 +431,19 @@ class CliTest {
             }
         }
     }
+
+    @Test
+    void theAttentionKernelIsAChoiceAtLoadTime() {
+        Path fused = tmp.resolve("fused.safetensors");
+        Path explicit = tmp.resolve("explicit.safetensors");
+        for (Path out : new Path[] {fused, explicit}) {
+            Run r = run("encode-text", "-m", g("clip-tiny-a"), "-p", "a (cat:1.2) on a mat", "--attention",
+                    out == fused ? "fused" : "explicit", "--no-hash", "-o", out.toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        Run c = run("compare", fused.toString(), explicit.toString(), "--atol", "1e-5");
+        assertEquals(0, c.code(), c.out() + c.err());
+        assertEquals(2, run("encode-text", "-m", g("clip-tiny-a"), "-p", "x", "--attention", "flash", "-o",
+                tmp.resolve("x.safetensors").toString()).code());
+    }
 }

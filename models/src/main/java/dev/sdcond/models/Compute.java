@@ -9,12 +9,30 @@ import java.util.Locale;
  *
  * @param device a DJL device: CPU, or a CUDA GPU
  * @param precision the compute dtype
+ * @param attention the attention kernel
  */
-public record Compute(Device device, Precision precision) {
-    /** The default: float32 on the CPU. */
+public record Compute(Device device, Precision precision, AttentionKernel attention) {
+    /** The default: float32 on the CPU, fused attention. */
     public static final Compute CPU = new Compute(Device.cpu(), Precision.FLOAT32);
 
+    /**
+     * A choice with the fused attention kernel.
+     *
+     * @param device a DJL device: CPU, or a CUDA GPU
+     * @param precision the compute dtype
+     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     */
+    public Compute(Device device, Precision precision) {
+        this(device, precision, AttentionKernel.FUSED);
+    }
+
+    /**
+     * Checks the choice.
+     *
+     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     */
     public Compute {
+        java.util.Objects.requireNonNull(attention, "attention");
         if (precision == Precision.BFLOAT16 && !TorchScriptKernels.available()) {
             throw new InvalidInputException("bfloat16 compute needs sdcond's TorchScript kernels (DJL 0.36 cannot create"
                     + " bfloat16 tensors itself), and this libtorch could not load them; use float32 or float16.");
@@ -24,6 +42,16 @@ public record Compute(Device device, Precision precision) {
                     + Engine.getEngine(Towers.ENGINE).getGpuCount() + " CUDA GPU(s) (is a CUDA build of libtorch"
                     + " installed, e.g. through PYTORCH_LIBRARY_PATH?)");
         }
+    }
+
+    /**
+     * The same choice with another attention kernel.
+     *
+     * @param kernel the kernel
+     * @return the choice
+     */
+    public Compute withAttention(AttentionKernel kernel) {
+        return new Compute(device, precision, kernel);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
@@ -14,11 +15,13 @@ final class ClipAttention {
     private final Linear qkv; // [3W, W]: scaled q rows, then k, then v
     private final Linear outProj; // [W, W]
     private final int heads;
+    private final AttentionKernel kernel;
 
-    private ClipAttention(Linear qkv, Linear outProj, int heads) {
+    private ClipAttention(Linear qkv, Linear outProj, int heads, AttentionKernel kernel) {
         this.qkv = qkv;
         this.outProj = outProj;
         this.heads = heads;
+        this.kernel = kernel;
     }
 
     static ClipAttention load(WeightReader r, String name, int width, int heads) {
@@ -29,7 +32,7 @@ final class ClipAttention {
             NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
             NDArray b = r.take(name + ".in_proj_bias", 3L * width);
             return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale))
-                    .forProducts(r), outProj, heads);
+                    .forProducts(r), outProj, heads, r.attention());
         }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
@@ -41,7 +44,7 @@ final class ClipAttention {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused.forProducts(r), outProj, heads);
+            return new ClipAttention(fused.forProducts(r), outProj, heads, r.attention());
         }
     }
 
@@ -62,6 +65,6 @@ final class ClipAttention {
      * @return [B*T, W]
      */
     NDArray forward(NDArray x, int tokens, NDArray mask) {
-        return outProj.forward(ScaledDotProductAttention.attend(qkv.forward(x), tokens, heads, mask));
+        return outProj.forward(ScaledDotProductAttention.attend(kernel, qkv.forward(x), tokens, heads, mask));
     }
 }

@@ -62,7 +62,7 @@ public final class ClipTextModel implements AutoCloseable {
         WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
-            WeightReader r = new WeightReader(source, m, compute.precision());
+            WeightReader r = new WeightReader(source, m, compute);
             Parts parts = Parts.read(r, config);
             r.finish(what);
             int p = config.maxPositionEmbeddings();

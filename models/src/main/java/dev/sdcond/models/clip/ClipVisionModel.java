@@ -55,7 +55,7 @@ public final class ClipVisionModel implements AutoCloseable {
         WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
-            WeightReader r = new WeightReader(source, m, compute.precision());
+            WeightReader r = new WeightReader(source, m, compute);
             Parts x = Parts.read(r, config);
             r.finish(what);
             m.cap();

@@ -3,30 +3,22 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.TorchScriptKernels;
 
 /**
  * Multi-head {@code softmax(q k^T [+ causal mask]) v}, with the scale already folded into {@code q}.
  *
- * <p>By default this runs libtorch's fused {@code scaled_dot_product_attention} (flash or memory-efficient kernels on
- * CUDA, the flash kernel on CPU), which never writes the [B, H, T, T] score tensor, through
- * {@link TorchScriptKernels}. The explicit product, softmax, product is the fallback when those kernels cannot be
- * loaded, and can be chosen with the system property {@code sdcond.attention=explicit}.
+ * <p>The kernel is the tower's, chosen when it was loaded ({@link AttentionKernel}): libtorch's fused
+ * {@code scaled_dot_product_attention} through {@link TorchScriptKernels}, or the explicit product, softmax, product.
  */
 final class ScaledDotProductAttention {
-    /** The property that selects the kernel: {@code fused} (default) or {@code explicit}. */
-    static final String PROPERTY = "sdcond.attention";
-
     private ScaledDotProductAttention() {}
-
-    /** Whether {@link #attend} uses the fused kernel. */
-    static boolean fused() {
-        return TorchScriptKernels.available() && !"explicit".equals(System.getProperty(PROPERTY));
-    }
 
     /**
      * Multi-head attention over the fused projection.
      *
+     * @param kernel the tower's kernel (resolved: {@link AttentionKernel#FUSED} only where it can be loaded)
      * @param qkv [B*T, 3W]: the query (already scaled by {@code D^-0.5}), key and value projections side by side
      * @param tokens T
      * @param heads H (D = W / H)
@@ -34,9 +26,9 @@ final class ScaledDotProductAttention {
      *     attention; the fused kernel masks by itself and only looks at whether it is null
      * @return [B*T, W], in the manager of {@code qkv}
      */
-    static NDArray attend(NDArray qkv, int tokens, int heads, NDArray causalMask) {
+    static NDArray attend(AttentionKernel kernel, NDArray qkv, int tokens, int heads, NDArray causalMask) {
         // bfloat16 (which DJL reports as UNKNOWN) always takes the fused kernel: DJL's softmax cannot name the dtype
-        return fused() || qkv.getDataType() == DataType.UNKNOWN
+        return kernel == AttentionKernel.FUSED || qkv.getDataType() == DataType.UNKNOWN
                 ? TorchScriptKernels.attend(qkv, tokens, heads, causalMask != null)
                 : explicit(qkv, tokens, heads, causalMask);
     }

@@ -27,18 +27,37 @@ public final class WeightReader {
     private final ParameterSource source;
     private final NDManager manager;
     private final Precision precision;
+    private final dev.sdcond.models.AttentionKernel attention;
     private final boolean headerOnly;
     private final List<String> problems = new ArrayList<>();
 
-    public WeightReader(ParameterSource source, NDManager manager, Precision precision) {
-        this(source, manager, precision, false);
+    /**
+     * A reader that loads a tower's parameters for a compute choice.
+     *
+     * @param source the parameters
+     * @param manager where the arrays are made (the tower's manager, on its device)
+     * @param compute the dtype and the attention kernel the tower's modules take
+     */
+    public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute) {
+        this(source, manager, compute.precision(), compute.attention().resolve(), false);
     }
 
-    private WeightReader(ParameterSource source, NDManager manager, Precision precision, boolean headerOnly) {
+    private WeightReader(ParameterSource source, NDManager manager, Precision precision,
+            dev.sdcond.models.AttentionKernel attention, boolean headerOnly) {
         this.source = source;
         this.manager = manager;
         this.precision = precision;
+        this.attention = attention;
         this.headerOnly = headerOnly;
+    }
+
+    /**
+     * The attention kernel the tower's attention modules use, resolved at load time.
+     *
+     * @return the kernel
+     */
+    public dev.sdcond.models.AttentionKernel attention() {
+        return attention;
     }
 
     /**
@@ -54,7 +73,8 @@ public final class WeightReader {
             return; // made in whatever shape is asked for
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
-            WeightReader r = new WeightReader(source, standIns, precision, true);
+            WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
+                    true);
             load.accept(r);
             r.finish(what);
         }

@@ -1,26 +1,18 @@
 package dev.sdcond.models.clip;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.function.Supplier;
+import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.Compute;
 
-/** Runs test code under one attention kernel: the golden tests cover the fused kernel and the explicit fallback. */
+/** The compute choice of a golden test's attention kernel: the tests cover the fused kernel and the explicit one. */
 final class AttentionKernels {
     private AttentionKernels() {}
 
-    static <T> T with(String kernel, Supplier<T> body) {
-        String before = System.getProperty(ScaledDotProductAttention.PROPERTY);
-        System.setProperty(ScaledDotProductAttention.PROPERTY, kernel);
-        try {
-            // the fused kernel must really be there (it ships as a resource): no silent fallback in tests
-            assertTrue(kernel.equals("explicit") || ScaledDotProductAttention.fused(), "fused attention kernel not loaded");
-            return body.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(ScaledDotProductAttention.PROPERTY);
-            } else {
-                System.setProperty(ScaledDotProductAttention.PROPERTY, before);
-            }
-        }
+    static Compute cpu(String kernel) {
+        AttentionKernel k = AttentionKernel.valueOf(kernel.toUpperCase(java.util.Locale.ROOT));
+        // the fused kernel must really be there (it ships as a resource): no silent fallback in tests
+        assertEquals(k, k.resolve(), "attention kernel " + k + " not available");
+        return Compute.CPU.withAttention(k);
     }
 }
