@@ -93,6 +93,6 @@ public final class ExtraNetworks {
             }
         }
         throw new InvalidInputException("<lora:" + name + ">: no " + name + ".safetensors in " + (folders.isEmpty()
-                ? "any LoRA folder (give --lora-dir)" : folders));
+                ? "any LoRA folder (none was given)" : folders));
     }
 }

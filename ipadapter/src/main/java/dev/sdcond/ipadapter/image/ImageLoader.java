@@ -282,7 +282,7 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
      */
     public static java.util.List<Path> listFolder(Path dir) {
         if (!java.nio.file.Files.isDirectory(dir)) {
-            throw new dev.sdcond.models.InvalidInputException(dir + ": --images takes a folder, and this is "
+            throw new dev.sdcond.models.InvalidInputException(dir + ": a folder of images is needed, and this is "
                     + (java.nio.file.Files.exists(dir) ? "a file" : "not there"));
         }
         try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
