@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
         List<ClipTextModel> textTowers = new ArrayList<>();
         ClipVisionModel visionTower = null;
         if (text) {
-            LoadedTextModel m = TextModels.open(List.of(model), null, compute, loras);
+            LoadedTextModel m = TextModels.open(List.of(model), java.util.Optional.empty(), compute, loras);
             loaded = m;
             m.conditioner().encoders().forEach(e -> textTowers.add(e.tower()));
         } else {

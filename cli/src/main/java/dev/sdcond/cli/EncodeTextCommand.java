@@ -115,10 +115,10 @@ final class EncodeTextCommand implements Callable<Integer> {
         Compute compute = computeOptions.compute(spec.commandLine().getErr());
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
-            try (LoadedTextModel model = time.time("load", () -> TextModels.open(models, preset, compute, set));
+            try (LoadedTextModel model = time.time("load", () -> TextModels.open(models, java.util.Optional.ofNullable(preset), compute, set));
                     NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
                 model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-                EncodeOptions options = base.withLayer(text.layer(model.conditioner().preset()));
+                EncodeOptions options = text.withLayer(base, model.conditioner().preset());
                 TextOutputs.Settings settings = new TextOutputs.Settings(compute, options, names,
                         time.time("hash", () -> out.weightsSha256(model::weightsSha256)));
                 if (!perItem) {

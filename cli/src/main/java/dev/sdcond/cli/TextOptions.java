@@ -74,13 +74,20 @@ final class TextOptions {
 
     /** The options without the layer (which depends on the model's preset). */
     EncodeOptions encodeOptions() {
-        return EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
-                .withMaxChunks(truncate ? 1 : maxChunks).withZeroEmptyNegative(zeroEmptyNegative)
+        EncodeOptions o = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
+                .withMaxChunks(truncate ? 1 : maxChunks)
                 .withEmbeddings(style == PromptStyle.PLAIN ? EmbeddingStore.NONE : EmbeddingStore.of(embeddingDirs));
+        return zeroEmptyNegative == null ? o : o.withZeroEmptyNegative(zeroEmptyNegative);
+    }
+
+    /** The options with the layer they select in a preset (or the preset's own). */
+    EncodeOptions withLayer(EncodeOptions o, Preset p) {
+        LayerSelection l = layer(p);
+        return l == null ? o : o.withLayer(l);
     }
 
     /** The layer the options select in a preset, or null for the preset's own. */
-    LayerSelection layer(Preset p) {
+    private LayerSelection layer(Preset p) {
         boolean defaultNorm = p.encoders().get(0).layer().finalNorm();
         if (clipSkip != null) {
             LayerSelection l;

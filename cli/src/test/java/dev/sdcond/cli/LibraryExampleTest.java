@@ -24,7 +24,7 @@ class LibraryExampleTest {
     @Test
     void readmeExampleRuns() {
         String textModel = Goldens.path("clip-text-tiny-b").toString();
-        try (LoadedTextModel model = TextModels.open(List.of(textModel, textModel), null, Compute.CPU);
+        try (LoadedTextModel model = TextModels.open(List.of(textModel, textModel), Compute.CPU);
                 NDManager manager = NDManager.newBaseManager()) {
             TextConditioner.Result r = model.conditioner().encode(manager, "a (red:1.2) fox", "blurry", EncodeOptions.DEFAULT);
             NDArray hidden = r.positive().hiddenStates();

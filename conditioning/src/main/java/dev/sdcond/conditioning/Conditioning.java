@@ -64,7 +64,7 @@ public final class Conditioning implements AutoCloseable {
      * @return the loaded model; close it to free its weights
      */
     public static Conditioning open(List<String> specs, Compute compute, EncodeOptions options) {
-        return new Conditioning(TextModels.open(specs, null, compute), options);
+        return new Conditioning(TextModels.open(specs, compute), options);
     }
 
     /**

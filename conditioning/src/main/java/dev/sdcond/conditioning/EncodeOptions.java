@@ -2,6 +2,7 @@ package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.prompt.PromptStyle;
+import java.util.Optional;
 
 /**
  * How prompts are turned into conditioning.
@@ -11,18 +12,28 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
  * @param commaBacktrack A1111's comma padding backtrack (20; 0 = off)
  * @param maxChunks at most this many 75-token chunks per prompt (0 = no limit); more is cut with a warning.
  *     1 is the classic truncation to 77 tokens
- * @param layer the layer for every encoder, or null for the preset's
- * @param zeroEmptyNegative all-zero negative conditioning for an empty or absent negative prompt, or null for the
+ * @param layer the layer for every encoder; empty for the preset's own
+ * @param zeroEmptyNegative all-zero negative conditioning for an empty or absent negative prompt; empty for the
  *     preset's default (SDXL: yes, as diffusers' force_zeros_for_empty_prompt)
  * @param embeddings the textual-inversion embeddings prompts may use (A1111: by name; ComfyUI: embedding:NAME)
  */
 public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBacktrack, int maxChunks,
-        LayerSelection layer, Boolean zeroEmptyNegative, EmbeddingStore embeddings) {
+        Optional<LayerSelection> layer, Optional<Boolean> zeroEmptyNegative, EmbeddingStore embeddings) {
 
-    public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, null, null,
-            EmbeddingStore.NONE);
+    /** A1111's prompt handling, comma backtrack 20, no chunk limit, the preset's layers and zeroing, no embeddings. */
+    public static final EncodeOptions DEFAULT = new EncodeOptions(PromptStyle.A1111, false, 20, 0, Optional.empty(),
+            Optional.empty(), EmbeddingStore.NONE);
 
+    /**
+     * Checks the options.
+     *
+     * @throws dev.sdcond.models.InvalidInputException for a negative chunk limit or comma backtrack
+     */
     public EncodeOptions {
+        java.util.Objects.requireNonNull(style, "style");
+        java.util.Objects.requireNonNull(layer, "layer");
+        java.util.Objects.requireNonNull(zeroEmptyNegative, "zeroEmptyNegative");
+        java.util.Objects.requireNonNull(embeddings, "embeddings");
         if (maxChunks < 0) {
             throw new dev.sdcond.models.InvalidInputException("the chunk limit must be 0 (none) or more, is " + maxChunks);
         }
@@ -40,12 +51,25 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
         return new EncodeOptions(style, strictSyntax, commaBacktrack, k, layer, zeroEmptyNegative, embeddings);
     }
 
+    /**
+     * These options with one layer for every encoder.
+     *
+     * @param l the layer
+     * @return the options
+     */
     public EncodeOptions withLayer(LayerSelection l) {
-        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, l, zeroEmptyNegative, embeddings);
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, Optional.of(l), zeroEmptyNegative,
+                embeddings);
     }
 
-    public EncodeOptions withZeroEmptyNegative(Boolean z) {
-        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, z, embeddings);
+    /**
+     * These options with or without zeroed conditioning for empty negative prompts, whatever the preset's default.
+     *
+     * @param z whether to zero
+     * @return the options
+     */
+    public EncodeOptions withZeroEmptyNegative(boolean z) {
+        return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, Optional.of(z), embeddings);
     }
 
     public EncodeOptions withEmbeddings(EmbeddingStore e) {

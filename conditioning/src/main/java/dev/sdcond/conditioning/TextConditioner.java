@@ -99,7 +99,7 @@ public final class TextConditioner {
                 emptyNegs[i] = n == null || n.isBlank();
             }
         }
-        boolean zeroNeg = options.zeroEmptyNegative() != null ? options.zeroEmptyNegative() : preset.zeroEmptyNegative();
+        boolean zeroNeg = options.zeroEmptyNegative().orElse(preset.zeroEmptyNegative());
         ConditioningPlan plan = ConditioningPlan.of(pos, negs, emptyNegs, options.style(), zeroNeg);
         try (NDManager sub = manager.newSubManager()) {
             NDArray pooled = null;
@@ -109,7 +109,7 @@ public final class TextConditioner {
                 if (!preset.hiddenStates() && pool == PooledKind.NONE) {
                     continue;
                 }
-                LayerSelection layer = options.layer() != null ? options.layer() : preset.encoders().get(e).layer();
+                LayerSelection layer = options.layer().orElse(preset.encoders().get(e).layer());
                 EncoderPass.Output out = new EncoderPass(encoders.get(e), e, encoders.size(),
                         preset.encoders().get(e).role()).run(sub, plan, layer, preset.hiddenStates(), pool);
                 pooled = pool != PooledKind.NONE ? out.pooled() : pooled;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Loads the text encoders of a preset from what users have:
@@ -40,21 +41,56 @@ public final class TextModels {
     private TextModels() {}
 
     /**
-     * Loads a model.
+     * Loads a model with its preset inferred: two encoders are SDXL, one of OpenCLIP-H's width SD2.x, else SD1.x.
+     *
+     * @param specs one spec, or one per encoder (SDXL: CLIP-L then bigG)
+     * @param compute device, dtype and attention kernel
+     * @return the model; close it to free its weights
+     */
+    public static LoadedTextModel open(List<String> specs, Compute compute) {
+        return open(specs, Optional.empty(), compute, List.of());
+    }
+
+    /**
+     * Loads a model for a preset.
      *
      * @param specs one spec, or one per encoder of the preset (SDXL: CLIP-L then bigG)
-     * @param preset the preset, or null to infer it (two encoders: SDXL; an OpenCLIP-H width: SD2.x; else SD1.x)
+     * @param preset the preset
+     * @param compute device, dtype and attention kernel
+     * @return the model; close it to free its weights
      */
     public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute) {
-        return open(specs, preset, compute, List.of());
+        return open(specs, Optional.of(preset), compute, List.of());
+    }
+
+    /**
+     * Loads a model for a preset, with LoRAs merged.
+     *
+     * @param specs one spec, or one per encoder of the preset (SDXL: CLIP-L then bigG)
+     * @param preset the preset
+     * @param compute device, dtype and attention kernel
+     * @param loraSpecs the LoRAs
+     * @return the model; close it to free its weights
+     */
+    public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute, List<LoraSpec> loraSpecs) {
+        return open(specs, Optional.of(preset), compute, loraSpecs);
     }
 
     /**
      * Loads a model with LoRAs merged into its text encoders (see {@link LoraSource}): SD1.x keys go to the one
      * encoder, SDXL's {@code lora_te1_} / {@code text_encoder.} to CLIP-L and {@code lora_te2_} /
      * {@code text_encoder_2.} to bigG. Modules that no encoder takes are listed in {@link LoadedTextModel#warnings}.
+     *
+     * @param specs one spec, or one per encoder of the preset (SDXL: CLIP-L then bigG)
+     * @param preset the preset; empty to infer it (see {@link #open(List, Compute)})
+     * @param compute device, dtype and attention kernel
+     * @param loraSpecs the LoRAs
+     * @return the model; close it to free its weights
+     * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model or LoRA (names the file)
+     * @throws ModelMismatchException for a model that does not fit the preset
      */
-    public static LoadedTextModel open(List<String> specs, Preset preset, Compute compute, List<LoraSpec> loraSpecs) {
+    public static LoadedTextModel open(List<String> specs, Optional<Preset> preset, Compute compute,
+            List<LoraSpec> loraSpecs) {
         if (specs.isEmpty()) {
             throw new dev.sdcond.models.InvalidInputException("no model given");
         }
@@ -102,7 +138,7 @@ public final class TextModels {
                 }
                 files.add(ckpt.source());
             }
-            Preset p = preset != null ? preset : infer(encoders);
+            Preset p = preset.orElseGet(() -> infer(encoders));
             List<TextEncoder> bound = bind(p, encoders);
             return withLoras(new LoadedTextModel(new TextConditioner(p, bound), String.join(" + ", parts), files,
                     Map.of(), List.of(), resources), loras);
@@ -175,12 +211,12 @@ public final class TextModels {
         return out;
     }
 
-    private static LoadedTextModel builtin(String spec, Preset preset, Compute compute, List<AutoCloseable> resources,
+    private static LoadedTextModel builtin(String spec, Optional<Preset> preset, Compute compute, List<AutoCloseable> resources,
             List<LoraSource.Applied> loras) {
         Builtin b = Builtin.parse(spec, TowerKind.TEXT);
         Preset p = Preset.parse(b.preset());
         List<CLIPTextConfig> configs = b.towers().stream().map(ClipFamily::textConfig).toList();
-        Preset use = preset != null ? preset : p;
+        Preset use = preset.orElse(p);
         ClipTokenizer tok = ClipTokenizer.bundled();
         resources.add(tok);
         List<TextEncoder> encoders = new ArrayList<>();

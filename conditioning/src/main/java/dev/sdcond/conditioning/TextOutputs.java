@@ -87,15 +87,14 @@ public final class TextOutputs {
         w.metadata("model", model.description());
         Provenance.record(w, s.weightsSha256(), model.tensorsRead());
         w.metadata("preset", cond.preset().name());
-        LayerSelection l = options.layer();
         List<String> layers = new ArrayList<>();
         for (Preset.EncoderSlot slot : cond.preset().encoders()) {
-            LayerSelection e = l != null ? l : slot.layer();
+            LayerSelection e = options.layer().orElse(slot.layer());
             layers.add(slot.role() + ": layer " + e.index() + ", final_norm " + e.finalNorm());
         }
         w.metadata("layer", String.join("; ", layers));
-        w.metadata("final_norm", String.valueOf(l != null ? l.finalNorm()
-                : cond.preset().encoders().get(0).layer().finalNorm()));
+        w.metadata("final_norm", String.valueOf(options.layer().orElse(cond.preset().encoders().get(0).layer())
+                .finalNorm()));
         w.metadata("dtype", s.compute().precision().toString());
         w.metadata("device", s.compute().deviceName());
         w.metadata("prompt_style", options.style().name().toLowerCase(Locale.ROOT));
