@@ -3,7 +3,6 @@ package dev.sdcond.conditioning;
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.conditioning.prompt.ParsedPrompt;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * The conditioning of a batch of prompts, attached to the caller's manager, in float32.
@@ -18,20 +17,6 @@ import java.util.NoSuchElementException;
  */
 public record TextConditioning(NDArray hiddenStates, NDArray pooled, long[][] inputIds, long[][] attentionMask,
         int[] tokenCounts, int[] droppedTokens, List<List<ParsedPrompt.Warning>> warnings) {
-
-    public NDArray requireHiddenStates() {
-        if (hiddenStates == null) {
-            throw new NoSuchElementException("this preset gives no hidden states");
-        }
-        return hiddenStates;
-    }
-
-    public NDArray requirePooled() {
-        if (pooled == null) {
-            throw new NoSuchElementException("this preset gives no pooled vector");
-        }
-        return pooled;
-    }
 
     /**
      * What a prompt's encoding tolerated or cut, in words: syntax problems, embeddings an encoder could not take, and

@@ -39,10 +39,6 @@ public final class ImageEncoder {
         return tower;
     }
 
-    public ClipImageProcessor processor() {
-        return processor;
-    }
-
     /** [B, 3, S, S] pixel values of the images, in {@code manager}. */
     public NDArray pixelValues(NDManager manager, List<RgbImage> images) {
         int s = processor.size();

@@ -191,11 +191,6 @@ public final class ClipTokenizer implements AutoCloseable {
         return e.getIds();
     }
 
-    /** The token strings of a text (for display). */
-    public String[] tokenStrings(String text) {
-        return tokenizer.encode(text, false, false).getTokens();
-    }
-
     /** The vocabulary entry of an id (e.g. {@code cat</w>}). */
     public String idToToken(long id) {
         String t = tokenizer.decode(new long[] {id}, false);

@@ -180,11 +180,6 @@ public final class LoraFile implements AutoCloseable {
         return unetModules;
     }
 
-    /** Module keys that are neither text-encoder nor UNet modules. */
-    public List<String> unknownModules() {
-        return unknown;
-    }
-
     /** The SHA-256 of the whole file, for provenance. */
     public String sha256() {
         return dev.sdcond.models.io.InputFiles.sha256(file);

@@ -22,16 +22,6 @@ public final class ModelFolders {
     private ModelFolders() {}
 
     /**
-     * Whether a folder is a pipeline (or repository) folder rather than one model's folder.
-     *
-     * @param folder any path
-     * @return true for a folder without {@code config.json} that holds a text or image encoder folder
-     */
-    public static boolean isPipeline(Path folder) {
-        return !parts(folder).isEmpty();
-    }
-
-    /**
      * A pipeline's text encoder folders.
      *
      * @param pipeline a pipeline folder

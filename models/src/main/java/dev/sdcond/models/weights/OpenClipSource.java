@@ -2,7 +2,6 @@ package dev.sdcond.models.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.sdcond.models.safetensors.TensorInfo;
 import dev.sdcond.models.safetensors.TensorSource;
@@ -12,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * The OpenCLIP layout, mapped onto Hugging Face names in this one table. Fused attention projections are offered
- * as {@code self_attn.in_proj_weight} / {@code in_proj_bias} (so towers take them whole), or sliced into q/k/v;
+ * as {@code self_attn.in_proj_weight} / {@code in_proj_bias} (towers take them whole, as they fuse q/k/v anyway);
  * {@code text_projection} and {@code visual.proj} are stored [W, P] and transposed to [P, W].
  *
  * <pre>
@@ -35,21 +34,15 @@ import java.util.regex.Pattern;
  */
 public record OpenClipSource(TensorSource source, String prefix) implements ParameterSource {
     private static final Pattern LAYER = Pattern.compile("(text|vision)_model\\.encoder\\.layers\\.(\\d+)\\.(.+)");
-    private static final Pattern QKV = Pattern.compile("self_attn\\.([qkv])_proj\\.(weight|bias)");
 
-    /** A stored tensor, optionally a third of its rows, optionally transposed. */
-    private record Stored(String key, int third, boolean transpose) {}
+    /** A stored tensor, optionally transposed. */
+    private record Stored(String key, boolean transpose) {}
 
     private Stored map(String hf) {
         Matcher m = LAYER.matcher(hf);
         if (m.matches()) {
             String base = (m.group(1).equals("vision") ? "visual." : "") + "transformer.resblocks." + m.group(2) + ".";
-            String rest = m.group(3);
-            Matcher q = QKV.matcher(rest);
-            if (q.matches()) {
-                return new Stored(base + "attn.in_proj_" + q.group(2), "qkv".indexOf(q.group(1)), false);
-            }
-            String mapped = switch (rest) {
+            String mapped = switch (m.group(3)) {
                 case "self_attn.in_proj_weight" -> "attn.in_proj_weight";
                 case "self_attn.in_proj_bias" -> "attn.in_proj_bias";
                 case "self_attn.out_proj.weight" -> "attn.out_proj.weight";
@@ -64,22 +57,22 @@ public record OpenClipSource(TensorSource source, String prefix) implements Para
                 case "mlp.fc2.bias" -> "mlp.c_proj.bias";
                 default -> null;
             };
-            return mapped == null ? null : new Stored(base + mapped, -1, false);
+            return mapped == null ? null : new Stored(base + mapped, false);
         }
         return switch (hf) {
-            case "text_model.embeddings.token_embedding.weight" -> new Stored("token_embedding.weight", -1, false);
-            case "text_model.embeddings.position_embedding.weight" -> new Stored("positional_embedding", -1, false);
-            case "text_model.final_layer_norm.weight" -> new Stored("ln_final.weight", -1, false);
-            case "text_model.final_layer_norm.bias" -> new Stored("ln_final.bias", -1, false);
-            case "text_projection.weight" -> new Stored("text_projection", -1, true);
-            case "vision_model.embeddings.class_embedding" -> new Stored("visual.class_embedding", -1, false);
-            case "vision_model.embeddings.patch_embedding.weight" -> new Stored("visual.conv1.weight", -1, false);
-            case "vision_model.embeddings.position_embedding.weight" -> new Stored("visual.positional_embedding", -1, false);
-            case "vision_model.pre_layrnorm.weight" -> new Stored("visual.ln_pre.weight", -1, false);
-            case "vision_model.pre_layrnorm.bias" -> new Stored("visual.ln_pre.bias", -1, false);
-            case "vision_model.post_layernorm.weight" -> new Stored("visual.ln_post.weight", -1, false);
-            case "vision_model.post_layernorm.bias" -> new Stored("visual.ln_post.bias", -1, false);
-            case "visual_projection.weight" -> new Stored("visual.proj", -1, true);
+            case "text_model.embeddings.token_embedding.weight" -> new Stored("token_embedding.weight", false);
+            case "text_model.embeddings.position_embedding.weight" -> new Stored("positional_embedding", false);
+            case "text_model.final_layer_norm.weight" -> new Stored("ln_final.weight", false);
+            case "text_model.final_layer_norm.bias" -> new Stored("ln_final.bias", false);
+            case "text_projection.weight" -> new Stored("text_projection", true);
+            case "vision_model.embeddings.class_embedding" -> new Stored("visual.class_embedding", false);
+            case "vision_model.embeddings.patch_embedding.weight" -> new Stored("visual.conv1.weight", false);
+            case "vision_model.embeddings.position_embedding.weight" -> new Stored("visual.positional_embedding", false);
+            case "vision_model.pre_layrnorm.weight" -> new Stored("visual.ln_pre.weight", false);
+            case "vision_model.pre_layrnorm.bias" -> new Stored("visual.ln_pre.bias", false);
+            case "vision_model.post_layernorm.weight" -> new Stored("visual.ln_post.weight", false);
+            case "vision_model.post_layernorm.bias" -> new Stored("visual.ln_post.bias", false);
+            case "visual_projection.weight" -> new Stored("visual.proj", true);
             default -> null;
         };
     }
@@ -95,8 +88,7 @@ public record OpenClipSource(TensorSource source, String prefix) implements Para
         if (s == null) {
             return prefix + hfName + " (no OpenCLIP equivalent)";
         }
-        return prefix + s.key() + (s.third() >= 0 ? " (rows " + "qkv".charAt(s.third()) + ")" : "")
-                + (s.transpose() ? " (transposed)" : "");
+        return prefix + s.key() + (s.transpose() ? " (transposed)" : "");
     }
 
     @Override
@@ -110,12 +102,6 @@ public record OpenClipSource(TensorSource source, String prefix) implements Para
             return Optional.empty();
         }
         long[] shape = t.get().shape();
-        if (s.third() >= 0) {
-            if (shape.length == 0 || shape[0] % 3 != 0) {
-                return Optional.of(shape); // reported as a shape mismatch
-            }
-            shape[0] /= 3;
-        }
         if (s.transpose() && shape.length == 2) {
             return Optional.of(new long[] {shape[1], shape[0]});
         }
@@ -129,12 +115,6 @@ public record OpenClipSource(TensorSource source, String prefix) implements Para
             throw new IllegalArgumentException("no OpenCLIP equivalent of " + hfName);
         }
         NDArray a = source.load(prefix + s.key(), manager, dtype);
-        if (s.third() >= 0) {
-            long n = a.getShape().get(0) / 3;
-            try (a) {
-                return a.get(new NDIndex("{}:{}", s.third() * n, (s.third() + 1) * n)).duplicate();
-            }
-        }
         if (s.transpose()) {
             try (a) {
                 long[] shape = a.getShape().getShape();
