@@ -1,9 +1,6 @@
 package dev.sdcond.cli;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,19 +9,14 @@ import dev.sdcond.conditioning.TextModels;
 import dev.sdcond.ipadapter.LoadedVisionModel;
 import dev.sdcond.ipadapter.VisionModels;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.Precision;
 import dev.sdcond.models.Towers;
-import dev.sdcond.models.clip.ClipOutput;
 import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.clip.ClipVisionModel;
-import dev.sdcond.models.clip.OutputRequest;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
@@ -126,44 +118,14 @@ final class BenchCommand implements Callable<Integer> {
                     ObjectNode r = results.addObject();
                     r.put("batch", b);
                     r.put("encoder", e);
-                    Supplier<Integer> forward;
-                    Shapes shapes;
-                    if (text) {
-                        ClipTextModel tower = textTowers.get(e);
-                        long[][] ids = new long[b][77];
-                        for (long[] row : ids) {
-                            Arrays.fill(row, 49407);
-                            row[0] = 49406;
-                            for (int i = 1; i < 20; i++) {
-                                row[i] = 320 + i;
-                            }
-                        }
-                        forward = () -> {
-                            try (NDManager m = manager.newSubManager()) {
-                                ClipOutput o = tower.forward(m, ids, OutputRequest.pooledOnly());
-                                return toHost(o.lastHiddenState()) + toHost(o.pooled());
-                            }
-                        };
-                        shapes = new Shapes(b, 77, tower.width(), tower.config().intermediateSize(),
-                                tower.config().numAttentionHeads(), tower.numLayers(), 0);
-                    } else {
-                        ClipVisionModel tower = visionTower;
-                        int s = tower.config().imageSize();
-                        NDArray px = manager.randomNormal(new Shape(b, 3, s, s));
-                        forward = () -> {
-                            try (NDManager m = manager.newSubManager()) {
-                                ClipOutput o = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooled());
-                                return toHost(o.hiddenState(-2)) + toHost(o.projected());
-                            }
-                        };
-                        shapes = new Shapes(b, tower.config().numPositions(), tower.width(),
-                                tower.config().intermediateSize(), tower.config().numAttentionHeads(), tower.numLayers(),
-                                tower.config().patchSize());
-                    }
+                    BenchWorkload w = text ? BenchWorkload.text(manager, textTowers.get(e), b)
+                            : BenchWorkload.vision(manager, visionTower, b);
+                    Supplier<Integer> forward = w.forward();
+                    GemmFloor.Shapes shapes = w.shapes();
                     r.put("gflops", shapes.flops() / 1e9);
                     try (NDManager g = manager.newSubManager()) {
-                        Supplier<Integer> gemm = noGemm ? null : gemmProducts(g, shapes, compute.precision());
-                        double[][] t = time(forward, gemm, !compute.device().isGpu());
+                        Supplier<Integer> gemm = noGemm ? null : GemmFloor.gemmProducts(g, shapes, compute.precision());
+                        double[][] t = BenchTimer.time(forward, gemm, !compute.device().isGpu(), warmup, runs);
                         if (profile != null) {
                             Path trace = Path.of(profile + "-e" + e + "-b" + b + ".json");
                             ai.djl.pytorch.jni.JniUtils.startProfile(compute.device().isGpu(), true, false);
@@ -195,166 +157,15 @@ final class BenchCommand implements Callable<Integer> {
                 java.lang.management.MemoryUsage gpu = ai.djl.util.cuda.CudaUtils.getGpuMemory(compute.device());
                 root.put("gpu_memory_used_mb", gpu.getUsed() / 1048576.0); // the whole card's, after the runs
             }
-            root.put("peak_rss_mb", procStatus("VmHWM") / 1024.0);
-            root.put("rss_mb", procStatus("VmRSS") / 1024.0);
+            root.put("peak_rss_mb", BenchReport.procStatus("VmHWM") / 1024.0);
+            root.put("rss_mb", BenchReport.procStatus("VmRSS") / 1024.0);
         } catch (Exception e) {
             if (e instanceof RuntimeException re) {
                 throw re;
             }
             throw new IOException(e);
         }
-        print(root, om);
+        BenchReport.print(spec.commandLine().getOut(), root, om, json, model);
         return ExitCodes.OK;
-    }
-
-    /**
-     * Times the forward pass and the GEMM floor. On a CPU they alternate run by run, so that both see the same
-     * machine (a small shared machine drifts by tens of percent); on a GPU, where alternating them was seen to slow
-     * the forward pass down (the floor's allocations disturb the caching allocator's pools), all forward runs come
-     * first.
-     *
-     * @return {forward times, floor times} in ms; the second is empty without a floor
-     */
-    private double[][] time(Supplier<Integer> forward, Supplier<Integer> floor, boolean interleave) {
-        boolean alternate = floor != null && interleave;
-        for (int i = 0; i < warmup; i++) {
-            forward.get();
-            if (alternate) {
-                floor.get();
-            }
-        }
-        int n = Math.max(1, runs);
-        double[] f = new double[n];
-        double[] g = new double[floor == null ? 0 : n];
-        for (int i = 0; i < n; i++) {
-            f[i] = millis(forward);
-            if (alternate) {
-                g[i] = millis(floor);
-            }
-        }
-        if (floor != null && !interleave) {
-            for (int w = 0; w < warmup; w++) {
-                floor.get();
-            }
-            for (int i = 0; i < n; i++) {
-                g[i] = millis(floor);
-            }
-        }
-        return new double[][] {f, g};
-    }
-
-    private static double millis(Supplier<Integer> work) {
-        long s = System.nanoTime();
-        work.get();
-        return (System.nanoTime() - s) / 1e6;
-    }
-
-    /**
-     * The matrix products of one forward pass.
-     *
-     * @param patch vision: patch size (adds the patch embedding); 0 for text
-     */
-    record Shapes(int batch, int tokens, int width, int mlp, int heads, int layers, int patch) {
-        double flops() {
-            double bt = (double) batch * tokens;
-            double perLayer = 2 * bt * width * 3.0 * width // qkv
-                    + 2 * 2 * bt * tokens * width // scores and attention * v
-                    + 2 * bt * width * width // out proj
-                    + 2 * 2 * bt * width * mlp; // fc1, fc2
-            double patchEmbed = patch == 0 ? 0 : 2.0 * batch * (tokens - 1) * 3 * patch * patch * width;
-            return layers * perLayer + patchEmbed;
-        }
-    }
-
-    /**
-     * The forward pass's matrix products alone, on random inputs of the same shapes (allocated once in {@code m}).
-     * Like the model's layers, the products cycle through distinct weight matrices (enough sets to exceed any CPU
-     * cache), so that the floor streams weights from memory as the real forward pass does.
-     */
-    private static Supplier<Integer> gemmProducts(NDManager m, Shapes s, Precision precision) {
-        long bt = (long) s.batch() * s.tokens();
-        long d = s.width() / s.heads();
-        long bh = (long) s.batch() * s.heads();
-        long layerBytes = 4L * (4L * s.width() * s.width() + 2L * s.width() * s.mlp());
-        int sets = (int) Math.max(1, Math.min(s.layers(), (512L << 20) / layerBytes + 1));
-        NDArray x = random(m, new Shape(bt, s.width()), precision);
-        NDArray h = random(m, new Shape(bt, s.mlp()), precision);
-        NDArray q = random(m, new Shape(bh, s.tokens(), d), precision);
-        NDArray kt = random(m, new Shape(bh, d, s.tokens()), precision);
-        NDArray p = random(m, new Shape(bh, s.tokens(), s.tokens()), precision);
-        NDArray[][] w = new NDArray[sets][];
-        for (int i = 0; i < sets; i++) {
-            w[i] = new NDArray[] {random(m, new Shape(3L * s.width(), s.width()), precision),
-                random(m, new Shape(s.width(), s.width()), precision),
-                random(m, new Shape(s.mlp(), s.width()), precision),
-                random(m, new Shape(s.width(), s.mlp()), precision)};
-        }
-        return () -> {
-            try (NDManager scratch = m.newSubManager()) {
-                NDArray last = null;
-                for (int l = 0; l < s.layers(); l++) {
-                    NDArray[] lw = w[l % sets];
-                    for (NDArray o : new NDArray[] {ai.djl.nn.core.Linear.linear(x, lw[0]).singletonOrThrow(),
-                            q.matMul(kt), p.matMul(q), ai.djl.nn.core.Linear.linear(x, lw[1]).singletonOrThrow(),
-                            ai.djl.nn.core.Linear.linear(x, lw[2]).singletonOrThrow()}) {
-                        o.close();
-                    }
-                    last = ai.djl.nn.core.Linear.linear(h, lw[3]).singletonOrThrow();
-                    last.attach(scratch);
-                }
-                return last.get(0).toType(DataType.FLOAT32, false).toFloatArray().length; // wait for the device
-            }
-        };
-    }
-
-    private static NDArray random(NDManager m, Shape shape, Precision precision) {
-        try (NDArray a = m.randomNormal(shape)) {
-            return precision.toProductType(a);
-        }
-    }
-
-    /** Copies an output to the host as it is (no dtype conversion, as a caller writing it out would): bytes copied. */
-    private static int toHost(NDArray a) {
-        return a.toByteBuffer(true).remaining(); // direct: no second copy into the Java heap
-    }
-
-    private static long procStatus(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (IOException | NumberFormatException ignored) {
-            // not Linux: no memory figures
-        }
-        return -1;
-    }
-
-    private void print(ObjectNode root, ObjectMapper om) throws IOException {
-        var out = spec.commandLine().getOut();
-        if (json) {
-            out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
-            return;
-        }
-        out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
-                root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
-        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%n",
-                root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
-                root.get("omp_wait_policy").asText());
-        out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item",
-                "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share");
-        for (var r : root.get("results")) {
-            double gflop = r.get("gflops").asDouble();
-            boolean floor = r.has("gemm_floor_ms");
-            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %10.1f %14s %12s %10s%n", r.get("encoder").asInt(),
-                    r.get("batch").asInt(),
-                    r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
-                    gflop, gflop / (r.get("median_ms").asDouble() / 1000),
-                    floor ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
-                    floor ? String.format(Locale.ROOT, "%.1f", gflop / (r.get("gemm_floor_ms").asDouble() / 1000)) : "-",
-                    r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-");
-        }
-        out.printf(Locale.ROOT, "peak RSS %.0f MB%n", root.get("peak_rss_mb").asDouble());
     }
 }

@@ -1,0 +1,53 @@
+package dev.sdcond.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** How {@code bench} reports: a table (or JSON) with the CPU, the thread settings, and memory from /proc. */
+final class BenchReport {
+    private BenchReport() {}
+
+    static long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux: no memory figures
+        }
+        return -1;
+    }
+
+    static void print(java.io.PrintWriter out, ObjectNode root, ObjectMapper om, boolean json, String model)
+            throws IOException {
+        if (json) {
+            out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return;
+        }
+        out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
+                root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
+        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%n",
+                root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
+                root.get("omp_wait_policy").asText());
+        out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item",
+                "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share");
+        for (var r : root.get("results")) {
+            double gflop = r.get("gflops").asDouble();
+            boolean floor = r.has("gemm_floor_ms");
+            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %10.1f %14s %12s %10s%n", r.get("encoder").asInt(),
+                    r.get("batch").asInt(),
+                    r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
+                    gflop, gflop / (r.get("median_ms").asDouble() / 1000),
+                    floor ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
+                    floor ? String.format(Locale.ROOT, "%.1f", gflop / (r.get("gemm_floor_ms").asDouble() / 1000)) : "-",
+                    r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-");
+        }
+        out.printf(Locale.ROOT, "peak RSS %.0f MB%n", root.get("peak_rss_mb").asDouble());
+    }
+}
