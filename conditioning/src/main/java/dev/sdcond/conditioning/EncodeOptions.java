@@ -28,6 +28,13 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
      * Checks the options.
      *
      * @throws dev.sdcond.models.InvalidInputException for a negative chunk limit or comma backtrack
+     * @param style whose syntax, chunking and weighting to follow
+     * @param strictSyntax whether unclosed brackets and stray closers are errors
+     * @param commaBacktrack A1111's comma padding backtrack (0 = off)
+     * @param maxChunks the chunk limit per prompt (0 = none)
+     * @param layer the layer for every encoder; empty for the preset's
+     * @param zeroEmptyNegative zeroed empty negatives; empty for the preset's default
+     * @param embeddings the textual-inversion embeddings
      */
     public EncodeOptions {
         java.util.Objects.requireNonNull(style, "style");
@@ -43,10 +50,22 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
         }
     }
 
+    /**
+     * These options with another prompt style.
+     *
+     * @param s the style
+     * @return the options
+     */
     public EncodeOptions withStyle(PromptStyle s) {
         return new EncodeOptions(s, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative, embeddings);
     }
 
+    /**
+     * These options with another chunk limit.
+     *
+     * @param k at most this many chunks per prompt (0 = no limit)
+     * @return the options
+     */
     public EncodeOptions withMaxChunks(int k) {
         return new EncodeOptions(style, strictSyntax, commaBacktrack, k, layer, zeroEmptyNegative, embeddings);
     }
@@ -72,10 +91,22 @@ public record EncodeOptions(PromptStyle style, boolean strictSyntax, int commaBa
         return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, Optional.of(z), embeddings);
     }
 
+    /**
+     * These options with textual-inversion embeddings.
+     *
+     * @param e the embeddings prompts may use
+     * @return the options
+     */
     public EncodeOptions withEmbeddings(EmbeddingStore e) {
         return new EncodeOptions(style, strictSyntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative, e);
     }
 
+    /**
+     * These options with strict or tolerant syntax.
+     *
+     * @param strict whether syntax problems are errors
+     * @return the options
+     */
     public EncodeOptions withStrictSyntax(boolean strict) {
         return new EncodeOptions(style, strict, commaBacktrack, maxChunks, layer, zeroEmptyNegative, embeddings);
     }

@@ -19,7 +19,12 @@ public record LayerSelection(int index, boolean finalNorm) {
     /** The penultimate layer without the final norm (SDXL, both encoders). */
     public static final LayerSelection PENULTIMATE_RAW = new LayerSelection(-2, false);
 
-    /** A1111's "Clip skip N": 1 is the last layer; N > 1 takes hidden_states[-N], then the final norm. */
+    /**
+     * A1111's "Clip skip N": 1 is the last layer; N > 1 takes hidden_states[-N], then the final norm.
+     *
+     * @param n the clip skip, 1 or more
+     * @return the layer
+     */
     public static LayerSelection a1111ClipSkip(int n) {
         if (n < 1) {
             throw new dev.sdcond.models.InvalidInputException("A1111 clip skip starts at 1 (the last layer), got " + n);
@@ -30,6 +35,10 @@ public record LayerSelection(int index, boolean finalNorm) {
     /**
      * diffusers' {@code clip_skip=k}: SD1.x/SD2.x pipelines take hidden_states[-(k+1)] and apply the final norm;
      * SDXL pipelines take hidden_states[-(k+2)] without it (k = 0 is their default).
+     *
+     * @param k the clip_skip, 0 or more
+     * @param sdxl whether the pipeline is SDXL's
+     * @return the layer
      */
     public static LayerSelection diffusersClipSkip(int k, boolean sdxl) {
         if (k < 0) {
@@ -41,6 +50,10 @@ public record LayerSelection(int index, boolean finalNorm) {
     /**
      * ComfyUI's {@code CLIPSetLastLayer} with {@code stop_at_clip_layer = -n}: hidden_states[-n]; the final norm is
      * applied as the model's CLIP does by default (SD1.x/SD2.x yes, SDXL no).
+     *
+     * @param stopAt -1 or less
+     * @param finalNorm whether the model's CLIP applies the final norm
+     * @return the layer
      */
     public static LayerSelection comfySetLastLayer(int stopAt, boolean finalNorm) {
         if (stopAt > -1) {
@@ -55,6 +68,7 @@ public record LayerSelection(int index, boolean finalNorm) {
      * @param loadedLayers the layers the checkpoint has
      * @param originalLayers the layers of the model it was cut from (same as loaded unless cut)
      * @throws IllegalArgumentException when the layer is not in the checkpoint; never clamps
+     * @return the index from 0 (the embeddings) to {@code loadedLayers}
      */
     public int resolve(int loadedLayers, int originalLayers) {
         int abs = index < 0 ? originalLayers + 1 + index : index;

@@ -18,12 +18,18 @@ public record LoadedTextModel(TextConditioner conditioner, String description, L
     /**
      * The provenance hash of the weights (see {@link dev.sdcond.models.safetensors.TensorSource#usedSha256()}): one per
      * checkpoint, {@code ;}-separated; "none" for random weights.
+     *
+     * @return the SHA-256 of what was read
      */
     public String weightsSha256() {
         return dev.sdcond.models.safetensors.TensorSource.usedSha256(weights);
     }
 
-    /** How many tensors were read from the checkpoints (what {@link #weightsSha256} covers besides the headers). */
+    /**
+     * How many tensors were read from the checkpoints (what {@link #weightsSha256} covers besides the headers).
+     *
+     * @return the number of tensors read
+     */
     public int tensorsRead() {
         return dev.sdcond.models.safetensors.TensorSource.tensorsRead(weights);
     }

@@ -58,12 +58,30 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
     public static final Preset FLUX = new Preset("flux",
             List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.LAST)), 0, PooledKind.POOLER, false, false);
 
+    /** Every preset, in the order inference tries them. */
     public static final List<Preset> ALL = List.of(SD15, SD2, SDXL, FLUX);
 
+    /**
+     * Copies the list.
+     *
+     * @param name the preset's name
+     * @param encoders per text encoder: its family and default layer
+     * @param pooledFrom which encoder gives the pooled vector (-1 for none)
+     * @param pooled which pooled vector
+     * @param hiddenStates whether the family uses the hidden states
+     * @param zeroEmptyNegative diffusers' force_zeros_for_empty_prompt default
+     */
     public Preset {
         encoders = List.copyOf(encoders);
     }
 
+    /**
+     * A preset by name.
+     *
+     * @param s {@code sd15}, {@code sd2}, {@code sdxl} or {@code flux} (dots, dashes and case ignored; sd1, sd21 and the like too)
+     * @return the preset
+     * @throws dev.sdcond.models.InvalidInputException for an unknown name
+     */
     public static Preset parse(String s) {
         String n = s.toLowerCase(Locale.ROOT).replace(".", "").replace("-", "");
         return switch (n) {
@@ -75,7 +93,11 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
         };
     }
 
-    /** Whether this is SDXL-like (for diffusers' clip_skip convention). */
+    /**
+     * Whether this is SDXL-like (for diffusers' clip_skip convention).
+     *
+     * @return true for two encoders
+     */
     public boolean isSdxl() {
         return encoders.size() == 2;
     }

@@ -28,6 +28,13 @@ public final class TextConditioner {
     /** A1111's embedding lookup per store: it depends on this model's tokenizer and widths. */
     private final Map<EmbeddingStore, A1111Triggers> triggers = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * A conditioner for a preset's encoders.
+     *
+     * @param preset the preset
+     * @param encoders one per preset slot, in order
+     * @throws dev.sdcond.models.ModelMismatchException when they do not fit the preset
+     */
     public TextConditioner(Preset preset, List<TextEncoder> encoders) {
         if (encoders.size() != preset.encoders().size()) {
             throw new ModelMismatchException("preset " + preset + " needs " + preset.encoders().size()
@@ -43,15 +50,30 @@ public final class TextConditioner {
         this.encoders = List.copyOf(encoders);
     }
 
+    /**
+     * The preset.
+     *
+     * @return the preset
+     */
     public Preset preset() {
         return preset;
     }
 
+    /**
+     * The encoders.
+     *
+     * @return one per preset slot
+     */
     public List<TextEncoder> encoders() {
         return encoders;
     }
 
-    /** The tokenizer of the first encoder (all SD encoders share the CLIP vocabulary). */
+    /**
+     * The tokenizer of the first encoder (all SD encoders share the CLIP vocabulary).
+     *
+     * @param options the options (style, embeddings)
+     * @return the prompt tokenizer
+     */
     public PromptTokenizer promptTokenizer(EncodeOptions options) {
         EmbeddingStore store = options.embeddings();
         A1111Triggers a1111 = store.all().isEmpty() && store.unusableNames().isEmpty() ? null : triggers.computeIfAbsent(store, s ->
@@ -61,7 +83,15 @@ public final class TextConditioner {
                 options.commaBacktrack(), new PromptTokenizer.Triggers(store, a1111));
     }
 
-    /** Encodes one prompt and an optional negative prompt (null: none). */
+    /**
+     * Encodes one prompt and an optional negative prompt (null: none).
+     *
+     * @param manager where the results are attached
+     * @param prompt the prompt
+     * @param negative the negative prompt, or null
+     * @param options the prompt handling
+     * @return the conditioning
+     */
     public Result encode(NDManager manager, String prompt, String negative, EncodeOptions options) {
         return encode(manager, List.of(prompt), negative == null ? null : List.of(negative), options);
     }

@@ -33,7 +33,11 @@ public record TextConditioning(NDArray hiddenStates, NDArray pooled, long[][] in
         return out;
     }
 
-    /** The number of 77-token chunks per prompt. */
+    /**
+     * The number of 77-token chunks per prompt.
+     *
+     * @return k
+     */
     public int chunks() {
         return inputIds[0].length / 77;
     }

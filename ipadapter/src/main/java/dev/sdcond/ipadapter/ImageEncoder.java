@@ -21,6 +21,13 @@ public final class ImageEncoder {
     private final ClipVisionModel tower;
     private final ClipImageProcessor processor;
 
+    /**
+     * An encoder with its preprocessing.
+     *
+     * @param tower the vision tower
+     * @param processor the preprocessing, at the tower's image size
+     * @throws IllegalArgumentException when the sizes differ
+     */
     public ImageEncoder(ClipVisionModel tower, ClipImageProcessor processor) {
         if (processor.size() != tower.config().imageSize()) {
             throw new IllegalArgumentException("the processor makes " + processor.size() + "px images, the encoder takes "
@@ -30,16 +37,31 @@ public final class ImageEncoder {
         this.processor = processor;
     }
 
-    /** With transformers' default preprocessing at the tower's image size. */
+    /**
+     * With transformers' default preprocessing at the tower's image size.
+     *
+     * @param tower the vision tower
+     */
     public ImageEncoder(ClipVisionModel tower) {
         this(tower, ClipImageProcessor.hf(tower.config().imageSize()));
     }
 
+    /**
+     * The vision tower.
+     *
+     * @return the tower
+     */
     public ClipVisionModel tower() {
         return tower;
     }
 
-    /** [B, 3, S, S] pixel values of the images, in {@code manager}. */
+    /**
+     * [B, 3, S, S] pixel values of the images, in {@code manager}.
+     *
+     * @param manager where the array is made
+     * @param images the images
+     * @return [B, 3, S, S]
+     */
     public NDArray pixelValues(NDManager manager, List<RgbImage> images) {
         int s = processor.size();
         float[] all = new float[images.size() * 3 * s * s];
@@ -54,6 +76,9 @@ public final class ImageEncoder {
      *
      * @param layer the hidden_states index to return (-2: IP-Adapter Plus's penultimate layer)
      * @param uncond how to make the negative embeddings, or null for none
+     * @param manager where the results are attached
+     * @param images the images (one batch)
+     * @return their embeddings
      */
     public ImageEmbeddings encode(NDManager manager, List<RgbImage> images, int layer, Uncond uncond) {
         if (images.isEmpty()) {

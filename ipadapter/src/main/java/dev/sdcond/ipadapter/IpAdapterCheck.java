@@ -24,7 +24,12 @@ import java.util.Optional;
  */
 public record IpAdapterCheck(boolean plus, long width) {
 
-    /** Reads an IP-Adapter checkpoint's needs. */
+    /**
+     * Reads an IP-Adapter checkpoint's needs.
+     *
+     * @param adapter an IP-Adapter checkpoint
+     * @return what it needs
+     */
     public static IpAdapterCheck of(TensorSource adapter) {
         Optional<TensorInfo> projIn = adapter.info("image_proj.proj_in.weight");
         if (projIn.isPresent()) {
@@ -38,7 +43,12 @@ public record IpAdapterCheck(boolean plus, long width) {
                 + " or image_proj.proj_in.weight)");
     }
 
-    /** Throws unless the encoder produces what the adapter takes; the message names the encoder needed. */
+    /**
+     * Throws unless the encoder produces what the adapter takes; the message names the encoder needed.
+     *
+     * @param encoder the loaded image encoder
+     * @param adapterName the adapter, for the message
+     */
     public void requireFits(ClipVisionModel encoder, String adapterName) {
         long have = plus ? encoder.width() : encoder.projectionDim().orElse(-1);
         if (have != width) {

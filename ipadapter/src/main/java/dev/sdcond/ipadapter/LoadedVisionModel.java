@@ -15,12 +15,20 @@ import java.util.Map;
  */
 public record LoadedVisionModel(ClipVisionModel tower, String description, List<dev.sdcond.models.safetensors.TensorSource> weights,
         Map<String, String> metadata, List<AutoCloseable> resources) implements AutoCloseable {
-    /** The provenance hash of the weights read ({@link dev.sdcond.models.safetensors.TensorSource#usedSha256()}). */
+    /**
+     * The provenance hash of the weights read ({@link dev.sdcond.models.safetensors.TensorSource#usedSha256()}).
+     *
+     * @return the SHA-256 of what was read
+     */
     public String weightsSha256() {
         return dev.sdcond.models.safetensors.TensorSource.usedSha256(weights);
     }
 
-    /** How many tensors were read from the checkpoint. */
+    /**
+     * How many tensors were read from the checkpoint.
+     *
+     * @return the number of tensors read
+     */
     public int tensorsRead() {
         return dev.sdcond.models.safetensors.TensorSource.tensorsRead(weights);
     }

@@ -21,6 +21,15 @@ import java.util.Map;
 public final class VisionModels {
     private VisionModels() {}
 
+    /**
+     * Loads an image encoder.
+     *
+     * @param spec a folder, a file or {@code builtin:NAME}
+     * @param compute device, dtype, attention
+     * @return the encoder; close it to free its weights
+     * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model
+     * @throws dev.sdcond.models.ModelMismatchException for a checkpoint without an image encoder
+     */
     public static LoadedVisionModel open(String spec, Compute compute) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {

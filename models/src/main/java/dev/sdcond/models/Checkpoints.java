@@ -28,6 +28,8 @@ public final class Checkpoints {
      * {@link #FOLDER_WEIGHTS}.
      *
      * @throws InvalidInputException for pickle files and folders without safetensors weights
+     * @param path a file or folder
+     * @return its tensors
      */
     public static TensorSource open(Path path) {
         if (!Files.exists(path)) {
@@ -50,7 +52,12 @@ public final class Checkpoints {
         }
     }
 
-    /** The weights file of a model folder. */
+    /**
+     * The weights file of a model folder.
+     *
+     * @param folder a model folder
+     * @return its safetensors file or sharded index
+     */
     public static Path findWeights(Path folder) {
         for (String n : FOLDER_WEIGHTS) {
             Path p = folder.resolve(n);

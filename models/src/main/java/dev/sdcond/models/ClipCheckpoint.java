@@ -38,6 +38,13 @@ public final class ClipCheckpoint implements AutoCloseable {
         this.towers = hf != null ? hf.towers() : LayoutDetector.towers(source);
     }
 
+    /**
+     * Opens a checkpoint file or folder (any layout).
+     *
+     * @param path a safetensors file, a sharded checkpoint's index or a folder
+     * @return the checkpoint; close it to release the files
+     * @throws InvalidInputException for a missing, unreadable or malformed checkpoint
+     */
     public static ClipCheckpoint open(Path path) {
         if (Files.isDirectory(path) && Files.isRegularFile(path.resolve("config.json"))) {
             HfCheckpoint hf = HfCheckpoint.open(path);
@@ -49,41 +56,86 @@ public final class ClipCheckpoint implements AutoCloseable {
         return new ClipCheckpoint(path, Checkpoints.open(path), null, oc);
     }
 
-    /** A checkpoint over an already opened source (without config files). */
+    /**
+     * A checkpoint over an already opened source (without config files).
+     *
+     * @param path where it came from, for messages and configs
+     * @param source its tensors
+     * @return the checkpoint
+     */
     public static ClipCheckpoint of(Path path, TensorSource source) {
         return new ClipCheckpoint(path, source, null, null);
     }
 
+    /**
+     * The file or folder opened.
+     *
+     * @return the path
+     */
     public Path path() {
         return path;
     }
 
+    /**
+     * The tensors of the checkpoint.
+     *
+     * @return the source
+     */
     public TensorSource source() {
         return source;
     }
 
-    /** The towers found, in key order (SDXL: embedders.0 before embedders.1). */
+    /**
+     * The towers found, in key order (SDXL: embedders.0 before embedders.1).
+     *
+     * @return the CLIP towers found, text towers first in file order
+     */
     public List<DetectedTower> towers() {
         return towers;
     }
 
+    /**
+     * The towers of one kind.
+     *
+     * @param kind text or vision
+     * @return those towers, in file order
+     */
     public List<DetectedTower> towers(TowerKind kind) {
         return towers.stream().filter(t -> t.kind() == kind).toList();
     }
 
-    /** Loads the {@code index}-th text tower with an explicit config (for sizes no family rule covers). */
+    /**
+     * Loads the {@code index}-th text tower with an explicit config (for sizes no family rule covers).
+     *
+     * @param index which text tower (SDXL: 0 CLIP-L, 1 bigG)
+     * @param compute device, dtype, attention
+     * @param config the config to load it with
+     * @return the tower
+     */
     public ClipTextModel loadText(int index, Compute compute, CLIPTextConfig config) {
         DetectedTower t = pick(TowerKind.TEXT, index, "a CLIP text encoder");
         return ClipTextModel.load(parameters(t), config, compute);
     }
 
-    /** Loads the vision tower with an explicit config. */
+    /**
+     * Loads the vision tower with an explicit config.
+     *
+     * @param compute device, dtype, attention
+     * @param config the config to load it with
+     * @return the tower
+     */
     public ClipVisionModel loadVision(Compute compute, CLIPVisionConfig config) {
         DetectedTower t = pick(TowerKind.VISION, 0, "a CLIP image encoder");
         return ClipVisionModel.load(parameters(t), config, compute);
     }
 
-    /** Loads the {@code index}-th text tower. */
+    /**
+     * Loads the {@code index}-th text tower.
+     *
+     * @param index which text tower
+     * @param compute device, dtype, attention
+     * @return the tower
+     */
     public ClipTextModel loadText(int index, Compute compute) {
         return loadText(index, compute, java.util.function.UnaryOperator.identity());
     }
@@ -91,6 +143,11 @@ public final class ClipCheckpoint implements AutoCloseable {
     /**
      * Loads the {@code index}-th text tower from its parameters as {@code patch} changes them (e.g. with LoRAs merged
      * in: {@link dev.sdcond.models.lora.LoraSource}).
+     *
+     * @param index which text tower
+     * @param compute device, dtype, attention
+     * @param patch wraps the tower's parameters (e.g. LoRA deltas)
+     * @return the tower
      */
     public ClipTextModel loadText(int index, Compute compute, java.util.function.UnaryOperator<ParameterSource> patch) {
         if (hf != null) {
@@ -104,7 +161,12 @@ public final class ClipCheckpoint implements AutoCloseable {
         return ClipTextModel.load(patch.apply(parameters(t)), c, compute);
     }
 
-    /** Loads the vision tower. */
+    /**
+     * Loads the vision tower.
+     *
+     * @param compute device, dtype, attention
+     * @return the tower
+     */
     public ClipVisionModel loadVision(Compute compute) {
         if (hf != null) {
             return hf.loadVision(compute);
@@ -114,7 +176,11 @@ public final class ClipCheckpoint implements AutoCloseable {
         return ClipVisionModel.load(parameters(t), c, compute);
     }
 
-    /** How many text towers there are. */
+    /**
+     * How many text towers there are.
+     *
+     * @return how many text towers the checkpoint holds
+     */
     public int textTowers() {
         if (hf != null) {
             return hf.textConfig().isPresent() ? 1 : 0;

@@ -30,6 +30,9 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * Checks the choice.
      *
      * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     * @param device a DJL device
+     * @param precision the compute dtype
+     * @param attention the attention kernel
      */
     public Compute {
         java.util.Objects.requireNonNull(attention, "attention");
@@ -63,7 +66,13 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
         return device.isGpu() ? "gpu:" + device.getDeviceId() : "cpu";
     }
 
-    /** Parses {@code cpu}, {@code gpu} or {@code gpu:N} together with a dtype name. */
+    /**
+     * Parses {@code cpu}, {@code gpu} or {@code gpu:N} together with a dtype name.
+     *
+     * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
+     * @param dtype {@code float32}, {@code float16} or {@code bfloat16}
+     * @return the choice
+     */
     public static Compute parse(String device, String dtype) {
         return new Compute(parseDevice(device), Precision.parse(dtype));
     }
@@ -72,6 +81,8 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * Parses {@code cpu}, {@code gpu}, {@code gpu:N} (or {@code cuda}, {@code cuda:N}).
      *
      * @throws InvalidInputException for anything else
+     * @param device the device's name
+     * @return the device
      */
     public static Device parseDevice(String device) {
         String d = device.toLowerCase(Locale.ROOT);

@@ -17,7 +17,11 @@ import java.util.Set;
 public record CpuInfo(String model, Set<String> flags) {
     private static final CpuInfo THIS = read(Path.of("/proc/cpuinfo"));
 
-    /** This machine's CPU. */
+    /**
+     * This machine's CPU.
+     *
+     * @return this machine's CPU
+     */
     public static CpuInfo current() {
         return THIS;
     }
@@ -39,12 +43,20 @@ public record CpuInfo(String model, Set<String> flags) {
         return new CpuInfo(model, flags);
     }
 
-    /** Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX); elsewhere libtorch emulates it, slowly. */
+    /**
+     * Whether the CPU computes bfloat16 natively (AVX512-BF16 or AMX); elsewhere libtorch emulates it, slowly.
+     *
+     * @return whether bfloat16 products run natively (AVX512-BF16 or AMX)
+     */
     public boolean nativeBFloat16() {
         return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
     }
 
-    /** The model and the instruction sets that matter here, e.g. "Intel Xeon (AVX2, AVX-512, AVX512-BF16)". */
+    /**
+     * The model and the instruction sets that matter here, e.g. "Intel Xeon (AVX2, AVX-512, AVX512-BF16)".
+     *
+     * @return the model name and the flags that matter
+     */
     public String summary() {
         List<String> have = new ArrayList<>();
         for (String[] f : new String[][] {{"avx2", "AVX2"}, {"avx512f", "AVX-512"}, {"avx512_bf16", "AVX512-BF16"},

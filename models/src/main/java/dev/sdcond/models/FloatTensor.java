@@ -12,7 +12,12 @@ import java.util.Arrays;
  * @param values {@code prod(shape)} values, row-major
  */
 public record FloatTensor(long[] shape, float[] values) {
-    /** Checks that the values fill the shape, and copies the shape. */
+    /**
+     * Checks that the values fill the shape, and copies the shape.
+     *
+     * @param shape the dimensions
+     * @param values row-major values
+     */
     public FloatTensor {
         long n = 1;
         for (long d : shape) {

@@ -31,7 +31,12 @@ public final class HfCheckpoint implements AutoCloseable {
         this.towers = dev.sdcond.models.layout.LayoutDetector.towers(weights);
     }
 
-    /** Opens a folder that holds {@code config.json} and safetensors weights. */
+    /**
+     * Opens a folder that holds {@code config.json} and safetensors weights.
+     *
+     * @param folder the model folder
+     * @return the checkpoint; close it to release the files
+     */
     public static HfCheckpoint open(Path folder) {
         if (!Files.isDirectory(folder)) {
             throw new InvalidInputException(folder + ": not a folder (expected config.json + model.safetensors)");
@@ -44,19 +49,38 @@ public final class HfCheckpoint implements AutoCloseable {
         return new HfCheckpoint(folder, config, Checkpoints.open(folder));
     }
 
+    /**
+     * The model folder.
+     *
+     * @return the folder
+     */
     public Path folder() {
         return folder;
     }
 
+    /**
+     * The parsed {@code config.json}.
+     *
+     * @return the config
+     */
     public ConfigFiles.ModelConfig config() {
         return config;
     }
 
+    /**
+     * The weights.
+     *
+     * @return the folder's safetensors
+     */
     public TensorSource weights() {
         return weights;
     }
 
-    /** The text tower's config, if this folder has a text tower. */
+    /**
+     * The text tower's config, if this folder has a text tower.
+     *
+     * @return the text config, or empty when the folder's config has none
+     */
     public Optional<CLIPTextConfig> textConfig() {
         if (config instanceof ConfigFiles.Text t) {
             return Optional.of(t.config());
@@ -67,7 +91,11 @@ public final class HfCheckpoint implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The vision tower's config, if this folder has a vision tower. */
+    /**
+     * The vision tower's config, if this folder has a vision tower.
+     *
+     * @return the vision config, or empty when the folder's config has none
+     */
     public Optional<CLIPVisionConfig> visionConfig() {
         if (config instanceof ConfigFiles.Vision v) {
             return Optional.of(v.config());
@@ -78,11 +106,23 @@ public final class HfCheckpoint implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * Loads the text tower.
+     *
+     * @param compute device, dtype, attention
+     * @return the tower
+     */
     public ClipTextModel loadText(Compute compute) {
         return loadText(compute, java.util.function.UnaryOperator.identity());
     }
 
-    /** Loads the text tower from its parameters as {@code patch} changes them (e.g. with LoRAs merged in). */
+    /**
+     * Loads the text tower from its parameters as {@code patch} changes them (e.g. with LoRAs merged in).
+     *
+     * @param compute device, dtype, attention
+     * @param patch wraps the tower's parameters (e.g. LoRA deltas)
+     * @return the tower
+     */
     public ClipTextModel loadText(Compute compute,
             java.util.function.UnaryOperator<dev.sdcond.models.weights.ParameterSource> patch) {
         CLIPTextConfig c = textConfig().orElseThrow(() -> new ModelMismatchException(folder
@@ -92,6 +132,12 @@ public final class HfCheckpoint implements AutoCloseable {
         return ClipTextModel.load(patch.apply(PrefixedSource.of(weights)), c, compute);
     }
 
+    /**
+     * Loads the vision tower.
+     *
+     * @param compute device, dtype, attention
+     * @return the tower
+     */
     public ClipVisionModel loadVision(Compute compute) {
         CLIPVisionConfig c = visionConfig().orElseThrow(() -> new ModelMismatchException(folder
                 + ": config.json describes a text model; a CLIP vision encoder (image_encoder) is needed"));
@@ -100,7 +146,11 @@ public final class HfCheckpoint implements AutoCloseable {
         return ClipVisionModel.load(PrefixedSource.of(weights), c, compute);
     }
 
-    /** The towers in the weights, as the key names and shapes show them (found once, when opened). */
+    /**
+     * The towers in the weights, as the key names and shapes show them (found once, when opened).
+     *
+     * @return the towers found in the weights
+     */
     public List<dev.sdcond.models.layout.DetectedTower> towers() {
         return towers;
     }

@@ -18,8 +18,11 @@ import java.util.Locale;
  * </ul>
  */
 public enum Precision {
+    /** float32 throughout. */
     FLOAT32(DataType.FLOAT32),
+    /** float16 weights and compute (meant for GPUs). */
     FLOAT16(DataType.FLOAT16),
+    /** float32 weights, bfloat16 matrix products and attention, float32 elsewhere. */
     BFLOAT16(DataType.FLOAT32);
 
     private final DataType loadType;
@@ -28,22 +31,40 @@ public enum Precision {
         this.loadType = loadType;
     }
 
-    /** The dtype parameters are read, constants folded and activations between layers kept in. */
+    /**
+     * The dtype parameters are read, constants folded and activations between layers kept in.
+     *
+     * @return the dtype weights are loaded in
+     */
     public DataType loadType() {
         return loadType;
     }
 
-    /** Whether the transformer layers' matrix products run in bfloat16 (else in {@link #loadType()}). */
+    /**
+     * Whether the transformer layers' matrix products run in bfloat16 (else in {@link #loadType()}).
+     *
+     * @return whether products run in bfloat16
+     */
     public boolean bfloat16Products() {
         return this == BFLOAT16;
     }
 
-    /** {@code a} in the dtype of the layers' matrix products: a new array in the manager of {@code a}. */
+    /**
+     * {@code a} in the dtype of the layers' matrix products: a new array in the manager of {@code a}.
+     *
+     * @param a a weight
+     * @return it in the products' dtype
+     */
     public NDArray toProductType(NDArray a) {
         return this == BFLOAT16 ? TorchScriptKernels.toBFloat16(a) : a.toType(loadType, true);
     }
 
-    /** Parses {@code float32|fp32|float16|fp16|half|bfloat16|bf16}. */
+    /**
+     * Parses {@code float32|fp32|float16|fp16|half|bfloat16|bf16}.
+     *
+     * @param s {@code float32}, {@code float16} or {@code bfloat16} (and aliases)
+     * @return the precision
+     */
     public static Precision parse(String s) {
         switch (s.toLowerCase(Locale.ROOT)) {
             case "float32": case "fp32": case "f32": return FLOAT32;

@@ -34,7 +34,11 @@ public final class TorchScriptKernels {
 
     private TorchScriptKernels() {}
 
-    /** Whether the module could be loaded (a libtorch without TorchScript could not). */
+    /**
+     * Whether the module could be loaded (a libtorch without TorchScript could not).
+     *
+     * @return whether the kernels loaded
+     */
     public static boolean available() {
         return MODULE != null;
     }
@@ -55,7 +59,15 @@ public final class TorchScriptKernels {
         }
     }
 
-    /** Layer norm over the last axis in float32, the result in bfloat16, in the manager of {@code x}. */
+    /**
+     * Layer norm over the last axis in float32, the result in bfloat16, in the manager of {@code x}.
+     *
+     * @param x the input
+     * @param weight the norm's weight
+     * @param bias the norm's bias
+     * @param eps the epsilon
+     * @return the normalised input in bfloat16
+     */
     public static NDArray layerNormToBFloat16(NDArray x, NDArray weight, NDArray bias, float eps) {
         try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) weight);
                 IValue b = IValue.from((PtNDArray) bias); IValue e = IValue.from((double) eps)) {
@@ -63,7 +75,12 @@ public final class TorchScriptKernels {
         }
     }
 
-    /** A bfloat16 copy of {@code a}, in the manager of {@code a}. */
+    /**
+     * A bfloat16 copy of {@code a}, in the manager of {@code a}.
+     *
+     * @param a the array
+     * @return it in bfloat16
+     */
     public static NDArray toBFloat16(NDArray a) {
         try (IValue x = IValue.from((PtNDArray) a)) {
             return run("bfloat16", (PtNDManager) a.getManager(), x);

@@ -32,7 +32,12 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
     /** The part of a single-encoder file. */
     public static final String SINGLE = "";
 
-    /** Reads a file. */
+    /**
+     * Reads a file.
+     *
+     * @param file a safetensors embedding file
+     * @return the embedding
+     */
     public static Embedding read(Path file) {
         String fileName = file.getFileName().toString();
         String name = fileName.endsWith(".safetensors") ? fileName.substring(0, fileName.length() - 12) : fileName;
@@ -82,7 +87,11 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
         return out;
     }
 
-    /** Whether this is an SDXL dual file. */
+    /**
+     * Whether this is an SDXL dual file.
+     *
+     * @return whether it holds SDXL's clip_l and clip_g vectors
+     */
     public boolean dual() {
         return !vectors.containsKey(SINGLE);
     }
@@ -90,17 +99,28 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
     /**
      * The vectors for encoder {@code part} ({@code clip_l}, {@code clip_g}), as ComfyUI picks them: the part's own
      * key in a dual file, else the single part; null when a dual file lacks it.
+     *
+     * @param part {@code clip_l} or {@code clip_g}
+     * @return the vectors [count][width], or null when the file has none for it
      */
     public float[][] forPart(String part) {
         return vectors.containsKey(SINGLE) ? vectors.get(SINGLE) : vectors.get(part);
     }
 
-    /** How many vectors (token positions) this embedding takes. */
+    /**
+     * How many vectors (token positions) this embedding takes.
+     *
+     * @return the number of vectors
+     */
     public int count() {
         return vectors.values().iterator().next().length;
     }
 
-    /** The width of the vectors of a part (of the single part, or clip_l + clip_g for a dual file). */
+    /**
+     * The width of the vectors of a part (of the single part, or clip_l + clip_g for a dual file).
+     *
+     * @return the width of the (first part's) vectors
+     */
     public int width() {
         return vectors.values().stream().mapToInt(v -> v[0].length).sum();
     }

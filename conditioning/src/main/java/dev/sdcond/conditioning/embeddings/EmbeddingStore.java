@@ -34,7 +34,12 @@ public final class EmbeddingStore {
     /** No embeddings. */
     public static final EmbeddingStore NONE = new EmbeddingStore(List.of(), Map.of(), Map.of());
 
-    /** Reads every {@code .safetensors} file of the folders. */
+    /**
+     * Reads every {@code .safetensors} file of the folders.
+     *
+     * @param folders the folders searched (recursively)
+     * @return the store
+     */
     public static EmbeddingStore of(List<Path> folders) {
         Map<String, Embedding> byName = new LinkedHashMap<>();
         Map<String, InvalidInputException> unusable = new LinkedHashMap<>();
@@ -77,17 +82,29 @@ public final class EmbeddingStore {
                 Collections.unmodifiableMap(unusable));
     }
 
-    /** Whether folders were given (ComfyUI drops unknown {@code embedding:NAME} words only then). */
+    /**
+     * Whether folders were given (ComfyUI drops unknown {@code embedding:NAME} words only then).
+     *
+     * @return whether any folder was given
+     */
     public boolean hasFolders() {
         return !folders.isEmpty();
     }
 
-    /** The names of the files found that cannot be used (using one is an error). */
+    /**
+     * The names of the files found that cannot be used (using one is an error).
+     *
+     * @return the names whose files could not be read (using one is an error)
+     */
     public java.util.Set<String> unusableNames() {
         return unusable.keySet();
     }
 
-    /** Every embedding, by name. */
+    /**
+     * Every embedding, by name.
+     *
+     * @return every usable embedding by name
+     */
     public Map<String, Embedding> all() {
         return byName;
     }
@@ -97,6 +114,8 @@ public final class EmbeddingStore {
      * or without {@code .safetensors}.
      *
      * @throws InvalidInputException when the name is a file that cannot be used (a pickle, or broken), with why
+     * @param name an embedding's name
+     * @return it, or empty
      */
     public Optional<Embedding> find(String name) {
         String key = name.endsWith(".safetensors") ? name.substring(0, name.length() - 12)

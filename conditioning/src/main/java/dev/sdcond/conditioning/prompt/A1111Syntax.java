@@ -16,7 +16,9 @@ import java.util.regex.Pattern;
  * text; both are reported as warnings (errors in strict mode). Adjacent runs of equal weight are merged.
  */
 public final class A1111Syntax {
+    /** The weight of one pair of round brackets. */
     public static final double ROUND = 1.1;
+    /** The weight of one pair of square brackets. */
     public static final double SQUARE = 1 / 1.1;
 
     /** A1111's re_attention, with Python's Unicode {@code \s} and {@code \d}. */
@@ -40,6 +42,12 @@ public final class A1111Syntax {
         }
     }
 
+    /**
+     * Parses a prompt as A1111's prompt_parser does.
+     *
+     * @param prompt the prompt
+     * @return its segments and the problems tolerated
+     */
     public static ParsedPrompt parse(String prompt) {
         List<Run> res = new ArrayList<>();
         List<ParsedPrompt.Warning> warnings = new ArrayList<>();

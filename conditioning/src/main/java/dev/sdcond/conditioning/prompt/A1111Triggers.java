@@ -37,6 +37,9 @@ public final class A1111Triggers {
      *
      * @param widths the text encoders' widths, in order (SDXL: CLIP-L, bigG), or null to take every embedding (when
      *     no model is known, e.g. to show a prompt's tokens)
+     * @param store the embeddings
+     * @param tokenizer the model's tokenizer
+     * @return the lookup
      */
     public static A1111Triggers of(EmbeddingStore store, ClipTokenizer tokenizer, int[] widths) {
         Map<Long, List<Candidate>> byFirstId = new HashMap<>();
@@ -60,7 +63,13 @@ public final class A1111Triggers {
         return new A1111Triggers(store, byFirstId);
     }
 
-    /** The embedding whose name's ids start at {@code position} of {@code tokens}, or null. */
+    /**
+     * The embedding whose name's ids start at {@code position} of {@code tokens}, or null.
+     *
+     * @param tokens the prompt's ids
+     * @param position where to look
+     * @return the embedding that starts there, if any
+     */
     public Match at(long[] tokens, int position) {
         List<Candidate> candidates = byFirstId.get(tokens[position]);
         if (candidates == null) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
  * @param vectors per token, the textual-inversion vector that replaces its embedding, or null
  */
 public record Chunk(long[] tokens, float[] weights, VectorRef[] vectors) {
+    /** A chunk without tokens (an empty prompt's, and the padding of shorter prompts). */
     public static final Chunk EMPTY = new Chunk(new long[0], new float[0]);
 
     /** Row {@code row} of an embedding stands at this position. */
@@ -21,10 +22,24 @@ public record Chunk(long[] tokens, float[] weights, VectorRef[] vectors) {
         }
     }
 
+    /**
+     * A chunk without embedding vectors.
+     *
+     * @param tokens the token ids
+     * @param weights one weight per token
+     */
     public Chunk(long[] tokens, float[] weights) {
         this(tokens, weights, new VectorRef[tokens.length]);
     }
 
+    /**
+     * Copies the arrays.
+     *
+     * @param tokens the token ids
+     * @param weights one weight per token
+     * @param vectors per token, the vector that replaces its embedding, or null
+     * @throws IllegalArgumentException for more than 75 tokens or arrays of different lengths
+     */
     public Chunk {
         if (tokens.length != weights.length || tokens.length != vectors.length
                 || tokens.length > ClipTokenizer.CHUNK_TOKENS) {
@@ -35,32 +50,60 @@ public record Chunk(long[] tokens, float[] weights, VectorRef[] vectors) {
         vectors = vectors.clone();
     }
 
+    /**
+     * The embedding vectors per token.
+     *
+     * @return a copy: per token, the vector that replaces its embedding, or null
+     */
     @Override
     public VectorRef[] vectors() {
         return vectors.clone();
     }
 
-    /** Whether an embedding's vector stands anywhere in this chunk. */
+    /**
+     * Whether an embedding's vector stands anywhere in this chunk.
+     *
+     * @return whether any token's embedding is replaced
+     */
     public boolean hasVectors() {
         return Arrays.stream(vectors).anyMatch(java.util.Objects::nonNull);
     }
 
+    /**
+     * The token ids.
+     *
+     * @return a copy
+     */
     @Override
     public long[] tokens() {
         return tokens.clone();
     }
 
+    /**
+     * The weights.
+     *
+     * @return a copy, one per token
+     */
     @Override
     public float[] weights() {
         return weights.clone();
     }
 
-    /** BOS, tokens, EOS, then {@code padId} to 77. */
+    /**
+     * BOS, tokens, EOS, then {@code padId} to 77.
+     *
+     * @param padId the padding id
+     * @return the 77 ids
+     */
     public long[] ids77(long padId) {
         return ClipTokenizer.window(tokens, 0, padId);
     }
 
-    /** Per position of {@link #ids77}: 1 for BOS, EOS and padding, the token weights in between. */
+    /**
+     * Per position of {@link #ids77}: 1 for BOS, EOS and padding, the token weights in between.
+     *
+     * @return 77 weights (1 on BOS, EOS and padding)
+     */
     public float[] weights77() {
         float[] w = new float[ClipTokenizer.CONTEXT_LENGTH];
         Arrays.fill(w, 1f);
@@ -68,13 +111,22 @@ public record Chunk(long[] tokens, float[] weights, VectorRef[] vectors) {
         return w;
     }
 
-    /** Per position of {@link #ids77}: 1 up to and including EOS, 0 for padding. */
+    /**
+     * Per position of {@link #ids77}: 1 up to and including EOS, 0 for padding.
+     *
+     * @return 77 mask values
+     */
     public long[] attentionMask77() {
         long[] m = new long[ClipTokenizer.CONTEXT_LENGTH];
         Arrays.fill(m, 0, tokens.length + 2, 1L);
         return m;
     }
 
+    /**
+     * Whether any token's weight differs from 1.
+     *
+     * @return true when weighting changes something
+     */
     public boolean isWeighted() {
         for (float w : weights) {
             if (w != 1f) {

@@ -15,6 +15,12 @@ public final class ComfySyntax {
 
     private ComfySyntax() {}
 
+    /**
+     * Parses a prompt as ComfyUI's token weighting does.
+     *
+     * @param prompt the prompt
+     * @return its segments and the problems tolerated
+     */
     public static ParsedPrompt parse(String prompt) {
         List<ParsedPrompt.Warning> warnings = new ArrayList<>();
         checkBalance(prompt, warnings);

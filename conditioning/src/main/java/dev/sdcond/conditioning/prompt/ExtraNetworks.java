@@ -28,7 +28,12 @@ public final class ExtraNetworks {
     /** A prompt without its tags, and the LoRAs its tags name (file stems and text-encoder multipliers). */
     public record Parsed(String text, List<Map.Entry<String, Double>> loras) {}
 
-    /** Removes the tags and reads the LoRA ones. */
+    /**
+     * Removes the tags and reads the LoRA ones.
+     *
+     * @param prompt the prompt
+     * @return the text without tags, and the tags
+     */
     public static Parsed parse(String prompt) {
         List<Map.Entry<String, Double>> loras = new ArrayList<>();
         Matcher m = TAG.matcher(prompt);
@@ -76,6 +81,10 @@ public final class ExtraNetworks {
      * recursively, as A1111 lists its Lora folder).
      *
      * @throws InvalidInputException when no folder holds it, naming the tag's name and the folders
+     * @param folders the LoRA folders
+     * @param name the tag's name
+     * @param multiplier the tag's strength
+     * @return the LoRA
      */
     public static LoraSpec find(List<Path> folders, String name, double multiplier) {
         for (Path dir : folders) {

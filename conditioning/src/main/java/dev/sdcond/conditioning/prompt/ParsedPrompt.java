@@ -10,6 +10,12 @@ import java.util.List;
  * @param warnings problems that were resolved the way the reference tool resolves them, each naming a position
  */
 public record ParsedPrompt(List<PromptSegment> segments, List<Warning> warnings) {
+    /**
+     * Copies the lists.
+     *
+     * @param segments the text segments with their weights
+     * @param warnings the problems tolerated
+     */
     public ParsedPrompt {
         segments = List.copyOf(segments);
         warnings = List.copyOf(warnings);
@@ -23,7 +29,12 @@ public record ParsedPrompt(List<PromptSegment> segments, List<Warning> warnings)
         }
     }
 
-    /** Throws the first warning as a {@link PromptSyntaxException}: strict parsing. */
+    /**
+     * Throws the first warning as a {@link PromptSyntaxException}: strict parsing.
+     *
+     * @param prompt the prompt, for the message
+     * @return this
+     */
     public ParsedPrompt strict(String prompt) {
         if (!warnings.isEmpty()) {
             Warning w = warnings.get(0);

@@ -16,6 +16,13 @@ public enum PromptStyle {
     /** No syntax (brackets are text, no weights), as diffusers without a weighting library; plain 75-token chunks. */
     PLAIN;
 
+    /**
+     * A style by name.
+     *
+     * @param s {@code a1111}, {@code comfy} or {@code plain} (and their aliases)
+     * @return the style
+     * @throws dev.sdcond.models.InvalidInputException for an unknown name
+     */
     public static PromptStyle parse(String s) {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "a1111", "auto1111", "webui" -> A1111;

@@ -4,13 +4,26 @@ import dev.sdcond.models.InvalidInputException;
 
 /** A prompt's weighting syntax is malformed; the message names the character position (0-based). */
 public final class PromptSyntaxException extends InvalidInputException {
+    /** Where in the prompt the problem is. */
     private final int position;
 
+    /**
+     * A syntax error.
+     *
+     * @param prompt the prompt
+     * @param position the character index of the problem
+     * @param problem what is wrong
+     */
     public PromptSyntaxException(String prompt, int position, String problem) {
         super("prompt syntax error at position " + position + ": " + problem + "\n  " + excerpt(prompt, position));
         this.position = position;
     }
 
+    /**
+     * Where in the prompt the problem is.
+     *
+     * @return the character index
+     */
     public int position() {
         return position;
     }

@@ -22,9 +22,18 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         Triggers embeddings) {
     /** The embeddings a prompt may name, with the rule A1111 uses to choose them. */
     public record Triggers(EmbeddingStore store, A1111Triggers a1111) {
+        /** No embeddings. */
         public static final Triggers NONE = new Triggers(EmbeddingStore.NONE, null);
     }
 
+    /**
+     * A tokenizer without embeddings.
+     *
+     * @param tokenizer the CLIP tokenizer
+     * @param style the prompt style
+     * @param strict whether syntax problems are errors
+     * @param commaBacktrack A1111's comma backtrack (0 = off)
+     */
     public PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolean strict, int commaBacktrack) {
         this(tokenizer, style, strict, commaBacktrack, Triggers.NONE);
     }
@@ -38,11 +47,22 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     private static final java.util.regex.Pattern COMFY_EMBEDDING_CUT = java.util.regex.Pattern.compile(
             "(?: |\\n)(?=embedding:)");
 
+    /**
+     * A tolerant tokenizer with A1111's comma backtrack of 20 and no embeddings.
+     *
+     * @param tokenizer the CLIP tokenizer
+     * @param style the prompt style
+     */
     public PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style) {
         this(tokenizer, style, false, 20);
     }
 
-    /** Parses the prompt's weighting syntax (none for {@link PromptStyle#PLAIN}). */
+    /**
+     * Parses the prompt's weighting syntax (none for {@link PromptStyle#PLAIN}).
+     *
+     * @param prompt the prompt
+     * @return its segments and weights
+     */
     public ParsedPrompt parse(String prompt) {
         return parse(style, strict, prompt);
     }
@@ -51,6 +71,10 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
      * Parses a prompt's weighting syntax, without a tokenizer: what can be checked before any model is loaded.
      *
      * @throws PromptSyntaxException for what the style refuses, or with {@code strict} for what it tolerates
+     * @param style the prompt style
+     * @param strict whether syntax problems are errors
+     * @param prompt the prompt
+     * @return its segments and weights
      */
     public static ParsedPrompt parse(PromptStyle style, boolean strict, String prompt) {
         ParsedPrompt p = switch (style) {
@@ -61,7 +85,12 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         return strict ? p.strict(prompt) : p;
     }
 
-    /** All chunks of a prompt. */
+    /**
+     * All chunks of a prompt.
+     *
+     * @param prompt the prompt
+     * @return its chunks
+     */
     public TokenizedPrompt tokenize(String prompt) {
         ParsedPrompt parsed = parse(prompt);
         List<ParsedPrompt.Warning> warnings = new ArrayList<>(parsed.warnings());
@@ -70,7 +99,13 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
         return new TokenizedPrompt(chunks, count, 0, warnings);
     }
 
-    /** At most {@code maxChunks} chunks; what is cut is counted in {@code droppedTokens}. */
+    /**
+     * At most {@code maxChunks} chunks; what is cut is counted in {@code droppedTokens}.
+     *
+     * @param prompt the prompt
+     * @param maxChunks at most this many chunks
+     * @return its chunks
+     */
     public TokenizedPrompt tokenize(String prompt, int maxChunks) {
         TokenizedPrompt all = tokenize(prompt);
         if (all.chunks().size() <= maxChunks) {

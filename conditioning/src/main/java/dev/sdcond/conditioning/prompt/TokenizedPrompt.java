@@ -12,6 +12,14 @@ import java.util.List;
  */
 public record TokenizedPrompt(List<Chunk> chunks, int tokenCount, int droppedTokens,
         List<ParsedPrompt.Warning> warnings) {
+    /**
+     * Copies the lists.
+     *
+     * @param chunks the chunks
+     * @param tokenCount tokens of text encoded
+     * @param droppedTokens tokens cut by the chunk limit
+     * @param warnings the problems tolerated
+     */
     public TokenizedPrompt {
         chunks = List.copyOf(chunks);
         warnings = List.copyOf(warnings);

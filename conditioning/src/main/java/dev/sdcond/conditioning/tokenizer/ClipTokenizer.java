@@ -27,7 +27,9 @@ import java.util.Map;
  * SDXL's second encoder). Safe to share between threads.
  */
 public final class ClipTokenizer implements AutoCloseable {
+    /** The id of {@code <|startoftext|>} (BOS). */
     public static final int BOS = 49406;
+    /** The id of {@code <|endoftext|>} (EOS), also CLIP-L's padding. */
     public static final int EOS = 49407;
     /** Positions of the text encoders. */
     public static final int CONTEXT_LENGTH = 77;
@@ -61,6 +63,8 @@ public final class ClipTokenizer implements AutoCloseable {
     /**
      * The CLIP vocabulary bundled with the toolkit (the one every SD text encoder uses): one instance per process,
      * shared by every caller (the tokenizer is immutable and thread-safe); closing it does nothing.
+     *
+     * @return the tokenizer of the bundled CLIP vocabulary (built once per process)
      */
     public static ClipTokenizer bundled() {
         return Bundled.INSTANCE;
@@ -80,6 +84,9 @@ public final class ClipTokenizer implements AutoCloseable {
     /**
      * A folder's tokenizer: {@code tokenizer.json}, or {@code vocab.json} + {@code merges.txt} (what diffusers
      * pipelines ship), which are set into the CLIP pipeline (normalizer, pre-tokenizer, BPE with {@code </w>}).
+     *
+     * @param folder a tokenizer folder ({@code tokenizer.json}, or {@code vocab.json} + {@code merges.txt})
+     * @return its tokenizer
      */
     public static ClipTokenizer fromFolder(Path folder) {
         Path json = folder.resolve("tokenizer.json");
@@ -94,12 +101,24 @@ public final class ClipTokenizer implements AutoCloseable {
         throw new InvalidInputException(folder + ": no tokenizer.json, nor vocab.json + merges.txt");
     }
 
-    /** Whether a folder holds a tokenizer of its own. */
+    /**
+     * Whether a folder holds a tokenizer of its own.
+     *
+     * @param folder any folder
+     * @return whether it holds {@code tokenizer.json} or {@code vocab.json} + {@code merges.txt}
+     */
     public static boolean folderHasTokenizer(Path folder) {
         return Files.isRegularFile(folder.resolve("tokenizer.json"))
                 || (Files.isRegularFile(folder.resolve("vocab.json")) && Files.isRegularFile(folder.resolve("merges.txt")));
     }
 
+    /**
+     * A tokenizer from a Hugging Face {@code tokenizer.json}.
+     *
+     * @param file the file
+     * @return its tokenizer
+     * @throws dev.sdcond.models.InvalidInputException when it cannot be read or parsed
+     */
     public static ClipTokenizer fromTokenizerJson(Path file) {
         byte[] bytes = read(file);
         JsonNode root = parse(file, bytes);
@@ -110,6 +129,14 @@ public final class ClipTokenizer implements AutoCloseable {
         return load(bytes, file.toString());
     }
 
+    /**
+     * A tokenizer from a CLIP {@code vocab.json} and {@code merges.txt}.
+     *
+     * @param vocabFile the vocabulary
+     * @param mergesFile the BPE merges
+     * @return their tokenizer
+     * @throws dev.sdcond.models.InvalidInputException when they cannot be read or parsed
+     */
     public static ClipTokenizer fromVocabAndMerges(Path vocabFile, Path mergesFile) {
         JsonNode vocab = parse(vocabFile, read(vocabFile));
         if (!vocab.isObject() || vocab.size() == 0) {
@@ -180,24 +207,43 @@ public final class ClipTokenizer implements AutoCloseable {
         }
     }
 
-    /** Where this tokenizer came from, for messages and metadata. */
+    /**
+     * Where this tokenizer came from, for messages and metadata.
+     *
+     * @return where the vocabulary came from, for people
+     */
     public String source() {
         return source;
     }
 
-    /** The token ids of a text, without BOS/EOS and without truncation. */
+    /**
+     * The token ids of a text, without BOS/EOS and without truncation.
+     *
+     * @param text the text
+     * @return its ids
+     */
     public long[] tokenize(String text) {
         Encoding e = tokenizer.encode(text, false, false);
         return e.getIds();
     }
 
-    /** The vocabulary entry of an id (e.g. {@code cat</w>}). */
+    /**
+     * The vocabulary entry of an id (e.g. {@code cat</w>}).
+     *
+     * @param id a token id
+     * @return its vocabulary entry
+     */
     public String idToToken(long id) {
         String t = tokenizer.decode(new long[] {id}, false);
         return t;
     }
 
-    /** BOS + text ids + EOS, not truncated. */
+    /**
+     * BOS + text ids + EOS, not truncated.
+     *
+     * @param text the text
+     * @return BOS, its ids, EOS
+     */
     public long[] ids(String text) {
         long[] t = tokenize(text);
         long[] out = new long[t.length + 2];
@@ -207,12 +253,25 @@ public final class ClipTokenizer implements AutoCloseable {
         return out;
     }
 
-    /** The 77-token sequence: BOS, the first 75 tokens, EOS, padding with {@code padId}. */
+    /**
+     * The 77-token sequence: BOS, the first 75 tokens, EOS, padding with {@code padId}.
+     *
+     * @param text the text
+     * @param padId the padding id
+     * @return the 77 ids
+     */
     public long[] ids77(String text, long padId) {
         return window(tokenize(text), 0, padId);
     }
 
-    /** BOS + tokens[from, from+75) + EOS + padding, 77 ids. */
+    /**
+     * BOS + tokens[from, from+75) + EOS + padding, 77 ids.
+     *
+     * @param tokens the ids of a whole text
+     * @param from the first token of the window
+     * @param padId the padding id
+     * @return the 77 ids
+     */
     public static long[] window(long[] tokens, int from, long padId) {
         int n = Math.max(0, Math.min(CHUNK_TOKENS, tokens.length - from));
         long[] out = new long[CONTEXT_LENGTH];

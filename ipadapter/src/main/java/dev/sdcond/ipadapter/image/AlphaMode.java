@@ -11,7 +11,12 @@ public record AlphaMode(boolean composite, int background) {
     /** Drop alpha, keep the colour values (the reference tools' behaviour; the default). */
     public static final AlphaMode DROP = new AlphaMode(false, 0);
 
-    /** Composite over a colour: {@code round((c * a + bg * (255 - a)) / 255)}. */
+    /**
+     * Composite over a colour: {@code round((c * a + bg * (255 - a)) / 255)}.
+     *
+     * @param rgb the colour, 0xRRGGBB
+     * @return the mode
+     */
     public static AlphaMode over(int rgb) {
         return new AlphaMode(true, rgb & 0xffffff);
     }

@@ -11,7 +11,12 @@ import java.nio.charset.StandardCharsets;
 public final class ExifOrientation {
     private ExifOrientation() {}
 
-    /** The orientation (1..8), or 1 when the file has none or it cannot be read. */
+    /**
+     * The orientation (1..8), or 1 when the file has none or it cannot be read.
+     *
+     * @param file a JPEG's bytes
+     * @return the orientation, 1-8 (1 when there is none)
+     */
     public static int read(byte[] file) {
         try {
             byte[] tiff = tiffBlock(file);
@@ -100,7 +105,13 @@ public final class ExifOrientation {
         return 1;
     }
 
-    /** Applies an orientation (Pillow's exif_transpose). */
+    /**
+     * Applies an orientation (Pillow's exif_transpose).
+     *
+     * @param in the decoded image
+     * @param orientation the EXIF orientation
+     * @return the image as shown
+     */
     public static RgbImage apply(RgbImage in, int orientation) {
         int w = in.width();
         int h = in.height();

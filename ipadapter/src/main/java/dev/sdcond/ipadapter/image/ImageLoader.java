@@ -43,6 +43,7 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
      */
     public static final long DEFAULT_MAX_FILE_BYTES = 1L << 30;
 
+    /** Pillow's pixel limit, alpha dropped, files up to 1 GiB. */
     public static final ImageLoader DEFAULT = new ImageLoader(PILLOW_MAX_PIXELS, AlphaMode.DROP, DEFAULT_MAX_FILE_BYTES);
 
     static {
@@ -50,14 +51,32 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
         ImageIO.scanForPlugins();
     }
 
+    /**
+     * This loader with another alpha rule.
+     *
+     * @param a the rule
+     * @return the loader
+     */
     public ImageLoader withAlpha(AlphaMode a) {
         return new ImageLoader(maxPixels, a, maxFileBytes);
     }
 
+    /**
+     * This loader with another pixel limit.
+     *
+     * @param max the most pixels an image may have
+     * @return the loader
+     */
     public ImageLoader withMaxPixels(long max) {
         return new ImageLoader(max, alpha, maxFileBytes);
     }
 
+    /**
+     * This loader with another file size limit.
+     *
+     * @param max the largest file read, in bytes
+     * @return the loader
+     */
     public ImageLoader withMaxFileBytes(long max) {
         return new ImageLoader(maxPixels, alpha, max);
     }
@@ -66,6 +85,8 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
      * Loads a file: its size, then its header (through a stream), are checked before it is read.
      *
      * @throws ImageLoadException (an {@link dev.sdcond.models.InvalidInputException}) naming the file and the problem
+     * @param file the image file
+     * @return the decoded image
      */
     public RgbImage load(Path file) {
         dev.sdcond.models.io.InputFiles.requireFile(file);
@@ -140,7 +161,13 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
         }
     }
 
-    /** Decodes the bytes of an image file; {@code name} is used in messages. */
+    /**
+     * Decodes the bytes of an image file; {@code name} is used in messages.
+     *
+     * @param name the file, for messages
+     * @param bytes its contents
+     * @return the decoded image
+     */
     public RgbImage decode(Path name, byte[] bytes) {
         String format = format(name, bytes);
         if (format.equals("PNG")) {

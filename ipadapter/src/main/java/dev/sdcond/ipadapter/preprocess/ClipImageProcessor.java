@@ -15,8 +15,18 @@ import dev.sdcond.ipadapter.image.RgbImage;
 public record ClipImageProcessor(int size, ResizeMode mode, CropPosition crop, double[] mean, double[] std) {
     /** OpenAI CLIP's normalisation, used by every SD image encoder. */
     public static final double[] CLIP_MEAN = {0.48145466, 0.4578275, 0.40821073};
+    /** OpenAI CLIP's normalisation: the standard deviations. */
     public static final double[] CLIP_STD = {0.26862954, 0.26130258, 0.27577711};
 
+    /**
+     * Checks the sizes.
+     *
+     * @param size the output side
+     * @param mode the resize mode
+     * @param crop the crop position
+     * @param mean per channel
+     * @param std per channel
+     */
     public ClipImageProcessor {
         if (size <= 0 || mean.length != 3 || std.length != 3) {
             throw new IllegalArgumentException("size > 0 and three means and stds are needed");
@@ -25,20 +35,42 @@ public record ClipImageProcessor(int size, ResizeMode mode, CropPosition crop, d
         std = std.clone();
     }
 
-    /** The default: transformers' processor at {@code size}. */
+    /**
+     * The default: transformers' processor at {@code size}.
+     *
+     * @param size the output side
+     * @return the processor
+     */
     public static ClipImageProcessor hf(int size) {
         return new ClipImageProcessor(size, ResizeMode.HF, CropPosition.CENTER, CLIP_MEAN, CLIP_STD);
     }
 
+    /**
+     * This processor with another resize mode.
+     *
+     * @param m the mode
+     * @return the processor
+     */
     public ClipImageProcessor withMode(ResizeMode m) {
         return new ClipImageProcessor(size, m, crop, mean, std);
     }
 
+    /**
+     * This processor with another crop position.
+     *
+     * @param c the position
+     * @return the processor
+     */
     public ClipImageProcessor withCrop(CropPosition c) {
         return new ClipImageProcessor(size, mode, c, mean, std);
     }
 
-    /** The 8-bit square image the encoder sees, before normalisation. */
+    /**
+     * The 8-bit square image the encoder sees, before normalisation.
+     *
+     * @param image the image
+     * @return the square image before normalisation
+     */
     public RgbImage square(RgbImage image) {
         return switch (mode) {
             case SQUASH -> PillowResize.resize(image, size, size);
@@ -99,7 +131,12 @@ public record ClipImageProcessor(int size, ResizeMode mode, CropPosition crop, d
         return new RgbImage(side, side, out);
     }
 
-    /** [3, size, size] pixel values: (v / 255 - mean) / std. */
+    /**
+     * [3, size, size] pixel values: (v / 255 - mean) / std.
+     *
+     * @param image the image
+     * @return [3, S, S] values, channel-major
+     */
     public float[] pixelValues(RgbImage image) {
         RgbImage sq = square(image);
         int n = size * size;

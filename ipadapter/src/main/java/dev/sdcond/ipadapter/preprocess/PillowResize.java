@@ -76,7 +76,14 @@ public final class PillowResize {
         return v < 0 ? 0 : Math.min(v, 255);
     }
 
-    /** Resizes the whole image to {@code outW x outH}. */
+    /**
+     * Resizes the whole image to {@code outW x outH}.
+     *
+     * @param in the image
+     * @param outW the width
+     * @param outH the height
+     * @return the resized image
+     */
     public static RgbImage resize(RgbImage in, int outW, int outH) {
         if (outW <= 0 || outH <= 0) {
             throw new IllegalArgumentException("target size must be positive: " + outW + "x" + outH);

@@ -20,6 +20,12 @@ public enum ResizeMode {
     /** ComfyUI's {@code clip_preprocess} without crop (crop="none"): straight to the square, as {@link #COMFY}. */
     COMFY_SQUASH;
 
+    /**
+     * A mode by name.
+     *
+     * @param s {@code hf}, {@code squash}, {@code pad}, {@code comfy} or {@code comfy-squash}
+     * @return the mode
+     */
     public static ResizeMode parse(String s) {
         return switch (s.toLowerCase(java.util.Locale.ROOT)) {
             case "hf", "crop", "center-crop" -> HF;

@@ -49,7 +49,12 @@ public final class ClipOutput {
         return new ClipOutput(numLayers, hiddenStates, lastHiddenState, pooled, projected);
     }
 
-    /** hidden_states[index], index negative from the end as in transformers. */
+    /**
+     * hidden_states[index], index negative from the end as in transformers.
+     *
+     * @param index a hidden_states index, negative from the end
+     * @return the hidden state
+     */
     public NDArray hiddenState(int index) {
         int i = OutputRequest.normalize(index, numLayers);
         NDArray a = hiddenStates.get(i);
@@ -59,29 +64,56 @@ public final class ClipOutput {
         return a;
     }
 
-    /** Every hidden state that was computed and kept, by non-negative index. */
+    /**
+     * Every hidden state that was computed and kept, by non-negative index.
+     *
+     * @return the computed hidden states by index
+     */
     public SortedMap<Integer, NDArray> hiddenStates() {
         return hiddenStates;
     }
 
+    /**
+     * The last layer's output after the final norm.
+     *
+     * @return {@code last_hidden_state} [B, T, W]
+     */
     public NDArray lastHiddenState() {
         return require(lastHiddenState, "last_hidden_state");
     }
 
+    /**
+     * The pooled row, unprojected.
+     *
+     * @return {@code pooler_output} [B, W]
+     */
     public NDArray pooled() {
         return require(pooled, "pooled output");
     }
 
-    /** The projected embeddings; absent when the checkpoint has no projection. */
+    /**
+     * The projected embeddings; absent when the checkpoint has no projection.
+     *
+     * @return the projected pooled row
+     */
     public NDArray projected() {
         return require(projected, "projected embeddings (text_embeds / image_embeds)");
     }
 
+    /**
+     * Whether a projection was computed.
+     *
+     * @return true when the tower has a projection and the final outputs were asked for
+     */
     public boolean hasProjected() {
         return projected != null;
     }
 
-    /** The number of layers of the tower that produced this. */
+    /**
+     * The number of layers of the tower that produced this.
+     *
+     * @return the tower's depth
+     */
     public int numLayers() {
         return numLayers;
     }

@@ -56,6 +56,11 @@ public final class ClipTextModel implements AutoCloseable {
      * Loads the tower. Every expected parameter and shape is checked; all problems are reported at once in a
      * {@link dev.sdcond.models.ModelMismatchException}. Parameters of other towers in the same file are ignored.
      * {@code text_projection.weight} is loaded when present.
+     *
+     * @param source the parameters, in Hugging Face names
+     * @param config the tower's config
+     * @param compute device, dtype, attention kernel
+     * @return the tower; close it to free its weights
      */
     public static ClipTextModel load(ParameterSource source, CLIPTextConfig config, Compute compute) {
         String what = "CLIP text tower (" + config.numHiddenLayers() + " layers, width " + config.hiddenSize() + ")";
@@ -97,23 +102,47 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The tower's config.
+     *
+     * @return the config
+     */
     public CLIPTextConfig config() {
         return config;
     }
 
+    /**
+     * Where and in what dtype the tower runs.
+     *
+     * @return the compute choice it was loaded with
+     */
     public Compute compute() {
         return compute;
     }
 
+    /**
+     * The tower's depth.
+     *
+     * @return the number of encoder layers loaded
+     */
     public int numLayers() {
         return encoder.numLayers();
     }
 
+    /**
+     * The hidden width.
+     *
+     * @return W
+     */
     public int width() {
         return config.hiddenSize();
     }
 
-    /** The projection width, if the checkpoint has a {@code text_projection}. */
+    /**
+     * The projection width, if the checkpoint has a {@code text_projection}.
+     *
+     * @return the projection width, or empty without {@code text_projection}
+     */
     public Optional<Integer> projectionDim() {
         return textProjection == null ? Optional.empty()
                 : Optional.of((int) textProjection.weight().getShape().get(0));
@@ -124,6 +153,8 @@ public final class ClipTextModel implements AutoCloseable {
      *
      * @param manager the caller's manager: the outputs are attached to it, everything else is freed
      * @param ids [B][T] token ids, {@code 1 <= T <= max_position_embeddings}, every row the same length
+     * @param request what to compute
+     * @return the outputs
      */
     public ClipOutput forward(NDManager manager, long[][] ids, OutputRequest request) {
         return forward(manager, ids, null, request);
@@ -135,6 +166,10 @@ public final class ClipTextModel implements AutoCloseable {
      * follows the ids, so the id at such a position should not be the EOS id (A1111 uses 0).
      *
      * @param vectors [B][T][W] or null for none; rows and entries may be null
+     * @param manager where the outputs are attached
+     * @param ids [B][T] token ids
+     * @param request what to compute
+     * @return the outputs
      */
     public ClipOutput forward(NDManager manager, long[][] ids, float[][][] vectors, OutputRequest request) {
         requireOpen();
@@ -195,6 +230,9 @@ public final class ClipTextModel implements AutoCloseable {
     /**
      * The tower's {@code final_layer_norm} applied to any hidden state (e.g. a penultimate layer, for "clip skip");
      * the result goes to the manager of {@code hidden}.
+     *
+     * @param hidden [..., W] hidden states
+     * @return them through {@code final_layer_norm}
      */
     public NDArray applyFinalLayerNorm(NDArray hidden) {
         return finalLayerNorm.forward(hidden);
@@ -209,7 +247,12 @@ public final class ClipTextModel implements AutoCloseable {
         return rows;
     }
 
-    /** The position pooled for one row of ids, by transformers' rule for this config. */
+    /**
+     * The position pooled for one row of ids, by transformers' rule for this config.
+     *
+     * @param row one row of ids
+     * @return the position whose hidden state is pooled
+     */
     public int poolingPosition(long[] row) {
         int best = 0;
         if (config.legacyArgmaxPooling()) {
@@ -251,13 +294,21 @@ public final class ClipTextModel implements AutoCloseable {
         return t;
     }
 
-    /** The device the weights live on. */
+    /**
+     * The device the weights live on.
+     *
+     * @return the device the weights live on
+     */
     public Device device() {
         return compute.device();
     }
 
     /** Frees the weights. */
-    /** Whether the weights are still loaded. */
+    /**
+     * Whether the weights are still loaded.
+     *
+     * @return false once closed
+     */
     public boolean isOpen() {
         return weights.isOpen();
     }

@@ -48,7 +48,14 @@ public final class ClipVisionModel implements AutoCloseable {
         this.visualProjection = visualProjection;
     }
 
-    /** Loads the tower, checking every parameter and shape and reporting all problems at once. */
+    /**
+     * Loads the tower, checking every parameter and shape and reporting all problems at once.
+     *
+     * @param source the parameters, in Hugging Face names
+     * @param config the tower's config
+     * @param compute device, dtype, attention kernel
+     * @return the tower; close it to free its weights
+     */
     public static ClipVisionModel load(ParameterSource source, CLIPVisionConfig config, Compute compute) {
         String what = "CLIP vision tower (" + config.numHiddenLayers() + " layers, width " + config.hiddenSize()
                 + ", patch " + config.patchSize() + ")";
@@ -86,23 +93,47 @@ public final class ClipVisionModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The tower's config.
+     *
+     * @return the config
+     */
     public CLIPVisionConfig config() {
         return config;
     }
 
+    /**
+     * Where and in what dtype the tower runs.
+     *
+     * @return the compute choice it was loaded with
+     */
     public Compute compute() {
         return compute;
     }
 
+    /**
+     * The tower's depth.
+     *
+     * @return the number of encoder layers loaded
+     */
     public int numLayers() {
         return encoder.numLayers();
     }
 
+    /**
+     * The hidden width.
+     *
+     * @return W
+     */
     public int width() {
         return config.hiddenSize();
     }
 
-    /** The projection width, if the checkpoint has a {@code visual_projection}. */
+    /**
+     * The projection width, if the checkpoint has a {@code visual_projection}.
+     *
+     * @return the projection width, or empty without {@code visual_projection}
+     */
     public Optional<Integer> projectionDim() {
         return visualProjection == null ? Optional.empty()
                 : Optional.of((int) visualProjection.weight().getShape().get(0));
@@ -113,6 +144,8 @@ public final class ClipVisionModel implements AutoCloseable {
      *
      * @param manager the caller's manager: the outputs are attached to it, everything else is freed
      * @param pixelValues [B, C, S, S] normalized pixels, any float dtype and device (converted here)
+     * @param request what to compute
+     * @return the outputs
      */
     public ClipOutput forward(NDManager manager, NDArray pixelValues, OutputRequest request) {
         requireOpen();
@@ -154,7 +187,11 @@ public final class ClipVisionModel implements AutoCloseable {
         }
     }
 
-    /** Whether the weights are still loaded. */
+    /**
+     * Whether the weights are still loaded.
+     *
+     * @return false once closed
+     */
     public boolean isOpen() {
         return weights.isOpen();
     }

@@ -14,30 +14,59 @@ import java.util.BitSet;
  */
 public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled) {
 
+    /**
+     * Copies the indices.
+     *
+     * @param hiddenStates the indices asked for
+     * @param allHiddenStates whether every hidden state is wanted
+     * @param pooled whether to compute the final outputs
+     */
     public OutputRequest {
         hiddenStates = hiddenStates.clone();
     }
 
-    /** Just the given hidden states. */
+    /**
+     * Just the given hidden states.
+     *
+     * @param indices hidden_states indices (negative from the end)
+     * @return the request
+     */
     public static OutputRequest hiddenStates(int... indices) {
         return new OutputRequest(indices, false, false);
     }
 
-    /** Only the final outputs (last hidden state, pooled, projected). */
+    /**
+     * Only the final outputs (last hidden state, pooled, projected).
+     *
+     * @return the request
+     */
     public static OutputRequest pooledOnly() {
         return new OutputRequest(new int[0], false, true);
     }
 
-    /** Every hidden state and every final output. */
+    /**
+     * Every hidden state and every final output.
+     *
+     * @return the request
+     */
     public static OutputRequest everything() {
         return new OutputRequest(new int[0], true, true);
     }
 
-    /** The same request with the final outputs too. */
+    /**
+     * The same request with the final outputs too.
+     *
+     * @return this request with the final outputs too
+     */
     public OutputRequest withPooled() {
         return new OutputRequest(hiddenStates, allHiddenStates, true);
     }
 
+    /**
+     * The hidden states asked for.
+     *
+     * @return a copy of the indices
+     */
     @Override
     public int[] hiddenStates() {
         return hiddenStates.clone();
@@ -47,6 +76,9 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * Maps an index (negative from the end) onto 0..numLayers.
      *
      * @throws IllegalArgumentException when out of range; never clamps
+     * @param index a hidden_states index, negative from the end
+     * @param numLayers the tower's layers
+     * @return the index from 0 (the embeddings) to {@code numLayers}
      */
     public static int normalize(int index, int numLayers) {
         int n = index < 0 ? numLayers + 1 + index : index;

@@ -16,11 +16,23 @@ public enum Activation {
         this.hfName = hfName;
     }
 
+    /**
+     * The name in Hugging Face configs.
+     *
+     * @return e.g. {@code quick_gelu}
+     */
     @JsonValue
     public String hfName() {
         return hfName;
     }
 
+    /**
+     * The activation a config names.
+     *
+     * @param name the config's {@code hidden_act}
+     * @return the activation
+     * @throws IllegalArgumentException for an unknown name
+     */
     @JsonCreator
     public static Activation fromHfName(String name) {
         for (Activation a : values()) {

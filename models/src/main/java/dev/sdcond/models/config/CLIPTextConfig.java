@@ -25,6 +25,23 @@ public record CLIPTextConfig(
         @JsonProperty("bos_token_id") int bosTokenId,
         @JsonProperty("eos_token_id") int eosTokenId) {
 
+    /**
+     * Checks the sizes.
+     *
+     * @param vocabSize tokens in the vocabulary
+     * @param hiddenSize W
+     * @param intermediateSize the MLP width
+     * @param projectionDim P
+     * @param numHiddenLayers the depth
+     * @param numAttentionHeads the heads
+     * @param maxPositionEmbeddings the most tokens
+     * @param hiddenAct the MLP activation
+     * @param layerNormEps the norms' epsilon
+     * @param padTokenId the padding id
+     * @param bosTokenId the BOS id
+     * @param eosTokenId the EOS id (2: legacy argmax pooling)
+     * @throws IllegalArgumentException for sizes that are not positive or do not divide
+     */
     public CLIPTextConfig {
         Checks.positive("vocab_size", vocabSize);
         Checks.positive("hidden_size", hiddenSize);
@@ -59,7 +76,11 @@ public record CLIPTextConfig(
                 or(padTokenId, 1), or(bosTokenId, 49406), or(eosTokenId, 49407));
     }
 
-    /** transformers' defaults for every field. */
+    /**
+     * transformers' defaults for every field.
+     *
+     * @return CLIP ViT-B/32's text config, as transformers' defaults
+     */
     public static CLIPTextConfig defaults() {
         return of(null, null, null, null, null, null, null, null, null, null, null, null);
     }
@@ -67,11 +88,20 @@ public record CLIPTextConfig(
     /** The longest context sdcond builds a causal mask for (CLIP has 77; long-context variants a few hundred). */
     public static final int MAX_POSITIONS = 4096;
 
+    /**
+     * The width of one head.
+     *
+     * @return W / heads
+     */
     public int headDim() {
         return hiddenSize / numAttentionHeads;
     }
 
-    /** Whether pooling uses the legacy argmax-of-ids rule ({@code eos_token_id == 2}). */
+    /**
+     * Whether pooling uses the legacy argmax-of-ids rule ({@code eos_token_id == 2}).
+     *
+     * @return whether pooling takes the argmax of the ids
+     */
     public boolean legacyArgmaxPooling() {
         return eosTokenId == 2;
     }

@@ -18,6 +18,21 @@ public record CLIPVisionConfig(
         @JsonProperty("hidden_act") Activation hiddenAct,
         @JsonProperty("layer_norm_eps") double layerNormEps) {
 
+    /**
+     * Checks the sizes.
+     *
+     * @param hiddenSize W
+     * @param intermediateSize the MLP width
+     * @param projectionDim P
+     * @param numHiddenLayers the depth
+     * @param numAttentionHeads the heads
+     * @param numChannels input channels
+     * @param imageSize the input side
+     * @param patchSize the patch side
+     * @param hiddenAct the MLP activation
+     * @param layerNormEps the norms' epsilon
+     * @throws IllegalArgumentException for sizes that are not positive or do not divide
+     */
     public CLIPVisionConfig {
         Checks.positive("hidden_size", hiddenSize);
         Checks.positive("intermediate_size", intermediateSize);
@@ -50,21 +65,38 @@ public record CLIPVisionConfig(
                 hiddenAct == null ? Activation.QUICK_GELU : hiddenAct, layerNormEps == null ? 1e-5 : layerNormEps);
     }
 
-    /** transformers' defaults for every field. */
+    /**
+     * transformers' defaults for every field.
+     *
+     * @return CLIP ViT-B/32's vision config, as transformers' defaults
+     */
     public static CLIPVisionConfig defaults() {
         return of(null, null, null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * The width of one head.
+     *
+     * @return W / heads
+     */
     public int headDim() {
         return hiddenSize / numAttentionHeads;
     }
 
-    /** Patches per side. */
+    /**
+     * Patches per side.
+     *
+     * @return patches per side
+     */
     public int gridSize() {
         return imageSize / patchSize;
     }
 
-    /** Tokens per image: one class token plus the patches. */
+    /**
+     * Tokens per image: one class token plus the patches.
+     *
+     * @return patches plus the class token
+     */
     public int numPositions() {
         return gridSize() * gridSize() + 1;
     }

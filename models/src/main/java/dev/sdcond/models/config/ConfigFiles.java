@@ -28,6 +28,9 @@ public final class ConfigFiles {
     /**
      * Reads a {@code config.json}, deciding from {@code model_type} (or, without one, from {@code text_config} /
      * {@code vision_config} / {@code image_size}) which tower(s) it describes.
+     *
+     * @param file a {@code config.json}
+     * @return its configs
      */
     public static ModelConfig read(Path file) {
         JsonNode root = readTree(file);

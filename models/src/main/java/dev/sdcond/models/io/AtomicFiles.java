@@ -27,6 +27,12 @@ public final class AtomicFiles {
     /** Writes the body of a file. */
     @FunctionalInterface
     public interface Body {
+        /**
+         * Writes the file's contents.
+         *
+         * @param out where to write
+         * @throws IOException when writing fails
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -37,6 +43,8 @@ public final class AtomicFiles {
      *     {@link FileAlreadyExistsException} and is left untouched. A folder is never replaced by a file.
      * @throws InvalidInputException when the target exists (without {@code overwrite}) or is a folder
      * @throws OutputException when the file cannot be written (the message names it)
+     * @param file the output
+     * @param body what to write
      */
     public static void write(Path file, boolean overwrite, Body body) {
         Path target = file.toAbsolutePath();
@@ -98,6 +106,12 @@ public final class AtomicFiles {
     /** Fills a new folder. */
     @FunctionalInterface
     public interface FolderBody {
+        /**
+         * Writes the folder's files.
+         *
+         * @param folder the temporary folder to fill
+         * @throws IOException when writing fails
+         */
         void writeInto(Path folder) throws IOException;
     }
 
@@ -108,6 +122,9 @@ public final class AtomicFiles {
      *
      * @throws InvalidInputException when the target may not be replaced (see {@link OutputTargets#checkNpyFolder})
      * @throws OutputException when the folder cannot be written
+     * @param folder the output
+     * @param overwrite whether an existing npy output may be replaced
+     * @param body what to write
      */
     public static void writeFolder(Path folder, boolean overwrite, FolderBody body) {
         Path target = folder.toAbsolutePath();

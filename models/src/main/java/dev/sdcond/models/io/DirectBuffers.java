@@ -30,7 +30,11 @@ public final class DirectBuffers {
         }
     }
 
-    /** Frees (or unmaps) {@code buffer}; it must not be used afterwards, nor any view or array over it. */
+    /**
+     * Frees (or unmaps) {@code buffer}; it must not be used afterwards, nor any view or array over it.
+     *
+     * @param buffer a direct buffer
+     */
     public static void free(ByteBuffer buffer) {
         if (INVOKE_CLEANER != null && buffer.isDirect()) {
             try {

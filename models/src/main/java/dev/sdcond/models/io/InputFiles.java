@@ -17,7 +17,12 @@ import java.nio.file.Path;
 public final class InputFiles {
     private InputFiles() {}
 
-    /** The whole file. */
+    /**
+     * The whole file.
+     *
+     * @param file the file
+     * @return its bytes
+     */
     public static byte[] readBytes(Path file) {
         requireFile(file);
         try {
@@ -27,7 +32,12 @@ public final class InputFiles {
         }
     }
 
-    /** The whole file as UTF-8 text. */
+    /**
+     * The whole file as UTF-8 text.
+     *
+     * @param file the file
+     * @return its text
+     */
     public static String readUtf8(Path file) {
         byte[] bytes = readBytes(file);
         try {
@@ -41,13 +51,19 @@ public final class InputFiles {
      * Strict UTF-8 decoding: malformed bytes are an error, not replacement characters.
      *
      * @throws CharacterCodingException where the bytes are not UTF-8
+     * @param bytes UTF-8 bytes
+     * @return the text
      */
     public static String utf8(ByteBuffer bytes) throws CharacterCodingException {
         return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
     }
 
-    /** A new SHA-256 digest (every JVM has one). */
+    /**
+     * A new SHA-256 digest (every JVM has one).
+     *
+     * @return a new SHA-256 digest
+     */
     public static java.security.MessageDigest sha256() {
         try {
             return java.security.MessageDigest.getInstance("SHA-256");
@@ -56,7 +72,11 @@ public final class InputFiles {
         }
     }
 
-    /** Fails unless {@code file} is an existing regular file (or a link to one). */
+    /**
+     * Fails unless {@code file} is an existing regular file (or a link to one).
+     *
+     * @param file the file that must exist
+     */
     public static void requireFile(Path file) {
         if (Files.isDirectory(file)) {
             throw new InvalidInputException(file + ": is a folder, a file is needed here");
@@ -66,7 +86,12 @@ public final class InputFiles {
         }
     }
 
-    /** The SHA-256 of a whole file, hex. */
+    /**
+     * The SHA-256 of a whole file, hex.
+     *
+     * @param file the file
+     * @return its SHA-256, hex
+     */
     public static String sha256(Path file) {
         java.security.MessageDigest md = sha256();
         try (java.io.InputStream in = Files.newInputStream(file)) {
@@ -80,7 +105,13 @@ public final class InputFiles {
         return java.util.HexFormat.of().formatHex(md.digest());
     }
 
-    /** An input that could not be read, naming it. */
+    /**
+     * An input that could not be read, naming it.
+     *
+     * @param file the file
+     * @param e the I/O error
+     * @return the error to throw, naming the file
+     */
     public static InvalidInputException unreadable(Path file, Throwable e) {
         if (e instanceof NoSuchFileException) {
             return new InvalidInputException(file + ": no such file", e);

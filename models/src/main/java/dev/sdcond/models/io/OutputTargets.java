@@ -22,6 +22,11 @@ public final class OutputTargets {
 
     /** The target exists and overwriting was not asked for. */
     public static final class ExistsException extends InvalidInputException {
+        /**
+         * The error for an output that exists.
+         *
+         * @param target the output
+         */
         public ExistsException(Path target) {
             super(target + ": exists");
         }
@@ -33,6 +38,8 @@ public final class OutputTargets {
      * @throws InvalidInputException for a bad name, a folder at the target, or an existing file without
      *     {@code overwrite} ({@link ExistsException})
      * @throws OutputException when the folder it goes to cannot be written
+     * @param file the output file
+     * @param overwrite whether it may replace an existing file
      */
     public static void checkFile(Path file, boolean overwrite) {
         checkName(file);
@@ -51,6 +58,8 @@ public final class OutputTargets {
      * @throws InvalidInputException for a bad name, a file at the target, an existing folder without
      *     {@code overwrite} ({@link ExistsException}), or a folder that is not an npy output
      * @throws OutputException when the folder it goes in cannot be written
+     * @param dir the output folder
+     * @param overwrite whether it may replace an existing npy output
      */
     public static void checkNpyFolder(Path dir, boolean overwrite) {
         checkName(dir);
@@ -69,7 +78,12 @@ public final class OutputTargets {
         checkParent(dir);
     }
 
-    /** Whether {@code dir} is an npy output: a real folder holding {@code metadata.json} and {@code .npy} files only. */
+    /**
+     * Whether {@code dir} is an npy output: a real folder holding {@code metadata.json} and {@code .npy} files only.
+     *
+     * @param dir a folder
+     * @return whether it holds only what sdcond writes as an npy output
+     */
     public static boolean isNpyOutput(Path dir) {
         return Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && holdsNpyFilesOnly(dir)
                 && Files.isRegularFile(dir.resolve(NPY_METADATA), LinkOption.NOFOLLOW_LINKS);
@@ -111,7 +125,13 @@ public final class OutputTargets {
         }
     }
 
-    /** An I/O failure while writing {@code target}, in words that name it ("No space left on device" too). */
+    /**
+     * An I/O failure while writing {@code target}, in words that name it ("No space left on device" too).
+     *
+     * @param target the output
+     * @param e the I/O error
+     * @return the error to throw, naming the output
+     */
     public static OutputException writeFailure(Path target, IOException e) {
         String reason = e.getMessage() == null ? e.toString() : e.getMessage();
         if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {

@@ -6,7 +6,11 @@ import java.util.List;
 public final class Resources {
     private Resources() {}
 
-    /** Closes every resource in reverse order of opening; failures to close are not actionable and are ignored. */
+    /**
+     * Closes every resource in reverse order of opening; failures to close are not actionable and are ignored.
+     *
+     * @param resources what to close, in reverse order
+     */
     public static void closeAll(List<? extends AutoCloseable> resources) {
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {

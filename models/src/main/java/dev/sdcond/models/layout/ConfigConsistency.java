@@ -12,7 +12,13 @@ import dev.sdcond.models.config.CLIPVisionConfig;
 public final class ConfigConsistency {
     private ConfigConsistency() {}
 
-    /** Checks a text config against the tower found in its weights. */
+    /**
+     * Checks a text config against the tower found in its weights.
+     *
+     * @param c the config
+     * @param t the tower found in the weights
+     * @param configFile the config's file, for messages
+     */
     public static void text(CLIPTextConfig c, DetectedTower t, String configFile) {
         same(configFile, "hidden_size", c.hiddenSize(), t.width(), t);
         same(configFile, "intermediate_size", c.intermediateSize(), t.mlpWidth(), t);
@@ -20,7 +26,13 @@ public final class ConfigConsistency {
         atMost(configFile, c.numHiddenLayers(), t);
     }
 
-    /** Checks a vision config against the tower found in its weights. */
+    /**
+     * Checks a vision config against the tower found in its weights.
+     *
+     * @param c the config
+     * @param t the tower found in the weights
+     * @param configFile the config's file, for messages
+     */
     public static void vision(CLIPVisionConfig c, DetectedTower t, String configFile) {
         same(configFile, "hidden_size", c.hiddenSize(), t.width(), t);
         same(configFile, "intermediate_size", c.intermediateSize(), t.mlpWidth(), t);

@@ -26,6 +26,13 @@ public final class DerivedConfigs {
     public record OpenClipConfig(String file, boolean quickGelu, Integer textHeads, Integer textWidth,
             Integer textLayers, Integer visionHeadWidth, Integer visionWidth, Integer visionLayers,
             Integer visionPatch, Integer visionImage) {
+        /**
+         * Reads an {@code open_clip_config.json}.
+         *
+         * @param file the file
+         * @return its sizes
+         * @throws InvalidInputException for invalid JSON or sizes
+         */
         public static OpenClipConfig read(Path file) {
             JsonNode root;
             try {
@@ -66,6 +73,15 @@ public final class DerivedConfigs {
         }
     }
 
+    /**
+     * The config of a text tower found in the weights.
+     *
+     * @param t the tower
+     * @param oc its {@code open_clip_config.json}, or null
+     * @param where the checkpoint, for messages
+     * @return the config
+     * @throws InvalidInputException when the config disagrees with the weights, or the family is unknown
+     */
     public static CLIPTextConfig text(DetectedTower t, OpenClipConfig oc, String where) {
         int heads;
         if (oc != null) {
@@ -94,6 +110,15 @@ public final class DerivedConfigs {
         }
     }
 
+    /**
+     * The config of a vision tower found in the weights.
+     *
+     * @param t the tower
+     * @param oc its {@code open_clip_config.json}, or null
+     * @param where the checkpoint, for messages
+     * @return the config
+     * @throws InvalidInputException when the config disagrees with the weights, or the family is unknown
+     */
     public static CLIPVisionConfig vision(DetectedTower t, OpenClipConfig oc, String where) {
         int heads;
         if (oc != null) {

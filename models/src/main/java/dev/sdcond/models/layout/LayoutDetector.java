@@ -26,7 +26,12 @@ public final class LayoutDetector {
 
     private LayoutDetector() {}
 
-    /** Every CLIP tower in the checkpoint. */
+    /**
+     * Every CLIP tower in the checkpoint.
+     *
+     * @param src the checkpoint
+     * @return its CLIP towers, text first
+     */
     public static List<DetectedTower> towers(TensorSource src) {
         List<DetectedTower> out = new ArrayList<>();
         for (String k : new TreeSet<>(src.names())) {
@@ -48,7 +53,12 @@ public final class LayoutDetector {
         return out;
     }
 
-    /** What the checkpoint holds besides CLIP towers, in words (UNet, VAE, IP-Adapter), for error messages. */
+    /**
+     * What the checkpoint holds besides CLIP towers, in words (UNet, VAE, IP-Adapter), for error messages.
+     *
+     * @param src the checkpoint
+     * @return what else it holds, in words (e.g. a UNet, a VAE)
+     */
     public static List<String> otherParts(TensorSource src) {
         List<String> parts = new ArrayList<>();
         Set<String> names = src.names();

@@ -61,6 +61,8 @@ public final class LoraFile implements AutoCloseable {
      *
      * @throws InvalidInputException for a file that is not a safetensors LoRA (a pickle, LoHa, LoKr, DoRA, a module
      *     without its down or up matrix, matrices whose ranks disagree)
+     * @param file the LoRA file
+     * @return the LoRA; close it to release the file
      */
     public static LoraFile open(Path file) {
         TensorSource src = Checkpoints.open(file);
@@ -161,6 +163,11 @@ public final class LoraFile implements AutoCloseable {
         return new Module(key, encoder, path, kohya, down, up, alpha, d[0]);
     }
 
+    /**
+     * The file.
+     *
+     * @return its path
+     */
     public Path file() {
         return file;
     }
@@ -170,17 +177,29 @@ public final class LoraFile implements AutoCloseable {
         return source;
     }
 
-    /** The text-encoder modules. */
+    /**
+     * The text-encoder modules.
+     *
+     * @return its text-encoder modules
+     */
     public List<Module> modules() {
         return modules;
     }
 
-    /** How many UNet modules the file has (ignored here). */
+    /**
+     * How many UNet modules the file has (ignored here).
+     *
+     * @return the number of UNet modules (ignored)
+     */
     public int unetModules() {
         return unetModules;
     }
 
-    /** The SHA-256 of the whole file, for provenance. */
+    /**
+     * The SHA-256 of the whole file, for provenance.
+     *
+     * @return the file's SHA-256
+     */
     public String sha256() {
         return dev.sdcond.models.io.InputFiles.sha256(file);
     }
@@ -189,12 +208,20 @@ public final class LoraFile implements AutoCloseable {
         applied.add(m.key());
     }
 
-    /** The text-encoder modules merged into a loaded tower so far. */
+    /**
+     * The text-encoder modules merged into a loaded tower so far.
+     *
+     * @return how many modules were merged into a loaded encoder
+     */
     public int appliedCount() {
         return applied.size();
     }
 
-    /** The text-encoder modules that no loaded tower took (their encoder is absent, or no weight has their name). */
+    /**
+     * The text-encoder modules that no loaded tower took (their encoder is absent, or no weight has their name).
+     *
+     * @return the text-encoder modules no loaded encoder took
+     */
     public List<String> unapplied() {
         List<String> out = new ArrayList<>();
         for (Module m : modules) {

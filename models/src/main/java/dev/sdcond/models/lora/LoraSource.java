@@ -40,6 +40,11 @@ public final class LoraSource implements ParameterSource {
     /**
      * The parameters of encoder {@code encoder} (0: CLIP-L or the only encoder; 1: SDXL's bigG) with the LoRAs'
      * modules for that encoder merged in; {@code base} itself when none applies.
+     *
+     * @param base the encoder's parameters
+     * @param encoder its index (0 CLIP-L, 1 bigG)
+     * @param loras the LoRAs and strengths
+     * @return the parameters with the LoRAs' deltas merged
      */
     public static ParameterSource patch(ParameterSource base, int encoder, List<Applied> loras) {
         Map<String, List<Delta>> byWeight = new HashMap<>();

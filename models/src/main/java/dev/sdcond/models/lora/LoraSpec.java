@@ -11,7 +11,12 @@ import java.nio.file.Path;
  * @param strength the multiplier of its update, 1.0 for as trained
  */
 public record LoraSpec(Path file, double strength) {
-    /** Checks that the strength is a finite number. */
+    /**
+     * Checks that the strength is a finite number.
+     *
+     * @param file the LoRA file
+     * @param strength its multiplier
+     */
     public LoraSpec {
         if (!Double.isFinite(strength)) {
             throw new InvalidInputException(file + ": LoRA strength must be a finite number, is " + strength);

@@ -25,6 +25,15 @@ public final class NpyWriter {
         };
     }
 
+    /**
+     * Writes one array as an {@code .npy} file (format version 1.0, little-endian, C order).
+     *
+     * @param out where to write
+     * @param dtype the element type
+     * @param shape the dimensions
+     * @param littleEndianData the elements
+     * @throws IOException when writing fails
+     */
     public static void write(OutputStream out, DType dtype, long[] shape, ByteBuffer littleEndianData) throws IOException {
         StringBuilder s = new StringBuilder("(");
         for (long d : shape) {

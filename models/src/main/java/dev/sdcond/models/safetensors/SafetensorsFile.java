@@ -54,6 +54,8 @@ public final class SafetensorsFile implements TensorSource {
      *
      * @throws SafetensorsException if the file breaks the format (the message names the file and the tensor)
      * @throws dev.sdcond.models.InvalidInputException if it is missing, a folder, or cannot be read
+     * @param path a safetensors file
+     * @return the file, its header validated; close it to release it
      */
     public static SafetensorsFile open(Path path) {
         dev.sdcond.models.io.InputFiles.requireFile(path);
@@ -91,6 +93,11 @@ public final class SafetensorsFile implements TensorSource {
         }
     }
 
+    /**
+     * The file.
+     *
+     * @return its path
+     */
     public Path path() {
         return path;
     }
@@ -110,7 +117,11 @@ public final class SafetensorsFile implements TensorSource {
         return tensors.keySet();
     }
 
-    /** Every header entry, in header order. */
+    /**
+     * Every header entry, in header order.
+     *
+     * @return the header entries, in file order
+     */
     public List<TensorInfo> tensors() {
         return List.copyOf(tensors.values());
     }
@@ -125,7 +136,11 @@ public final class SafetensorsFile implements TensorSource {
         return metadata;
     }
 
-    /** Total bytes of the data section. */
+    /**
+     * Total bytes of the data section.
+     *
+     * @return the data section's length in bytes
+     */
     public long dataLength() {
         return tensors.values().stream().mapToLong(TensorInfo::byteLength).sum();
     }
@@ -134,6 +149,8 @@ public final class SafetensorsFile implements TensorSource {
      * Maps one tensor's bytes read-only, little-endian. Nothing is copied.
      *
      * @throws SafetensorsException when the tensor is absent or over 2 GiB (a single buffer's limit)
+     * @param name a tensor's name
+     * @return its bytes, mapped read-only
      */
     public ByteBuffer map(String name) {
         TensorInfo t = require(name);
@@ -197,6 +214,8 @@ public final class SafetensorsFile implements TensorSource {
      * ones included. Floats (F64, F32, F16, BF16) and integers (I64 up to 2^24 exactly) and BOOL are read.
      *
      * @throws SafetensorsException for a tensor of another dtype, or of more than 2^31 - 1 elements
+     * @param name a float tensor's name
+     * @return its values as float32
      */
     public float[] readFloats(String name) {
         TensorInfo t = require(name);

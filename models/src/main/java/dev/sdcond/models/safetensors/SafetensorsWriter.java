@@ -31,13 +31,27 @@ public final class SafetensorsWriter {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private final List<Entry> entries = new ArrayList<>();
 
-    /** Adds a {@code __metadata__} entry. */
+    /**
+     * Adds a {@code __metadata__} entry.
+     *
+     * @param key the metadata key
+     * @param value its value
+     * @return this writer
+     */
     public SafetensorsWriter metadata(String key, String value) {
         metadata.put(key, value);
         return this;
     }
 
-    /** Adds raw little-endian bytes of a tensor. */
+    /**
+     * Adds raw little-endian bytes of a tensor.
+     *
+     * @param name the tensor's name
+     * @param dtype its dtype
+     * @param shape its shape
+     * @param littleEndianData its bytes, little-endian, row-major
+     * @return this writer
+     */
     public SafetensorsWriter add(String name, DType dtype, long[] shape, ByteBuffer littleEndianData) {
         long n = 1;
         for (long d : shape) {
@@ -54,7 +68,13 @@ public final class SafetensorsWriter {
         return this;
     }
 
-    /** Adds an NDArray (float32, float16, float64, int32, int64, int8, uint8 or bool), copied to the host now. */
+    /**
+     * Adds an NDArray (float32, float16, float64, int32, int64, int8, uint8 or bool), copied to the host now.
+     *
+     * @param name the tensor's name
+     * @param array the array (copied now)
+     * @return this writer
+     */
     public SafetensorsWriter add(String name, NDArray array) {
         DType dtype = fromDjl(array.getDataType());
         ByteBuffer bytes = array.toByteBuffer().order(ByteOrder.nativeOrder());
@@ -68,19 +88,39 @@ public final class SafetensorsWriter {
         return add(name, dtype, array.getShape().getShape(), le);
     }
 
-    /** Adds a plain tensor (float32). */
+    /**
+     * Adds a plain tensor (float32).
+     *
+     * @param name the tensor's name
+     * @param t the tensor
+     * @return this writer
+     */
     public SafetensorsWriter add(String name, dev.sdcond.models.FloatTensor t) {
         return addFloats(name, t.shape(), t.values());
     }
 
-    /** Adds float32 values. */
+    /**
+     * Adds float32 values.
+     *
+     * @param name the tensor's name
+     * @param shape its shape
+     * @param values row-major values
+     * @return this writer
+     */
     public SafetensorsWriter addFloats(String name, long[] shape, float[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return add(name, DType.F32, shape, b);
     }
 
-    /** Adds int64 values. */
+    /**
+     * Adds int64 values.
+     *
+     * @param name the tensor's name
+     * @param shape its shape
+     * @param values row-major values
+     * @return this writer
+     */
     public SafetensorsWriter addLongs(String name, long[] shape, long[] values) {
         ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         b.asLongBuffer().put(values);
@@ -135,6 +175,8 @@ public final class SafetensorsWriter {
      *
      * @throws dev.sdcond.models.InvalidInputException when the target may not be written or replaced
      * @throws dev.sdcond.models.OutputException when writing fails
+     * @param dir the folder to write
+     * @param overwrite whether an existing npy output folder may be replaced
      */
     public void writeNpy(Path dir, boolean overwrite) {
         AtomicFiles.writeFolder(dir, overwrite, tmp -> {
@@ -151,7 +193,11 @@ public final class SafetensorsWriter {
         });
     }
 
-    /** The names added so far, in order. */
+    /**
+     * The names added so far, in order.
+     *
+     * @return the tensors' names, in the order added
+     */
     public List<String> names() {
         return entries.stream().map(Entry::name).toList();
     }
@@ -161,6 +207,8 @@ public final class SafetensorsWriter {
      *
      * @throws dev.sdcond.models.InvalidInputException when the target may not be written or replaced
      * @throws dev.sdcond.models.OutputException when writing fails
+     * @param file the file to write
+     * @param overwrite whether an existing file may be replaced
      */
     public void write(Path file, boolean overwrite) {
         byte[] h = header();

@@ -39,7 +39,12 @@ public final class ShardedCheckpoint implements TensorSource {
         this.metadata = metadata;
     }
 
-    /** Opens the index and every shard it names, checking that each mapped tensor is in its shard. */
+    /**
+     * Opens the index and every shard it names, checking that each mapped tensor is in its shard.
+     *
+     * @param index a {@code model.safetensors.index.json}
+     * @return the checkpoint; close it to release the shards
+     */
     public static ShardedCheckpoint open(Path index) {
         JsonNode root;
         try {
@@ -99,6 +104,11 @@ public final class ShardedCheckpoint implements TensorSource {
         }
     }
 
+    /**
+     * The index file.
+     *
+     * @return its path
+     */
     public Path index() {
         return index;
     }

@@ -12,19 +12,43 @@ import java.util.Arrays;
  * @param end end (exclusive) of its bytes, relative to the data section
  */
 public record TensorInfo(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * Copies the shape.
+     *
+     * @param name the tensor's key
+     * @param dtype its element type
+     * @param shape its dimensions
+     * @param begin start of its bytes
+     * @param end end (exclusive) of its bytes
+     */
     public TensorInfo {
         shape = shape.clone();
     }
 
+    /**
+     * The dimensions.
+     *
+     * @return a copy
+     */
     @Override
     public long[] shape() {
         return shape.clone();
     }
 
+    /**
+     * The size in bytes.
+     *
+     * @return end - begin
+     */
     public long byteLength() {
         return end - begin;
     }
 
+    /**
+     * The element count.
+     *
+     * @return the product of the dimensions
+     */
     public long elementCount() {
         long n = 1;
         for (long d : shape) {
@@ -33,6 +57,11 @@ public record TensorInfo(String name, DType dtype, long[] shape, long begin, lon
         return n;
     }
 
+    /**
+     * The shape, for messages.
+     *
+     * @return e.g. {@code [77, 768]}
+     */
     public String shapeString() {
         return Arrays.toString(shape);
     }

@@ -24,12 +24,27 @@ public final class GoldenTensors {
 
     private GoldenTensors() {}
 
-    /** Throws {@link AssertionError} unless {@code actual} matches {@code key} of {@code golden} within {@code atol}. */
+    /**
+     * Throws {@link AssertionError} unless {@code actual} matches {@code key} of {@code golden} within {@code atol}.
+     *
+     * @param actual the computed tensor
+     * @param golden the golden file
+     * @param key the tensor's key in it
+     * @param atol the absolute tolerance
+     */
     public static void assertClose(NDArray actual, Path golden, String key, double atol) {
         assertClose(actual, golden, key, atol, 0);
     }
 
-    /** As {@link #assertClose(NDArray, Path, String, double)}, with numpy's rtol too. */
+    /**
+     * As {@link #assertClose(NDArray, Path, String, double)}, with numpy's rtol too.
+     *
+     * @param actual the computed tensor
+     * @param golden the golden file
+     * @param key the tensor's key in it
+     * @param atol the absolute tolerance
+     * @param rtol the relative tolerance
+     */
     public static void assertClose(NDArray actual, Path golden, String key, double atol, double rtol) {
         float[] a = actual.toType(DataType.FLOAT32, false).toFloatArray();
         long[] shape = actual.getShape().getShape();

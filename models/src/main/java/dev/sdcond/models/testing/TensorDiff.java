@@ -18,7 +18,18 @@ import java.util.Arrays;
 public record TensorDiff(String key, long[] expectedShape, long[] actualShape, double maxAbs, double meanAbs,
         long[] worstIndex, double expectedAtWorst, double actualAtWorst, boolean ok) {
 
-    /** Compares two flat float arrays of the given shapes. */
+    /**
+     * Compares two flat float arrays of the given shapes.
+     *
+     * @param key the tensor's name
+     * @param expectedShape the reference's shape
+     * @param expected the reference's values
+     * @param actualShape the shape compared
+     * @param actual the values compared
+     * @param atol the absolute tolerance
+     * @param rtol the relative tolerance
+     * @return the comparison
+     */
     public static TensorDiff of(String key, long[] expectedShape, float[] expected, long[] actualShape, float[] actual,
             double atol, double rtol) {
         if (!Arrays.equals(expectedShape, actualShape)) {
@@ -63,7 +74,11 @@ public record TensorDiff(String key, long[] expectedShape, long[] actualShape, d
         return idx;
     }
 
-    /** One line for people: key, shapes, errors, worst index. */
+    /**
+     * One line for people: key, shapes, errors, worst index.
+     *
+     * @return one line: shape, errors, worst index
+     */
     public String describe() {
         if (!Arrays.equals(expectedShape, actualShape)) {
             return String.format("%-32s MISMATCH shape %s vs expected %s", key, Arrays.toString(actualShape),

@@ -12,27 +12,58 @@ import java.util.Optional;
  */
 public interface ParameterSource {
 
-    /** The checkpoint, for messages. */
+    /**
+     * The checkpoint, for messages.
+     *
+     * @return the source, for messages
+     */
     String describe();
 
-    /** How the parameter is named in the checkpoint, for messages. */
+    /**
+     * How the parameter is named in the checkpoint, for messages.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @return the name it is stored under, for messages
+     */
     String storedName(String hfName);
 
-    /** The parameter's shape in Hugging Face orientation, or empty when the checkpoint lacks it. */
+    /**
+     * The parameter's shape in Hugging Face orientation, or empty when the checkpoint lacks it.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @return its shape as the tower takes it, or empty when absent
+     */
     Optional<long[]> shape(String hfName);
 
-    /** Reads the parameter in Hugging Face orientation, converted to {@code dtype}, into {@code manager}. */
+    /**
+     * Reads the parameter in Hugging Face orientation, converted to {@code dtype}, into {@code manager}.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @param manager where the array is made
+     * @param dtype the dtype to load it in
+     * @return the array
+     */
     NDArray load(String hfName, NDManager manager, DataType dtype);
 
     /**
      * Whether parameters are generated in whatever shape is asked for (random weights): there is no header to check
      * names and shapes against, and {@link #load(String, long[], NDManager, DataType)} makes them.
+     *
+     * @return whether the parameters are made rather than read (random weights)
      */
     default boolean generated() {
         return false;
     }
 
-    /** Reads a parameter the loader expects in {@code shape}; a {@link #generated} source makes it in that shape. */
+    /**
+     * Reads a parameter the loader expects in {@code shape}; a {@link #generated} source makes it in that shape.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @param shape the shape asked for
+     * @param manager where the array is made
+     * @param dtype the dtype to load it in
+     * @return the array
+     */
     default NDArray load(String hfName, long[] shape, NDManager manager, DataType dtype) {
         return load(hfName, manager, dtype);
     }

@@ -17,10 +17,22 @@ import java.util.Optional;
  */
 public record PrefixedSource(TensorSource source, String prefix, String dropped) implements ParameterSource {
 
+    /**
+     * Parameters stored under their own names behind a prefix.
+     *
+     * @param source the checkpoint
+     * @param prefix what precedes the stored names
+     */
     public PrefixedSource(TensorSource source, String prefix) {
         this(source, prefix, "");
     }
 
+    /**
+     * Parameters stored under their own names at the top level.
+     *
+     * @param source the checkpoint
+     * @return the source
+     */
     public static PrefixedSource of(TensorSource source) {
         return new PrefixedSource(source, "");
     }

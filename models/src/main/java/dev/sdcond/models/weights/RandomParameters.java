@@ -57,7 +57,15 @@ public record RandomParameters(long seed, Map<String, long[]> optionalShapes) im
         return generate(hfName, optional != null ? optional : shape, manager, dtype);
     }
 
-    /** Generates one parameter. */
+    /**
+     * Generates one parameter.
+     *
+     * @param hfName the parameter's name (seeds it)
+     * @param shape its shape
+     * @param manager where the array is made
+     * @param dtype its dtype
+     * @return the array
+     */
     public NDArray generate(String hfName, long[] shape, NDManager manager, DataType dtype) {
         long n = new Shape(shape).size();
         ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(n * 4)).order(ByteOrder.nativeOrder());

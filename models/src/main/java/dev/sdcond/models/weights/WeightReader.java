@@ -66,6 +66,8 @@ public final class WeightReader {
      * @param what what is being loaded, for the message (see {@link #finish})
      * @param load the tower's load code; the arrays it receives are one-element stand-ins, on the CPU
      * @throws ModelMismatchException listing the problems, if any
+     * @param source the parameters
+     * @param precision the dtype the tower would load in
      */
     public static void check(ParameterSource source, Precision precision, String what,
             java.util.function.Consumer<WeightReader> load) {
@@ -83,6 +85,10 @@ public final class WeightReader {
     /**
      * Reads a required parameter of the given shape. In the header pass ({@link #check}) it records a problem or
      * returns a one-element stand-in, so that the load code goes on and collects the rest.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @param expected its shape
+     * @return the array
      */
     public NDArray take(String hfName, long... expected) {
         DataType dtype = precision.loadType();
@@ -104,7 +110,11 @@ public final class WeightReader {
         return manager.zeros(new ai.djl.ndarray.types.Shape(1), dtype);
     }
 
-    /** The precision the tower is loaded for. */
+    /**
+     * The precision the tower is loaded for.
+     *
+     * @return the precision
+     */
     public Precision precision() {
         return precision;
     }
@@ -112,6 +122,9 @@ public final class WeightReader {
     /**
      * {@code a} for the layers' matrix products (bfloat16 when the precision says so), closing {@code a}: for the
      * weights and biases of the transformer layers' projections, after any constant is folded into them.
+     *
+     * @param a a weight
+     * @return it in the product dtype
      */
     public NDArray forProducts(NDArray a) {
         if (!precision.bfloat16Products()) {
@@ -122,7 +135,12 @@ public final class WeightReader {
         }
     }
 
-    /** The stored shape of a parameter, to size optional parts from the checkpoint itself. */
+    /**
+     * The stored shape of a parameter, to size optional parts from the checkpoint itself.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @return its shape, or empty when absent
+     */
     public Optional<long[]> shape(String hfName) {
         return source.shape(hfName);
     }
