@@ -84,30 +84,15 @@ public final class ImageEncoder {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no images");
         }
-        int b = images.size();
+        ImageBatchPlan plan = new ImageBatchPlan(images.size(), uncond);
         try (NDManager sub = manager.newSubManager()) {
             NDArray pixels = pixelValues(sub, images);
-            NDArray input = pixels;
-            boolean encodeUncond = uncond != null && !(uncond instanceof Uncond.Zeros);
-            if (encodeUncond) {
-                input = pixels.concat(uncondPixels(sub, uncond), 0);
-            }
+            NDArray input = plan.input(pixels, plan.encodesUncond() ? uncondPixels(sub, uncond) : null);
             ClipOutput out = tower.forward(sub, input, OutputRequest.hiddenStates(layer).withPooled());
-            NDArray hidden = out.hiddenState(layer).toType(DataType.FLOAT32, false);
-            NDArray embeds = out.hasProjected() ? out.projected().toType(DataType.FLOAT32, false) : null;
-            NDArray uHidden = null;
-            NDArray uEmbeds = null;
-            if (uncond instanceof Uncond.Zeros) {
-                uHidden = hidden.zerosLike();
-                uEmbeds = embeds == null ? null : embeds.zerosLike();
-            } else if (encodeUncond) {
-                uHidden = repeat(hidden.get(b + ":" + (b + 1)), b);
-                uEmbeds = embeds == null ? null : repeat(embeds.get(b + ":" + (b + 1)), b);
-                hidden = hidden.get("0:" + b);
-                embeds = embeds == null ? null : embeds.get("0:" + b);
-            }
+            NDArray[] hidden = plan.split(out.hiddenState(layer).toType(DataType.FLOAT32, false));
+            NDArray[] embeds = plan.split(out.hasProjected() ? out.projected().toType(DataType.FLOAT32, false) : null);
             List<NDArray> results = new ArrayList<>();
-            for (NDArray a : new NDArray[] {embeds, hidden, pixels, uEmbeds, uHidden}) {
+            for (NDArray a : new NDArray[] {embeds[0], hidden[0], pixels, embeds[1], hidden[1]}) {
                 if (a != null) {
                     a.attach(manager);
                 }
@@ -126,12 +111,5 @@ public final class ImageEncoder {
         }
         RgbImage img = u instanceof Uncond.Image i ? i.image() : RgbImage.filled(s, s, 0, 0, 0);
         return pixelValues(m, List.of(img));
-    }
-
-    private static NDArray repeat(NDArray one, int b) {
-        long[] reps = new long[one.getShape().dimension()];
-        java.util.Arrays.fill(reps, 1);
-        reps[0] = b;
-        return one.tile(reps);
     }
 }
