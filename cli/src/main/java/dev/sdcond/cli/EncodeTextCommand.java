@@ -143,22 +143,15 @@ final class EncodeTextCommand implements Callable<Integer> {
     /** Encodes the items as one batch and writes one output file (or npy folder) holding it. */
     private SafetensorsWriter encodeAndWrite(LoadedTextModel model, TextOutputs.Settings settings, NDManager manager,
             List<Item> batch, Path target) {
-        TextConditioner cond = model.conditioner();
-        EncodeOptions options = settings.options();
         List<TextOutputs.Prompt> prompts = batch.stream().map(i -> new TextOutputs.Prompt(i.prompt(),
                 PromptsFile.encoded(text.style, i.prompt()), i.negative())).toList();
         List<String> texts = prompts.stream().map(TextOutputs.Prompt::encoded).toList();
         List<String> negs = batch.stream().anyMatch(i -> i.negative() != null)
                 ? batch.stream().map(Item::negative).toList() : null;
-        if (timings) { // the prompts' tokenization on its own (encode repeats it; its time is moved out of forward)
-            long t0 = System.nanoTime();
-            texts.forEach(p -> cond.promptTokenizer(options).tokenize(p));
-            batch.stream().map(Item::negative).filter(java.util.Objects::nonNull)
-                    .forEach(p -> cond.promptTokenizer(options).tokenize(p));
-            time.add("tokenize", System.nanoTime() - t0);
-            time.add("forward", -(System.nanoTime() - t0));
-        }
-        TextConditioner.Result r = time.time("forward", () -> cond.encode(manager, texts, negs, options));
+        TextConditioner.Result r = time.time("forward", () -> model.conditioner().encode(manager, texts, negs,
+                settings.options()));
+        time.add("tokenize", r.tokenizeNanos()); // a part of the call, counted apart
+        time.add("forward", -r.tokenizeNanos());
         report(batch, r);
         return time.time("write", () -> {
             SafetensorsWriter w = TextOutputs.of(model, settings, prompts, r);

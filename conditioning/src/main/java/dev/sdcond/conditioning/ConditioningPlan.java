@@ -143,12 +143,13 @@ final class ConditioningPlan {
      * @param hidden [prompts, 77 * k, D] or null
      * @param pooled [prompts, P] or null
      * @param padId the first encoder's padding id, for the ids returned
+     * @param tokenizeNanos the time the prompts took to tokenize
      */
-    TextConditioner.Result results(NDManager manager, NDArray hidden, NDArray pooled, long padId) {
+    TextConditioner.Result results(NDManager manager, NDArray hidden, NDArray pooled, long padId, long tokenizeNanos) {
         TextConditioning pos = slice(manager, hidden, pooled, 0, positives, padId);
         TextConditioning neg = prompts.size() == positives ? null
                 : slice(manager, hidden, pooled, positives, prompts.size(), padId);
-        return new TextConditioner.Result(pos, neg);
+        return new TextConditioner.Result(pos, neg, tokenizeNanos);
     }
 
     private TextConditioning slice(NDManager manager, NDArray hidden, NDArray pooled, int from, int to, long pad) {

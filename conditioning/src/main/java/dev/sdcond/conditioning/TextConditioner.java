@@ -96,8 +96,14 @@ public final class TextConditioner {
         return encode(manager, List.of(prompt), negative == null ? null : List.of(negative), options);
     }
 
-    /** The positive and (when asked for) negative conditioning, padded to the same number of chunks. */
-    public record Result(TextConditioning positive, TextConditioning negative) {}
+    /**
+     * The positive and (when asked for) negative conditioning, padded to the same number of chunks.
+     *
+     * @param positive the prompts' conditioning
+     * @param negative the negative prompts', or null for none
+     * @param tokenizeNanos the time spent parsing and tokenizing the prompts (a part of the call's time)
+     */
+    public record Result(TextConditioning positive, TextConditioning negative, long tokenizeNanos) {}
 
     /**
      * Encodes a batch of prompts: one {@link ConditioningPlan} for the rows, one {@link EncoderPass} per encoder the
@@ -116,6 +122,7 @@ public final class TextConditioner {
         if (negatives != null && negatives.size() != prompts.size()) {
             throw new IllegalArgumentException(prompts.size() + " prompts but " + negatives.size() + " negative prompts");
         }
+        long t0 = System.nanoTime();
         PromptTokenizer pt = promptTokenizer(options);
         List<TokenizedPrompt> pos = prompts.stream().map(p -> tokenize(pt, p, options)).toList();
         List<TokenizedPrompt> negs = null;
@@ -131,6 +138,7 @@ public final class TextConditioner {
         }
         boolean zeroNeg = options.zeroEmptyNegative().orElse(preset.zeroEmptyNegative());
         ConditioningPlan plan = ConditioningPlan.of(pos, negs, emptyNegs, options.style(), zeroNeg);
+        long tokenizeNanos = System.nanoTime() - t0;
         try (NDManager sub = manager.newSubManager()) {
             NDArray pooled = null;
             List<NDArray> hidden = new ArrayList<>();
@@ -150,7 +158,7 @@ public final class TextConditioner {
             NDArray h = hidden.isEmpty() ? null
                     : hidden.size() == 1 ? hidden.get(0) : NDArrays.concat(new NDList(hidden), 2);
             plan.zero(h, pooled);
-            return plan.results(manager, h, pooled, encoders.get(0).padId());
+            return plan.results(manager, h, pooled, encoders.get(0).padId(), tokenizeNanos);
         }
     }
 
