@@ -152,20 +152,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                 settings.options()));
         time.add("tokenize", r.tokenizeNanos()); // a part of the call, counted apart
         time.add("forward", -r.tokenizeNanos());
-        report(batch, r);
+        PromptsFile.report(spec.commandLine().getErr(), batch, r);
         return time.time("write", () -> {
             SafetensorsWriter w = TextOutputs.of(model, settings, prompts, r);
             out.write(w, target);
             return w;
         });
-    }
-
-    private void report(List<Item> items, TextConditioner.Result r) {
-        for (int i = 0; i < items.size(); i++) {
-            PromptsFile.warn(spec.commandLine().getErr(), items.get(i).prompt(), r.positive().messages(i));
-            if (r.negative() != null && items.get(i).negative() != null) {
-                PromptsFile.warn(spec.commandLine().getErr(), items.get(i).negative(), r.negative().messages(i));
-            }
-        }
     }
 }

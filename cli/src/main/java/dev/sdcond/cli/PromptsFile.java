@@ -123,4 +123,14 @@ final class PromptsFile {
         String p = prompt.length() <= 40 ? prompt : prompt.substring(0, 37) + "...";
         messages.forEach(m -> err.println("warning: prompt \"" + p + "\": " + m));
     }
+
+    /** Prints what each prompt's (and negative prompt's) encoding tolerated. */
+    static void report(java.io.PrintWriter err, List<Item> items, dev.sdcond.conditioning.TextConditioner.Result r) {
+        for (int i = 0; i < items.size(); i++) {
+            warn(err, items.get(i).prompt(), r.positive().messages(i));
+            if (r.negative() != null && items.get(i).negative() != null) {
+                warn(err, items.get(i).negative(), r.negative().messages(i));
+            }
+        }
+    }
 }
