@@ -4,6 +4,8 @@
 #     python models/src/main/torchscript/kernels.py
 import torch
 import torch.nn.functional as F
+from typing import List, Optional, Union
+
 from torch import Tensor
 
 
@@ -24,6 +26,25 @@ class Kernels(torch.nn.Module):
     def layer_norm_bfloat16(self, x: Tensor, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
         """Layer norm over the last axis in x's dtype (float32), the result in bfloat16 for the next matrix product."""
         return F.layer_norm(x, [weight.shape[0]], weight, bias, eps).to(torch.bfloat16)
+
+    @torch.jit.export
+    def pack_linear(self, weight: Tensor) -> Tensor:
+        """A float32 [out, in] weight reordered once into oneDNN's blocked layout (an opaque mkldnn tensor)."""
+        return torch.ops.mkldnn._reorder_linear_weight(weight, None)
+
+    @torch.jit.export
+    def linear_packed(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+        """oneDNN's x W^T + b on a packed weight, with an optional fused activation: "none", "gelu" (erf) or
+        "swish" (z * sigmoid(z))."""
+        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post, torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
+                                                  "none")
+
+    @torch.jit.export
+    def linear_packed_add(self, x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor) -> Tensor:
+        """oneDNN's x W^T + b on a packed weight, then + residual in place of a second output (oneDNN's own fused
+        "add" post-op was several times slower than the two steps)."""
+        y = torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", torch.jit.annotate(List[Optional[Union[int, float, complex]]], []), "none")
+        return y.add_(residual)
 
     @torch.jit.export
     def bfloat16(self, x: Tensor) -> Tensor:

@@ -30,8 +30,9 @@ final class BenchReport {
             out.println(om.writerWithDefaultPrettyPrinter().writeValueAsString(root));
             return;
         }
-        out.printf(Locale.ROOT, "%s %s on %s %s: loaded in %.0f ms%n", root.get("what").asText(), model,
-                root.get("device").asText(), root.get("dtype").asText(), root.get("load_ms").asDouble());
+        out.printf(Locale.ROOT, "%s %s on %s %s (attention %s, linear %s): loaded in %.0f ms%n",
+                root.get("what").asText(), model, root.get("device").asText(), root.get("dtype").asText(),
+                root.get("attention").asText(), root.get("linear").asText(), root.get("load_ms").asDouble());
         out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%n",
                 root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
                 root.get("omp_wait_policy").asText());

@@ -21,6 +21,11 @@ public final class ComputeOptions {
                     + " (product, softmax, product) (default: ${DEFAULT-VALUE})")
     dev.sdcond.models.AttentionKernel attention;
 
+    @Option(names = "--linear", defaultValue = "auto",
+            description = "matrix products of the projections: auto (oneDNN on packed weights for text towers in"
+                    + " float32 on the CPU, libtorch's default elsewhere), plain or packed (default: ${DEFAULT-VALUE})")
+    dev.sdcond.models.LinearKernel linear;
+
     @Option(names = "--threads", converter = Converters.Positive.class,
             description = "intra-op threads of libtorch, 1 or more (default: libtorch's choice)")
     Integer threads;
@@ -36,7 +41,7 @@ public final class ComputeOptions {
     /** The compute choice; with {@code err}, a warning where bfloat16 would be emulated on this CPU. */
     Compute compute(java.io.PrintWriter err) {
         applyThreads();
-        Compute c = new Compute(Compute.parseDevice(device), dtype, attention);
+        Compute c = new Compute(Compute.parseDevice(device), dtype, attention, linear);
         if (err != null && dtype == Precision.BFLOAT16 && !c.device().isGpu()
                 && !dev.sdcond.models.CpuInfo.current().nativeBFloat16()) {
             err.println("warning: " + dev.sdcond.models.CpuInfo.current().summary() + " has no native bfloat16"

@@ -10,8 +10,9 @@ import java.util.Locale;
  * @param device a DJL device: CPU, or a CUDA GPU
  * @param precision the compute dtype
  * @param attention the attention kernel
+ * @param linear how the projections run their products
  */
-public record Compute(Device device, Precision precision, AttentionKernel attention) {
+public record Compute(Device device, Precision precision, AttentionKernel attention, LinearKernel linear) {
     /** The default: float32 on the CPU, fused attention. */
     public static final Compute CPU = new Compute(Device.cpu(), Precision.FLOAT32);
 
@@ -23,7 +24,19 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
      */
     public Compute(Device device, Precision precision) {
-        this(device, precision, AttentionKernel.FUSED);
+        this(device, precision, AttentionKernel.FUSED, LinearKernel.AUTO);
+    }
+
+    /**
+     * A choice with the automatic linear kernel.
+     *
+     * @param device a DJL device: CPU, or a CUDA GPU
+     * @param precision the compute dtype
+     * @param attention the attention kernel
+     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     */
+    public Compute(Device device, Precision precision, AttentionKernel attention) {
+        this(device, precision, attention, LinearKernel.AUTO);
     }
 
     /**
@@ -33,9 +46,11 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * @param device a DJL device
      * @param precision the compute dtype
      * @param attention the attention kernel
+     * @param linear how the projections run their products
      */
     public Compute {
         java.util.Objects.requireNonNull(attention, "attention");
+        java.util.Objects.requireNonNull(linear, "linear");
         if (precision == Precision.BFLOAT16 && !TorchScriptKernels.available()) {
             throw new InvalidInputException("bfloat16 compute needs sdcond's TorchScript kernels (DJL 0.36 cannot create"
                     + " bfloat16 tensors itself), and this libtorch could not load them; use float32 or float16.");
@@ -54,7 +69,17 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * @return the choice
      */
     public Compute withAttention(AttentionKernel kernel) {
-        return new Compute(device, precision, kernel);
+        return new Compute(device, precision, kernel, linear);
+    }
+
+    /**
+     * The same choice with another linear kernel.
+     *
+     * @param kernel the kernel
+     * @return the choice
+     */
+    public Compute withLinear(LinearKernel kernel) {
+        return new Compute(device, precision, attention, kernel);
     }
 
     /**

@@ -31,8 +31,36 @@ public final class TorchScriptKernels {
     private static final Map<Long, IValue> INTS = new ConcurrentHashMap<>();
     private static final IValue TRUE = IValue.from(true);
     private static final IValue FALSE = IValue.from(false);
+    private static final Map<String, IValue> STRINGS = new ConcurrentHashMap<>();
+
+    private static volatile Boolean packedLinear;
 
     private TorchScriptKernels() {}
+
+    /**
+     * Whether this libtorch runs oneDNN's packed linear ({@link #packLinear}, {@link #linearPacked}): checked once,
+     * on a tiny product.
+     *
+     * @return whether it does
+     */
+    public static boolean packedLinearAvailable() {
+        Boolean b = packedLinear;
+        if (b == null) {
+            b = false;
+            if (MODULE != null) {
+                try (NDManager m = NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
+                    NDArray w = packLinear(m.create(new float[] {2f, 3f}, new ai.djl.ndarray.types.Shape(1, 2)));
+                    float[] y = linearPacked(m.create(new float[] {1f, 1f}, new ai.djl.ndarray.types.Shape(1, 2)), w,
+                            m.create(new float[] {1f}), "none").toFloatArray();
+                    b = y.length == 1 && y[0] == 6f;
+                } catch (RuntimeException e) {
+                    b = false;
+                }
+            }
+            packedLinear = b;
+        }
+        return b;
+    }
 
     /**
      * Whether the module could be loaded (a libtorch without TorchScript could not).
@@ -84,6 +112,51 @@ public final class TorchScriptKernels {
     public static NDArray toBFloat16(NDArray a) {
         try (IValue x = IValue.from((PtNDArray) a)) {
             return run("bfloat16", (PtNDManager) a.getManager(), x);
+        }
+    }
+
+    /**
+     * A float32 [out, in] weight reordered once into oneDNN's blocked layout, for {@link #linearPacked}.
+     *
+     * @param weight the weight, on the CPU
+     * @return the packed weight (an opaque mkldnn tensor: only {@link #linearPacked} takes it), in its manager
+     */
+    public static NDArray packLinear(NDArray weight) {
+        try (IValue w = IValue.from((PtNDArray) weight)) {
+            return run("pack_linear", (PtNDManager) weight.getManager(), w);
+        }
+    }
+
+    /**
+     * oneDNN's {@code x W^T + b} on a packed weight, with an optional fused activation.
+     *
+     * @param x [N, in] float32
+     * @param packed the weight from {@link #packLinear}
+     * @param bias [out]
+     * @param post {@code none}, {@code gelu} (erf) or {@code swish} ({@code z * sigmoid(z)})
+     * @return [N, out], in the manager of {@code x}
+     */
+    public static NDArray linearPacked(NDArray x, NDArray packed, NDArray bias, String post) {
+        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) packed);
+                IValue b = IValue.from((PtNDArray) bias)) {
+            return run("linear_packed", (PtNDManager) x.getManager(), a, w, b, STRINGS.computeIfAbsent(post,
+                    IValue::from));
+        }
+    }
+
+    /**
+     * oneDNN's {@code x W^T + b + residual} on a packed weight, in one pass.
+     *
+     * @param x [N, in] float32
+     * @param packed the weight from {@link #packLinear}
+     * @param bias [out]
+     * @param residual [N, out]
+     * @return [N, out], in the manager of {@code x}
+     */
+    public static NDArray linearPackedAdd(NDArray x, NDArray packed, NDArray bias, NDArray residual) {
+        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) packed);
+                IValue b = IValue.from((PtNDArray) bias); IValue r = IValue.from((PtNDArray) residual)) {
+            return run("linear_packed_add", (PtNDManager) x.getManager(), a, w, b, r);
         }
     }
 

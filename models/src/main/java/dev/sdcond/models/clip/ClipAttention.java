@@ -67,4 +67,14 @@ final class ClipAttention {
     NDArray forward(NDArray x, int tokens, NDArray mask) {
         return outProj.forward(ScaledDotProductAttention.attend(kernel, qkv.forward(x), tokens, heads, mask));
     }
+
+    /**
+     * @param x [B*T, W] (normed)
+     * @param residual [B*T, W]
+     * @return the attention's output plus the residual (one pass with the output projection when packed)
+     */
+    NDArray forwardAdd(NDArray x, int tokens, NDArray mask, NDArray residual) {
+        return outProj.forwardAdd(ScaledDotProductAttention.attend(kernel, qkv.forward(x), tokens, heads, mask),
+                residual);
+    }
 }

@@ -37,7 +37,7 @@ final class ClipEncoderLayer {
             NDArray h = selfAttn.forward(layerNorm1.forwardToBFloat16(x), tokens, mask).add(x);
             return mlp.forward(layerNorm2.forwardToBFloat16(h)).add(h);
         }
-        NDArray h = selfAttn.forward(layerNorm1.forward(x), tokens, mask).addi(x);
-        return mlp.forward(layerNorm2.forward(h)).addi(h);
+        NDArray h = selfAttn.forwardAdd(layerNorm1.forward(x), tokens, mask, x);
+        return mlp.forwardAdd(layerNorm2.forward(h), h);
     }
 }

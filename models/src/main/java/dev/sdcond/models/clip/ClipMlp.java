@@ -40,6 +40,14 @@ final class ClipMlp {
         }
     }
 
+    /** {@code fc2(act(fc1(x))) + residual}: with packed weights, two oneDNN passes (activation and sum fused). */
+    NDArray forwardAdd(NDArray x, NDArray residual) {
+        if (fc1.packed()) { // swish(z) = z * sigmoid(z): quick_gelu with the 1.702 folded into the weights
+            return fc2.forwardAdd(fc1.forward(x, act == Activation.QUICK_GELU ? "swish" : "gelu"), residual);
+        }
+        return forward(x).addi(residual);
+    }
+
     NDArray forward(NDArray x) {
         NDArray h = fc1.forward(x);
         h = switch (act) {

@@ -67,7 +67,7 @@ public final class ClipTextModel implements AutoCloseable {
         WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
         try {
-            WeightReader r = new WeightReader(source, m, compute);
+            WeightReader r = new WeightReader(source, m, compute, dev.sdcond.models.layout.TowerKind.TEXT);
             Parts parts = Parts.read(r, config);
             r.finish(what);
             int p = config.maxPositionEmbeddings();

@@ -1,15 +1,22 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
  * {@code y = x W^T + b}.
  *
- * @param weight [out, in]
+ * @param weight [out, in], or oneDNN's packed form of it when {@code packed}
  * @param bias [out], or null for none
+ * @param packed whether the weight was reordered once at load into oneDNN's blocked layout (CPU, float32): the
+ *     products then run through oneDNN's linear, which can also apply the next activation in the same pass
  */
-record Linear(NDArray weight, NDArray bias) {
+record Linear(NDArray weight, NDArray bias, boolean packed) {
+
+    Linear(NDArray weight, NDArray bias) {
+        this(weight, bias, false);
+    }
 
     static Linear load(WeightReader r, String name, long out, long in) {
         return new Linear(r.take(name + ".weight", out, in), r.take(name + ".bias", out));
@@ -19,8 +26,16 @@ record Linear(NDArray weight, NDArray bias) {
         return new Linear(r.take(name + ".weight", out, in), null);
     }
 
-    /** This projection with its weight and bias in the dtype of the layers' matrix products (closes this one's). */
+    /**
+     * This projection as the layers' matrix products take it (closes this one's arrays): in their dtype, and packed
+     * for oneDNN where the reader says so.
+     */
     Linear forProducts(WeightReader r) {
+        if (r.packedLinears() && bias != null) {
+            try (NDArray w = weight) {
+                return new Linear(TorchScriptKernels.packLinear(w), bias, true);
+            }
+        }
         return new Linear(r.forProducts(weight), bias == null ? null : r.forProducts(bias));
     }
 
@@ -30,8 +45,33 @@ record Linear(NDArray weight, NDArray bias) {
      * @return [N, out]
      */
     NDArray forward(NDArray x) {
+        if (packed) {
+            return TorchScriptKernels.linearPacked(x, weight, bias, "none");
+        }
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /**
+     * The product followed by an activation, in one oneDNN pass (packed only).
+     *
+     * @param x [N, in]
+     * @param post {@code gelu} (erf) or {@code swish}
+     * @return [N, out]
+     */
+    NDArray forward(NDArray x, String post) {
+        return TorchScriptKernels.linearPacked(x, weight, bias, post);
+    }
+
+    /**
+     * The product plus a residual: one oneDNN pass when packed.
+     *
+     * @param x [N, in]
+     * @param residual [N, out]
+     * @return {@code x W^T + b + residual}, [N, out]
+     */
+    NDArray forwardAdd(NDArray x, NDArray residual) {
+        return packed ? TorchScriptKernels.linearPackedAdd(x, weight, bias, residual) : forward(x).addi(residual);
     }
 }

@@ -28,6 +28,7 @@ public final class WeightReader {
     private final NDManager manager;
     private final Precision precision;
     private final dev.sdcond.models.AttentionKernel attention;
+    private final boolean packLinears;
     private final boolean headerOnly;
     private final List<String> problems = new ArrayList<>();
 
@@ -39,16 +40,40 @@ public final class WeightReader {
      * @param compute the dtype and the attention kernel the tower's modules take
      */
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute) {
-        this(source, manager, compute.precision(), compute.attention().resolve(), false);
+        this(source, manager, compute, dev.sdcond.models.layout.TowerKind.VISION);
+    }
+
+    /**
+     * A reader that loads a tower of a kind for a compute choice.
+     *
+     * @param source the parameters
+     * @param manager where the arrays are made (the tower's manager, on its device)
+     * @param compute the dtype, the attention kernel and the linear kernel the tower's modules take
+     * @param kind the tower's kind (the automatic linear kernel depends on it)
+     */
+    public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
+            dev.sdcond.models.layout.TowerKind kind) {
+        this(source, manager, compute.precision(), compute.attention().resolve(),
+                compute.linear().packs(kind, compute.precision(), compute.device().isGpu()), false);
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
-            dev.sdcond.models.AttentionKernel attention, boolean headerOnly) {
+            dev.sdcond.models.AttentionKernel attention, boolean packLinears, boolean headerOnly) {
+        this.packLinears = packLinears;
         this.source = source;
         this.manager = manager;
         this.precision = precision;
         this.attention = attention;
         this.headerOnly = headerOnly;
+    }
+
+    /**
+     * Whether the layers' projections are packed for oneDNN at load time ({@link dev.sdcond.models.LinearKernel}).
+     *
+     * @return whether to pack
+     */
+    public boolean packedLinears() {
+        return packLinears;
     }
 
     /**
@@ -76,7 +101,7 @@ public final class WeightReader {
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
             WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
-                    true);
+                    false, true);
             load.accept(r);
             r.finish(what);
         }

@@ -1,18 +1,28 @@
 package dev.sdcond.models.clip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.LinearKernel;
+import dev.sdcond.models.TorchScriptKernels;
+import java.util.Locale;
 
-/** The compute choice of a golden test's attention kernel: the tests cover the fused kernel and the explicit one. */
+/**
+ * The compute choice of a golden test's kernels, {@code ATTENTION[-LINEAR]} (e.g. {@code fused}, {@code explicit},
+ * {@code fused-packed}, {@code fused-plain}): the tests cover both attention kernels and both linear kernels.
+ */
 final class AttentionKernels {
     private AttentionKernels() {}
 
-    static Compute cpu(String kernel) {
-        AttentionKernel k = AttentionKernel.valueOf(kernel.toUpperCase(java.util.Locale.ROOT));
-        // the fused kernel must really be there (it ships as a resource): no silent fallback in tests
-        assertEquals(k, k.resolve(), "attention kernel " + k + " not available");
-        return Compute.CPU.withAttention(k);
+    static Compute cpu(String kernels) {
+        String[] k = kernels.split("-");
+        AttentionKernel a = AttentionKernel.valueOf(k[0].toUpperCase(Locale.ROOT));
+        // the fused kernels must really be there (they ship as a resource): no silent fallback in tests
+        assertEquals(a, a.resolve(), "attention kernel " + a + " not available");
+        assertTrue(TorchScriptKernels.packedLinearAvailable(), "oneDNN's packed linear not available");
+        LinearKernel l = k.length > 1 ? LinearKernel.valueOf(k[1].toUpperCase(Locale.ROOT)) : LinearKernel.AUTO;
+        return Compute.CPU.withAttention(a).withLinear(l);
     }
 }

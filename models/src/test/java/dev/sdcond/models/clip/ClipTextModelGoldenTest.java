@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The text towers against transformers' (golden_text) and openai/CLIP's (golden_text_prompts) outputs. */
 class ClipTextModelGoldenTest {
 
-    @ParameterizedTest(name = "{0}/{1}, {2} attention")
+    @ParameterizedTest(name = "{0}/{1}, {2} kernels")
     @CsvSource({
         "clip-tiny-a, golden_text.safetensors, fused",
         "clip-tiny-a, golden_text_prompts.safetensors, fused",
@@ -21,6 +21,8 @@ class ClipTextModelGoldenTest {
         "clip-text-tiny-b, golden_text_prompts.safetensors, fused",
         "clip-tiny-a, golden_text.safetensors, explicit",
         "clip-text-tiny-b, golden_text_prompts.safetensors, explicit",
+        "clip-tiny-a, golden_text.safetensors, fused-plain",
+        "clip-text-tiny-b, golden_text.safetensors, explicit-plain",
     })
     void everyOutputMatchesTheGoldens(String model, String golden, String attention) {
         check(model + "/" + golden, model, AttentionKernels.cpu(attention));

@@ -15,8 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ClipVisionModelGoldenTest {
     private static final String G = "clip-vision-tiny-h/golden_vision.safetensors";
 
-    @ParameterizedTest(name = "{0} attention")
-    @ValueSource(strings = {"fused", "explicit"})
+    @ParameterizedTest(name = "{0} kernels")
+    @ValueSource(strings = {"fused", "explicit", "fused-packed"})
     void everyOutputMatchesTheGoldens(String attention) {
         check(AttentionKernels.cpu(attention));
     }
