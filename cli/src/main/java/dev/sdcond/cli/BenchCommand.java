@@ -68,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-gemm-floor", description = "skip measuring the GEMM floor")
     boolean noGemm;
 
+    @Option(names = "--busy", defaultValue = "0", converter = Converters.NonNegative.class,
+            description = "run this many CPU-bound threads beside the measurement, as another busy process would"
+                    + " (to see how the thread and OpenMP settings hold up under load) (default: 0)")
+    int busy;
+
     @Option(names = "--json", description = "print JSON")
     boolean json;
 
@@ -111,9 +116,13 @@ final class BenchCommand implements Callable<Integer> {
         root.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         root.put("inter_op_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         String wait = System.getenv("OMP_WAIT_POLICY");
-        root.put("omp_wait_policy", wait == null ? "unset (OpenMP's default: threads spin while they wait)" : wait);
+        String spin = System.getenv("GOMP_SPINCOUNT");
+        root.put("omp_wait_policy", wait != null ? wait : spin != null ? "unset, GOMP_SPINCOUNT " + spin
+                : "unset (OpenMP's default: threads spin while they wait)");
+        root.put("busy_threads", busy);
         ArrayNode results = root.putArray("results");
-        try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE)) {
+        try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
+                BusyThreads load = new BusyThreads(busy)) {
             int towers = text ? textTowers.size() : 1;
             for (int e = 0; e < towers; e++) {
                 for (int b : batches) {

@@ -33,9 +33,10 @@ final class BenchReport {
         out.printf(Locale.ROOT, "%s %s on %s %s (attention %s, linear %s): loaded in %.0f ms%n",
                 root.get("what").asText(), model, root.get("device").asText(), root.get("dtype").asText(),
                 root.get("attention").asText(), root.get("linear").asText(), root.get("load_ms").asDouble());
-        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%n",
+        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%s%n",
                 root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
-                root.get("omp_wait_policy").asText());
+                root.get("omp_wait_policy").asText(), root.get("busy_threads").asInt() == 0 ? ""
+                        : "; " + root.get("busy_threads").asInt() + " busy thread(s) beside it");
         out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item",
                 "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share");
         for (var r : root.get("results")) {

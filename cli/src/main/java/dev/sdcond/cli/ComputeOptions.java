@@ -42,10 +42,9 @@ public final class ComputeOptions {
     Compute compute(java.io.PrintWriter err) {
         applyThreads();
         Compute c = new Compute(Compute.parseDevice(device), dtype, attention, linear);
-        if (err != null && dtype == Precision.BFLOAT16 && !c.device().isGpu()
-                && !dev.sdcond.models.CpuInfo.current().nativeBFloat16()) {
-            err.println("warning: " + dev.sdcond.models.CpuInfo.current().summary() + " has no native bfloat16"
-                    + " (AVX512-BF16 or AMX): libtorch emulates it, about 3-10x slower than --dtype float32 here");
+        String caveat = dev.sdcond.models.CpuInfo.current().bfloat16Caveat();
+        if (err != null && dtype == Precision.BFLOAT16 && !c.device().isGpu() && caveat != null) {
+            err.println("warning: " + caveat + "; use --dtype float32");
         }
         return c;
     }

@@ -446,4 +446,16 @@ class CliTest {
         assertEquals(2, run("encode-text", "-m", g("clip-tiny-a"), "-p", "x", "--attention", "flash", "-o",
                 tmp.resolve("x.safetensors").toString()).code());
     }
+
+    @Test
+    void benchReportsItsSettingsAndRunsBesideBusyThreads() throws IOException {
+        Run r = run("bench", "-m", g("clip-tiny-a"), "--batch", "1", "--warmup", "0", "--runs", "1", "--busy", "1",
+                "--no-gemm-floor", "--linear", "plain", "--json");
+        assertEquals(0, r.code(), r.err());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals(1, json.get("busy_threads").asInt());
+        assertEquals("plain", json.get("linear").asText());
+        assertEquals("fused", json.get("attention").asText());
+        assertTrue(json.has("omp_wait_policy") && json.has("cpu") && json.get("results").size() == 1, r.out());
+    }
 }

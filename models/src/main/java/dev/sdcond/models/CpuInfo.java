@@ -53,6 +53,33 @@ public record CpuInfo(String model, Set<String> flags) {
     }
 
     /**
+     * Whether bfloat16 is faster than float32 here: only with AMX's tile units. With AVX512-BF16 alone, libtorch
+     * 2.7.1's bfloat16 products were measured 1.3-1.6x slower than float32 (CLIP-L text and ViT-H/14, 2-core Xeon,
+     * 2026-11-28); without it, emulated, 3-10x slower.
+     *
+     * @return whether {@code --dtype bfloat16} pays off on this CPU
+     */
+    public boolean fastBFloat16() {
+        return flags.contains("amx_bf16");
+    }
+
+    /**
+     * Why bfloat16 is slower than float32 on this CPU, in words, or null where it is faster.
+     *
+     * @return the explanation, or null with AMX
+     */
+    public String bfloat16Caveat() {
+        if (fastBFloat16()) {
+            return null;
+        }
+        return nativeBFloat16()
+                ? summary() + " has AVX512-BF16 but no AMX: libtorch's bfloat16 products are slower than float32 here"
+                        + " (measured 1.3-1.6x slower); bfloat16 pays off with AMX or on a GPU"
+                : summary() + " has no native bfloat16 (AVX512-BF16 or AMX): libtorch emulates it, about 3-10x slower"
+                        + " than float32 here";
+    }
+
+    /**
      * The model and the instruction sets that matter here, e.g. "Intel Xeon (AVX2, AVX-512, AVX512-BF16)".
      *
      * @return the model name and the flags that matter
