@@ -1,0 +1,124 @@
+package dev.sdcond.conditioning.tokenizer;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.sdcond.models.InvalidInputException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The T5 tokenizer of Flux ({@code tokenizer_2/}) and SD3 ({@code tokenizer_3/}), from a model folder's
+ * {@code tokenizer.json} through the Hugging Face tokenizers library: its normalizer, Metaspace pre-tokenizer, Unigram
+ * model and post-processor ({@code $A </s>}) run as in transformers' {@code T5TokenizerFast}. Immutable and
+ * thread-safe; close it to free the native tokenizer.
+ */
+public final class T5Tokenizer implements AutoCloseable {
+    /** The padding id. */
+    public static final long PAD = 0;
+    /** The id of {@code </s>}, appended to every prompt. */
+    public static final long EOS = 1;
+
+    private static final Map<String, String> OPTIONS = Map.of(
+            "addSpecialTokens", "true", "truncation", "false", "padding", "false", "modelMaxLength", "1000000");
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final String source;
+
+    private T5Tokenizer(HuggingFaceTokenizer tokenizer, String source) {
+        this.tokenizer = tokenizer;
+        this.source = source;
+    }
+
+    /**
+     * The tokenizer of a folder.
+     *
+     * @param folder a tokenizer folder with {@code tokenizer.json}
+     * @return its tokenizer
+     * @throws InvalidInputException when the folder has no {@code tokenizer.json} (saying how to get one when it holds
+     *     only the SentencePiece model {@code spiece.model}), or the file cannot be read or parsed
+     */
+    public static T5Tokenizer fromFolder(Path folder) {
+        Path json = folder.resolve("tokenizer.json");
+        if (!Files.isRegularFile(json)) {
+            if (Files.isRegularFile(folder.resolve("spiece.model"))) {
+                throw new InvalidInputException(folder + ": this T5 tokenizer folder has only spiece.model (the"
+                        + " SentencePiece model), and sdcond reads tokenizer.json; write one with transformers"
+                        + " (T5TokenizerFast.from_pretrained(folder).save_pretrained(folder)), or copy the"
+                        + " tokenizer.json of the model's repository (google/t5-v1_1-xxl, or a Flux / SD3 pipeline's"
+                        + " tokenizer_2/ / tokenizer_3/)");
+            }
+            throw new InvalidInputException(folder + ": no tokenizer.json");
+        }
+        byte[] bytes = dev.sdcond.models.io.InputFiles.readBytes(json);
+        try {
+            return new T5Tokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), OPTIONS),
+                    json.toString());
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidInputException(json + ": the tokenizers library rejected it: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Where the tokenizer came from.
+     *
+     * @return its {@code tokenizer.json}
+     */
+    public String source() {
+        return source;
+    }
+
+    /**
+     * The ids of a prompt, {@code </s>} last, neither cut nor padded (transformers' {@code tokenizer(prompt)}).
+     *
+     * @param prompt the prompt (a literal {@code </s>}, {@code <pad>} or {@code <extra_id_N>} in it is that token)
+     * @return its ids
+     */
+    public long[] ids(String prompt) {
+        Encoding e = tokenizer.encode(prompt);
+        return e.getIds();
+    }
+
+    /**
+     * The ids as diffusers' Flux and SD3 pipelines make them: {@code padding="max_length", max_length=length,
+     * truncation=True}: a longer prompt keeps its first {@code length - 1} ids and {@code </s>}, a shorter one is padded
+     * with 0.
+     *
+     * @param prompt the prompt
+     * @param length the sequence length (Flux dev 512, schnell and SD3 256)
+     * @return exactly {@code length} ids
+     */
+    public long[] ids(String prompt, int length) {
+        if (length < 1) {
+            throw new IllegalArgumentException("a sequence length is 1 or more, got " + length);
+        }
+        long[] all = ids(prompt);
+        long[] out = new long[length];
+        Arrays.fill(out, PAD);
+        if (all.length <= length) {
+            System.arraycopy(all, 0, out, 0, all.length);
+        } else {
+            System.arraycopy(all, 0, out, 0, length - 1); // the content before the appended </s>, cut
+            out[length - 1] = EOS;
+        }
+        return out;
+    }
+
+    /**
+     * The tokens of a prompt, for display.
+     *
+     * @param prompt the prompt
+     * @return one piece per id (e.g. {@code ▁cat}, {@code </s>})
+     */
+    public String[] tokens(String prompt) {
+        return tokenizer.encode(prompt).getTokens();
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}
