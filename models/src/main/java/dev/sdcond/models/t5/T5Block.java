@@ -1,0 +1,83 @@
+package dev.sdcond.models.t5;
+
+import ai.djl.ndarray.NDArray;
+import dev.sdcond.models.weights.WeightReader;
+
+/**
+ * One T5 encoder block ({@code encoder.block.i}): {@code x + o(attn(rms(x)))}, then {@code x + wo(gelu_tanh(wi_0 h) *
+ * wi_1 h)} with {@code h = rms(x)}; no biases anywhere.
+ */
+final class T5Block {
+    private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
+
+    private final NDArray norm0; // [d]
+    private final NDArray q; // [inner, d]
+    private final NDArray k;
+    private final NDArray v;
+    private final NDArray o; // [d, inner]
+    private final NDArray norm1; // [d]
+    private final NDArray wi0; // [ff, d]
+    private final NDArray wi1; // [ff, d]
+    private final NDArray wo; // [d, ff]
+    private final T5Config c;
+
+    private T5Block(T5Config c, NDArray... w) {
+        this.c = c;
+        this.norm0 = w[0];
+        this.q = w[1];
+        this.k = w[2];
+        this.v = w[3];
+        this.o = w[4];
+        this.norm1 = w[5];
+        this.wi0 = w[6];
+        this.wi1 = w[7];
+        this.wo = w[8];
+    }
+
+    static T5Block load(WeightReader r, String name, T5Config c) {
+        String att = name + ".layer.0.SelfAttention.";
+        String ff = name + ".layer.1.DenseReluDense.";
+        int d = c.dModel();
+        int inner = c.innerDim();
+        return new T5Block(c, r.take(name + ".layer.0.layer_norm.weight", d), r.take(att + "q.weight", inner, d),
+                r.take(att + "k.weight", inner, d), r.take(att + "v.weight", inner, d), r.take(att + "o.weight", d, inner),
+                r.take(name + ".layer.1.layer_norm.weight", d), r.take(ff + "wi_0.weight", c.dFf(), d),
+                r.take(ff + "wi_1.weight", c.dFf(), d), r.take(ff + "wo.weight", d, c.dFf()));
+    }
+
+    /**
+     * @param x [B*T, d]
+     * @param positionBias [1, H, T, T]
+     * @return [B*T, d]
+     */
+    NDArray forward(NDArray x, int b, int t, NDArray positionBias) {
+        int heads = c.numHeads();
+        int dk = c.dKv();
+        NDArray h = rmsNorm(x, norm0, c.layerNormEpsilon());
+        NDArray qh = linear(h, q).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // [B, H, T, D]
+        NDArray kh = linear(h, k).reshape(b, t, heads, dk).transpose(0, 2, 3, 1); // [B, H, D, T]
+        NDArray vh = linear(h, v).reshape(b, t, heads, dk).transpose(0, 2, 1, 3);
+        NDArray scores = qh.matMul(kh).addi(positionBias); // no 1/sqrt(d_kv): T5 folds it into its init
+        NDArray attn = scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape((long) b * t, c.innerDim());
+        x = x.add(linear(attn, o));
+        h = rmsNorm(x, norm1, c.layerNormEpsilon());
+        NDArray gate = geluTanh(linear(h, wi0));
+        return x.add(linear(gate.muli(linear(h, wi1)), wo));
+    }
+
+    /** {@code x / sqrt(mean(x^2) + eps) * weight} over the last axis. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        NDArray variance = x.square().mean(new int[] {-1}, true);
+        return x.mul(variance.add((float) eps).sqrt().pow(-1)).mul(weight);
+    }
+
+    /** transformers' {@code gelu_new}: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
+    private static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.pow(3).muli(0.044715f).addi(x).muli(SQRT_2_OVER_PI).tanh();
+        return inner.addi(1f).muli(x).muli(0.5f);
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight) {
+        return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
+    }
+}

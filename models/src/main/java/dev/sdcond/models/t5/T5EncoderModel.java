@@ -1,0 +1,188 @@
+package dev.sdcond.models.t5;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.Precision;
+import dev.sdcond.models.Towers;
+import dev.sdcond.models.safetensors.TensorSource;
+import dev.sdcond.models.weights.ParameterSource;
+import dev.sdcond.models.weights.PrefixedSource;
+import dev.sdcond.models.weights.WeightReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * transformers' {@code T5EncoderModel} (v1.1, as the T5-XXL of Flux and SD3): token embeddings (no scaling, no
+ * position embedding), blocks of RMS-normed self-attention without the {@code 1/sqrt(d_kv)} scale plus a relative
+ * position bias (computed from block 0's table and shared by every block) and a gated tanh-GELU feed-forward, then a
+ * final RMS norm. No attention mask: padding tokens are attended to, as diffusers feeds them. Hidden states follow the
+ * CLIP towers' convention: {@code hidden_states[0]} the embeddings, {@code hidden_states[i]} the raw output of block i,
+ * and the final norm only in {@code last_hidden_state}. Immutable after loading; close it to free its weights.
+ */
+public final class T5EncoderModel implements AutoCloseable {
+    private final T5Config config;
+    private final NDManager manager;
+    private final NDArray embeddings; // [V, d]
+    private final float[] biasTable; // [buckets][heads]
+    private final List<T5Block> blocks;
+    private final NDArray finalNorm; // [d]
+    private final Map<Integer, float[]> biasByLength = new ConcurrentHashMap<>();
+
+    private T5EncoderModel(T5Config config, NDManager manager, NDArray embeddings, float[] biasTable,
+            List<T5Block> blocks, NDArray finalNorm) {
+        this.config = config;
+        this.manager = manager;
+        this.embeddings = embeddings;
+        this.biasTable = biasTable;
+        this.blocks = blocks;
+        this.finalNorm = finalNorm;
+    }
+
+    /**
+     * Loads a Hugging Face T5 encoder folder ({@code config.json} + {@code model.safetensors} or a sharded index; F32,
+     * F16 or BF16 weights, computed in float32).
+     *
+     * @param folder the folder
+     * @param compute device and dtype (float32 only, for now)
+     * @return the encoder; close it to free its weights
+     * @throws InvalidInputException for a missing or malformed folder, config or weights
+     * @throws dev.sdcond.models.ModelMismatchException when the weights do not match the config
+     */
+    public static T5EncoderModel open(Path folder, Compute compute) {
+        T5Config config = T5Config.read(folder.resolve("config.json"));
+        try (TensorSource src = Checkpoints.open(folder)) {
+            return load(PrefixedSource.of(src), config, compute);
+        }
+    }
+
+    /**
+     * Loads the encoder from parameters in transformers' names ({@code shared.weight} or
+     * {@code encoder.embed_tokens.weight}, {@code encoder.block.N.*}, {@code encoder.final_layer_norm.weight}).
+     *
+     * @param source the parameters
+     * @param config the config
+     * @param compute device and dtype (float32 only, for now)
+     * @return the encoder; close it to free its weights
+     */
+    public static T5EncoderModel load(ParameterSource source, T5Config config, Compute compute) {
+        if (compute.precision() != Precision.FLOAT32) {
+            throw new InvalidInputException("the T5 encoder runs in float32 only, for now (asked: " + compute.precision()
+                    + ")");
+        }
+        String what = "T5 encoder (" + config.numLayers() + " blocks, width " + config.dModel() + ")";
+        WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
+        NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
+        try {
+            WeightReader r = new WeightReader(source, m, compute);
+            Parts p = Parts.read(r, config);
+            r.finish(what);
+            float[] table = p.biasTable().toType(DataType.FLOAT32, false).toFloatArray();
+            p.biasTable().close();
+            m.cap();
+            return new T5EncoderModel(config, m, p.embeddings(), table, p.blocks(), p.finalNorm());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The parameters, read by one code path for the header check and for loading. */
+    private record Parts(NDArray embeddings, NDArray biasTable, List<T5Block> blocks, NDArray finalNorm) {
+        static Parts read(WeightReader r, T5Config c) {
+            String embed = r.shape("shared.weight").isPresent() ? "shared.weight" : "encoder.embed_tokens.weight";
+            NDArray emb = r.take(embed, c.vocabSize(), c.dModel());
+            NDArray table = r.take("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
+                    c.numBuckets(), c.numHeads());
+            List<T5Block> blocks = new ArrayList<>();
+            for (int i = 0; i < c.numLayers(); i++) {
+                blocks.add(T5Block.load(r, "encoder.block." + i, c));
+            }
+            return new Parts(emb, table, blocks, r.take("encoder.final_layer_norm.weight", c.dModel()));
+        }
+    }
+
+    /**
+     * The config.
+     *
+     * @return the config the encoder was loaded with
+     */
+    public T5Config config() {
+        return config;
+    }
+
+    /**
+     * What one forward pass gives, attached to the caller's manager, float32.
+     *
+     * @param hiddenStates the hidden states asked for, by index (0 the embeddings, i the raw output of block i)
+     * @param lastHiddenState [B, T, d] the final norm of the last block's output
+     */
+    public record Output(Map<Integer, NDArray> hiddenStates, NDArray lastHiddenState) {}
+
+    /**
+     * Runs the encoder.
+     *
+     * @param manager where the outputs are attached
+     * @param ids [B][T] token ids, every row the same length
+     * @param keep the hidden_states indices to return besides {@code last_hidden_state} (0 .. num_layers)
+     * @return the outputs
+     */
+    public Output forward(NDManager manager, long[][] ids, int... keep) {
+        int b = ids.length;
+        int t = ids[0].length;
+        long[] flat = new long[b * t];
+        for (int i = 0; i < b; i++) {
+            if (ids[i].length != t) {
+                throw new IllegalArgumentException("row " + i + " has " + ids[i].length + " ids, row 0 has " + t);
+            }
+            for (long id : ids[i]) {
+                if (id < 0 || id >= config.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of "
+                            + config.vocabSize());
+                }
+            }
+            System.arraycopy(ids[i], 0, flat, i * t, t);
+        }
+        Map<Integer, NDArray> kept = new TreeMap<>();
+        try (NDManager sub = manager.newSubManager(this.manager.getDevice())) {
+            NDArray x = Embedding.embedding(sub.create(flat), embeddings, SparseFormat.DENSE).singletonOrThrow();
+            float[] bias = biasByLength.computeIfAbsent(t, n -> RelativePositions.bias(biasTable, config.numHeads(), n,
+                    config.numBuckets(), config.maxDistance()));
+            NDArray positionBias = sub.create(bias, new Shape(1, config.numHeads(), t, t));
+            keepIf(kept, keep, 0, x, b, t);
+            for (int i = 0; i < blocks.size(); i++) {
+                x = blocks.get(i).forward(x, b, t, positionBias);
+                keepIf(kept, keep, i + 1, x, b, t);
+            }
+            NDArray last = T5Block.rmsNorm(x, finalNorm, config.layerNormEpsilon()).reshape(b, t, config.dModel());
+            last.attach(manager);
+            for (NDArray a : kept.values()) {
+                a.attach(manager);
+            }
+            return new Output(kept, last);
+        }
+    }
+
+    private void keepIf(Map<Integer, NDArray> kept, int[] keep, int index, NDArray x, int b, int t) {
+        for (int k : keep) {
+            if (k == index) {
+                kept.put(index, x.reshape(b, t, config.dModel()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

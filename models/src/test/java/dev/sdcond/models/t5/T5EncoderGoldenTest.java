@@ -1,0 +1,48 @@
+package dev.sdcond.models.t5;
+
+import static dev.sdcond.models.Goldens.assertClose;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Goldens;
+import dev.sdcond.models.InvalidInputException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * transformers' T5EncoderModel on goldens/t5 (tolerance 1e-4, float32): every hidden state at 256 tokens, the last at
+ * 512; the F16 copy of the same weights (4.x-style config) and the sharded BF16 copy in the Flux folder give the
+ * float32 goldens.
+ */
+class T5EncoderGoldenTest {
+    private static final float ATOL = 1e-4f;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"t5/t5-tiny", "t5/t5-tiny-fp16", "t5/flux-tiny/text_encoder_2"})
+    void everyHiddenStateMatches(String folder) {
+        try (T5EncoderModel t5 = T5EncoderModel.open(Goldens.path(folder), Compute.CPU);
+                NDManager m = NDManager.newBaseManager()) {
+            String g = "t5/t5-tiny/golden_t5.safetensors";
+            long[][] ids = Goldens.readIds(m, g, "input_ids");
+            T5EncoderModel.Output out = t5.forward(m, ids, 0, 1, 2, 3);
+            for (int i = 0; i <= 3; i++) {
+                assertClose(Goldens.read(m, g, "hidden_states." + i), out.hiddenStates().get(i), ATOL,
+                        folder + " hidden_states." + i);
+            }
+            assertClose(Goldens.read(m, g, "last_hidden_state"), out.lastHiddenState(), ATOL, folder + " last");
+            String g512 = "t5/t5-tiny/golden_t5_512.safetensors";
+            NDArray last = t5.forward(m, Goldens.readIds(m, g512, "input_ids")).lastHiddenState();
+            assertClose(Goldens.read(m, g512, "last_hidden_state"), last, ATOL, folder + " 512 tokens");
+        }
+    }
+
+    @Test
+    void aV10ReluConfigIsRefusedByName() {
+        InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidInputException.class,
+                () -> new T5Config(32, 8, 64, 4, 3, 100, 1e-6, 32, 128, "relu"));
+        assertTrue(e.getMessage().contains("relu"), e.getMessage());
+    }
+}
