@@ -25,6 +25,7 @@ import java.util.Map;
 public final class TextConditioner {
     private final Preset preset;
     private final List<TextEncoder> encoders;
+    private final java.util.Optional<T5Encoder> t5;
     /** A1111's embedding lookup per store: it depends on this model's tokenizer and widths. */
     private final Map<EmbeddingStore, A1111Triggers> triggers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -36,6 +37,22 @@ public final class TextConditioner {
      * @throws dev.sdcond.models.ModelMismatchException when they do not fit the preset
      */
     public TextConditioner(Preset preset, List<TextEncoder> encoders) {
+        this(preset, encoders, java.util.Optional.empty());
+    }
+
+    /**
+     * A conditioner for a preset's encoders and, for Flux, its T5 encoder ({@code prompt_embeds}).
+     *
+     * @param preset the preset
+     * @param encoders one per preset slot, in order
+     * @param t5 the T5 encoder, or empty
+     * @throws dev.sdcond.models.ModelMismatchException when they do not fit the preset
+     */
+    public TextConditioner(Preset preset, List<TextEncoder> encoders, java.util.Optional<T5Encoder> t5) {
+        if (t5.isPresent() && preset != Preset.FLUX) {
+            throw new ModelMismatchException("a T5 encoder is used by the flux preset only, not by " + preset);
+        }
+        this.t5 = t5;
         if (encoders.size() != preset.encoders().size()) {
             throw new ModelMismatchException("preset " + preset + " needs " + preset.encoders().size()
                     + " text encoder(s) (" + preset.encoders().stream().map(Preset.EncoderSlot::role).toList()
@@ -57,6 +74,27 @@ public final class TextConditioner {
      */
     public Preset preset() {
         return preset;
+    }
+
+    /**
+     * The T5 encoder, for Flux.
+     *
+     * @return it, or empty
+     */
+    public java.util.Optional<T5Encoder> t5() {
+        return t5;
+    }
+
+    /**
+     * This conditioner with another T5 sequence length (diffusers' {@code max_sequence_length}).
+     *
+     * @param length 1 to 512
+     * @return the conditioner, sharing the encoders
+     * @throws IllegalStateException without a T5 encoder
+     */
+    public TextConditioner withT5Length(int length) {
+        return new TextConditioner(preset, encoders, java.util.Optional.of(t5.orElseThrow(
+                () -> new IllegalStateException("no T5 encoder")).withLength(length)));
     }
 
     /**
@@ -157,6 +195,13 @@ public final class TextConditioner {
             }
             NDArray h = hidden.isEmpty() ? null
                     : hidden.size() == 1 ? hidden.get(0) : NDArrays.concat(new NDList(hidden), 2);
+            if (t5.isPresent()) { // Flux: prompt_embeds from T5, on the prompts as written
+                List<String> texts = new ArrayList<>(prompts);
+                if (negatives != null) {
+                    negatives.forEach(n -> texts.add(n == null ? "" : n));
+                }
+                h = t5.get().encode(sub, texts);
+            }
             plan.zero(h, pooled);
             return plan.results(manager, h, pooled, encoders.get(0).padId(), tokenizeNanos);
         }

@@ -109,8 +109,15 @@ public final class TextModels {
             List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             List<Path> folders = new ArrayList<>();
+            java.util.Optional<T5Encoder> t5 = java.util.Optional.empty();
             if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
-                folders.addAll(ModelFolders.textEncoders(Path.of(specs.get(0))));
+                for (Path f : ModelFolders.textEncoders(Path.of(specs.get(0)))) {
+                    if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2 with tokenizer_2/
+                        t5 = java.util.Optional.of(loadT5(f, compute, resources));
+                    } else {
+                        folders.add(f);
+                    }
+                }
             } else {
                 for (String s : specs) {
                     if (Builtin.isBuiltin(s)) {
@@ -138,9 +145,12 @@ public final class TextModels {
                 }
                 files.add(ckpt.source());
             }
-            Preset p = preset.orElseGet(() -> infer(encoders));
+            Preset p = preset.isPresent() ? preset.get() : t5.isPresent() ? Preset.FLUX : infer(encoders);
             List<TextEncoder> bound = bind(p, encoders);
-            return withLoras(new LoadedTextModel(new TextConditioner(p, bound), String.join(" + ", parts), files,
+            t5.ifPresent(t -> parts.add(t.tokenizer().source().replaceFirst("/?tokenizer\\.json$", "") + " (T5, "
+                    + t.model().config().numLayers() + " blocks, width " + t.model().config().dModel() + ")"));
+            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p == Preset.FLUX ? t5
+                    : java.util.Optional.empty()), String.join(" + ", parts), files,
                     Map.of(), List.of(), resources), loras);
         } catch (RuntimeException e) {
             new LoadedTextModel(null, "", List.of(), Map.of(), List.of(), resources).close();
@@ -172,6 +182,17 @@ public final class TextModels {
         Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
         metadata.put("loras", list.toString());
         return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
+    }
+
+    /** A T5 encoder folder and the T5 tokenizer beside it (tokenizer_2/), at Flux dev's sequence length 512. */
+    private static T5Encoder loadT5(Path folder, Compute compute, List<AutoCloseable> resources) {
+        Path tokenizer = ModelFolders.siblingTokenizer(folder, 1);
+        dev.sdcond.conditioning.tokenizer.T5Tokenizer tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.fromFolder(
+                tokenizer != null ? tokenizer : folder);
+        resources.add(tok);
+        dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.open(folder, compute);
+        resources.add(model);
+        return new T5Encoder(model, tok, 512);
     }
 
     /** A pipeline's tokenizer_N/ beside text_encoder_N/, else the folder's own, else the bundled vocabulary. */

@@ -99,6 +99,26 @@ public final class ModelFolders {
         return out;
     }
 
+    /**
+     * Whether a model folder holds a T5 encoder ({@code config.json} with {@code "model_type": "t5"}), as Flux's
+     * {@code text_encoder_2/} and SD3's {@code text_encoder_3/} do.
+     *
+     * @param folder a model folder
+     * @return true for a T5 encoder folder
+     */
+    public static boolean isT5Encoder(Path folder) {
+        Path config = folder.resolve("config.json");
+        if (!Files.isRegularFile(config)) {
+            return false;
+        }
+        try {
+            return "t5".equals(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(dev.sdcond.models.io.InputFiles.readUtf8(config)).path("model_type").asText());
+        } catch (java.io.IOException | RuntimeException e) {
+            return false; // not JSON: loading it reports the problem
+        }
+    }
+
     private static boolean ownsConfig(Path folder) {
         return Files.exists(folder.resolve("config.json"));
     }
