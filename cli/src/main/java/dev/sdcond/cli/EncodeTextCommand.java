@@ -69,6 +69,11 @@ final class EncodeTextCommand implements Callable<Integer> {
                     + " pooled_output, negative_cond, negative_pooled_output) (default: sdcond)")
     OutputNames names;
 
+    @Option(names = "--max-sequence-length", paramLabel = "L", converter = Converters.Positive.class,
+            description = "T5 tokens per prompt for Flux (diffusers' max_sequence_length: 512 for FLUX.1-dev, the"
+                    + " default; 256 for schnell), at most 512")
+    Integer maxSequenceLength;
+
     @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")
     boolean timings;
 
@@ -103,6 +108,10 @@ final class EncodeTextCommand implements Callable<Integer> {
             throw new InvalidInputException("--negative goes with --prompt; put \"negative\" in the --prompts file");
         }
         text.check();
+        if (maxSequenceLength != null && maxSequenceLength > 512) {
+            throw new InvalidInputException("--max-sequence-length is at most 512 (as diffusers), got "
+                    + maxSequenceLength);
+        }
         List<Item> items = input.prompt != null ? List.of(new Item(input.prompt, negative, null, 0))
                 : PromptsFile.read(input.prompts);
         PromptsFile.checkSyntax(items, text.style, text.strict); // a bad prompt fails before any output is written
@@ -115,8 +124,10 @@ final class EncodeTextCommand implements Callable<Integer> {
         Compute compute = computeOptions.compute(spec.commandLine().getErr());
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
-            try (LoadedTextModel model = time.time("load", () -> TextModels.open(models, java.util.Optional.ofNullable(preset), compute, set));
+            try (LoadedTextModel loaded = time.time("load", () -> TextModels.open(models,
+                    java.util.Optional.ofNullable(preset), compute, set));
                     NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
+                LoadedTextModel model = maxSequenceLength == null ? loaded : loaded.withT5Length(maxSequenceLength);
                 model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 EncodeOptions options = text.withLayer(base, model.conditioner().preset());
                 TextOutputs.Settings settings = new TextOutputs.Settings(compute, options, names,

@@ -458,4 +458,39 @@ class CliTest {
         assertEquals("fused", json.get("attention").asText());
         assertTrue(json.has("omp_wait_policy") && json.has("cpu") && json.get("results").size() == 1, r.out());
     }
+
+    @Test
+    void fluxFromADiffusersFolderAtSchnellsLength() throws IOException {
+        Path flux = tmp.resolve("flux");
+        Path from = Goldens.path("t5/flux-tiny");
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = flux.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        var links = new com.fasterxml.jackson.databind.ObjectMapper().readTree(from.resolve("links.json").toFile());
+        links.fieldNames().forEachRemaining(k -> {
+            try {
+                Files.copy(Goldens.path(links.get(k).asText()), flux.resolve(k));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Path out = tmp.resolve("schnell.safetensors");
+        Run r = run("encode-text", "-m", flux.toString(), "-p", "a photo of a cat", "--style", "plain", "--truncate",
+                "--names", "diffusers", "--max-sequence-length", "256", "--no-hash", "-o", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (SafetensorsFile f = SafetensorsFile.open(out); NDManager m = NDManager.newBaseManager()) {
+            assertClose(Goldens.read(m, "t5/flux-tiny/golden_flux.safetensors", "schnell.prompt_embeds").get("0:1"),
+                    f.load("prompt_embeds", m, DataType.FLOAT32), 1e-4f, "schnell prompt_embeds, row 0");
+            assertEquals("256", f.metadata().get("t5_max_sequence_length"));
+        }
+        assertEquals(2, run("encode-text", "-m", flux.toString(), "-p", "x", "--max-sequence-length", "513", "-o",
+                tmp.resolve("y.safetensors").toString()).code());
+    }
 }

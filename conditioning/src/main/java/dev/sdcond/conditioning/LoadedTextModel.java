@@ -34,6 +34,23 @@ public record LoadedTextModel(TextConditioner conditioner, String description, L
         return dev.sdcond.models.safetensors.TensorSource.tensorsRead(weights);
     }
 
+    /**
+     * This model with another T5 sequence length (diffusers' {@code max_sequence_length}), sharing its weights: close
+     * only one of the two.
+     *
+     * @param length 1 to 512
+     * @return the model
+     * @throws dev.sdcond.models.InvalidInputException when the model has no T5 encoder, or for a length out of range
+     */
+    public LoadedTextModel withT5Length(int length) {
+        if (conditioner.t5().isEmpty()) {
+            throw new dev.sdcond.models.InvalidInputException("a T5 sequence length was given, but " + description
+                    + " has no T5 encoder (Flux)");
+        }
+        return new LoadedTextModel(conditioner.withT5Length(length), description, weights, metadata, warnings,
+                resources);
+    }
+
     @Override
     public void close() {
         dev.sdcond.models.io.Resources.closeAll(resources);
