@@ -57,7 +57,7 @@ final class EncodeTextCommand implements Callable<Integer> {
     String negative;
 
     @Option(names = "--preset", converter = Converters.PresetConverter.class,
-            description = "sd15, sd2, sdxl or flux (default: inferred from the model)")
+            description = "sd15, sd2, sdxl, flux or sd3 (default: inferred from the model)")
     Preset preset;
 
     @Mixin
@@ -70,8 +70,8 @@ final class EncodeTextCommand implements Callable<Integer> {
     OutputNames names;
 
     @Option(names = "--max-sequence-length", paramLabel = "L", converter = Converters.Positive.class,
-            description = "T5 tokens per prompt for Flux (diffusers' max_sequence_length: 512 for FLUX.1-dev, the"
-                    + " default; 256 for schnell), at most 512")
+            description = "T5 tokens per prompt for Flux and SD3 (diffusers' max_sequence_length: 512 for FLUX.1-dev,"
+                    + " 256 for schnell and SD3, the defaults by preset), at most 512")
     Integer maxSequenceLength;
 
     @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")

@@ -45,7 +45,7 @@ public record LoadedTextModel(TextConditioner conditioner, String description, L
     public LoadedTextModel withT5Length(int length) {
         if (conditioner.t5().isEmpty()) {
             throw new dev.sdcond.models.InvalidInputException("a T5 sequence length was given, but " + description
-                    + " has no T5 encoder (Flux)");
+                    + " has no T5 encoder (Flux, SD3)");
         }
         return new LoadedTextModel(conditioner.withT5Length(length), description, weights, metadata, warnings,
                 resources);

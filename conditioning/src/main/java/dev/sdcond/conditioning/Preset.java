@@ -8,7 +8,7 @@ import java.util.Locale;
  * What each Stable Diffusion family feeds its UNet/transformer from CLIP.
  *
  * @param encoders per text encoder: its padding id and default layer
- * @param pooledFrom which encoder gives the pooled vector (-1 for none)
+ * @param pooledFrom which encoder gives the pooled vector (-1 for none, {@link #EVERY_ENCODER} for all, concatenated)
  * @param pooled which pooled vector
  * @param hiddenStates whether the family uses the hidden states (Flux takes only CLIP's pooled vector)
  * @param zeroEmptyNegative diffusers' {@code force_zeros_for_empty_prompt} default
@@ -58,15 +58,28 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
     public static final Preset FLUX = new Preset("flux",
             List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.LAST)), 0, PooledKind.POOLER, false, false);
 
+    /**
+     * SD3 / SD3.5: [CLIP-L | OpenCLIP-bigG] penultimate layers without final norm, [77, 2048], zero-padded to the T5
+     * width and followed by T5's tokens; pooled = [L | bigG] text_embeds, [2048]. The negative prompt is encoded
+     * ("" when absent), never zeroed.
+     */
+    public static final Preset SD3 = new Preset("sd3",
+            List.of(new EncoderSlot(ClipFamily.CLIP_L_TEXT, LayerSelection.PENULTIMATE_RAW),
+                    new EncoderSlot(ClipFamily.OPENCLIP_BIGG_TEXT, LayerSelection.PENULTIMATE_RAW)),
+            Preset.EVERY_ENCODER, PooledKind.PROJECTED, true, false);
+
+    /** {@code pooledFrom} of a preset that concatenates every encoder's pooled vector (SD3). */
+    public static final int EVERY_ENCODER = -2;
+
     /** Every preset, in the order inference tries them. */
-    public static final List<Preset> ALL = List.of(SD15, SD2, SDXL, FLUX);
+    public static final List<Preset> ALL = List.of(SD15, SD2, SDXL, FLUX, SD3);
 
     /**
      * Copies the list.
      *
      * @param name the preset's name
      * @param encoders per text encoder: its family and default layer
-     * @param pooledFrom which encoder gives the pooled vector (-1 for none)
+     * @param pooledFrom which encoder gives the pooled vector (-1 for none, {@link #EVERY_ENCODER} for all, concatenated)
      * @param pooled which pooled vector
      * @param hiddenStates whether the family uses the hidden states
      * @param zeroEmptyNegative diffusers' force_zeros_for_empty_prompt default
@@ -89,7 +102,8 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
             case "sd2", "sd21", "sd2x" -> SD2;
             case "sdxl" -> SDXL;
             case "flux", "sd3pooled" -> FLUX;
-            default -> throw new dev.sdcond.models.InvalidInputException("unknown preset '" + s + "' (sd15, sd2, sdxl, flux)");
+            case "sd3", "sd35" -> SD3;
+            default -> throw new dev.sdcond.models.InvalidInputException("unknown preset '" + s + "' (sd15, sd2, sdxl, flux, sd3)");
         };
     }
 

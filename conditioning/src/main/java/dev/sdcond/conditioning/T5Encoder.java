@@ -55,4 +55,23 @@ public record T5Encoder(T5EncoderModel model, T5Tokenizer tokenizer, int length)
         }
         return model.forward(manager, ids).lastHiddenState();
     }
+
+    /**
+     * SD3's {@code prompt_embeds}: the CLIP hidden states zero-padded on the right to T5's width, then T5's tokens.
+     *
+     * @param clip [B, 77 * k, C]
+     * @param t5 [B, L, D], D at least C
+     * @return [B, 77 * k + L, D]
+     */
+    static NDArray appendTo(NDManager manager, NDArray clip, NDArray t5) {
+        long c = clip.getShape().get(2);
+        long d = t5.getShape().get(2);
+        if (c > d) { // diffusers' F.pad with a negative width would silently crop the CLIP features
+            throw new dev.sdcond.models.ModelMismatchException("the CLIP encoders' width " + c
+                    + " is larger than the T5 encoder's " + d + ": not an SD3 pipeline");
+        }
+        NDArray padded = c == d ? clip : clip.concat(manager.zeros(new ai.djl.ndarray.types.Shape(
+                clip.getShape().get(0), clip.getShape().get(1), d - c), clip.getDataType(), clip.getDevice()), 2);
+        return padded.concat(t5, 1);
+    }
 }

@@ -49,8 +49,9 @@ public final class TextConditioner {
      * @throws dev.sdcond.models.ModelMismatchException when they do not fit the preset
      */
     public TextConditioner(Preset preset, List<TextEncoder> encoders, java.util.Optional<T5Encoder> t5) {
-        if (t5.isPresent() && preset != Preset.FLUX) {
-            throw new ModelMismatchException("a T5 encoder is used by the flux preset only, not by " + preset);
+        if (t5.isPresent() != (preset == Preset.FLUX && t5.isPresent() || preset == Preset.SD3)) {
+            throw new ModelMismatchException(preset == Preset.SD3 ? "the sd3 preset needs a T5 encoder (text_encoder_3)"
+                    : "a T5 encoder is used by the flux and sd3 presets only, not by " + preset);
         }
         this.t5 = t5;
         if (encoders.size() != preset.encoders().size()) {
@@ -58,7 +59,8 @@ public final class TextConditioner {
                     + " text encoder(s) (" + preset.encoders().stream().map(Preset.EncoderSlot::role).toList()
                     + "), got " + encoders.size());
         }
-        if (preset.pooled() == PooledKind.PROJECTED && encoders.get(preset.pooledFrom()).tower().projectionDim().isEmpty()) {
+        if (preset.pooled() == PooledKind.PROJECTED && preset.pooledFrom() >= 0
+                && encoders.get(preset.pooledFrom()).tower().projectionDim().isEmpty()) {
             throw new ModelMismatchException("preset " + preset + " takes text_embeds from its "
                     + preset.encoders().get(preset.pooledFrom()).role()
                     + " encoder, but that checkpoint has no text_projection (a CLIPTextModelWithProjection is needed)");
@@ -178,29 +180,35 @@ public final class TextConditioner {
         ConditioningPlan plan = ConditioningPlan.of(pos, negs, emptyNegs, options.style(), zeroNeg);
         long tokenizeNanos = System.nanoTime() - t0;
         try (NDManager sub = manager.newSubManager()) {
-            NDArray pooled = null;
+            List<NDArray> pooledParts = new ArrayList<>();
             List<NDArray> hidden = new ArrayList<>();
             for (int e = 0; e < encoders.size(); e++) {
-                PooledKind pool = e == preset.pooledFrom() ? preset.pooled() : PooledKind.NONE;
+                PooledKind pool = e == preset.pooledFrom() || preset.pooledFrom() == Preset.EVERY_ENCODER
+                        ? preset.pooled() : PooledKind.NONE;
                 if (!preset.hiddenStates() && pool == PooledKind.NONE) {
                     continue;
                 }
                 LayerSelection layer = options.layer().orElse(preset.encoders().get(e).layer());
                 EncoderPass.Output out = new EncoderPass(encoders.get(e), e, encoders.size(),
                         preset.encoders().get(e).role()).run(sub, plan, layer, preset.hiddenStates(), pool);
-                pooled = pool != PooledKind.NONE ? out.pooled() : pooled;
+                if (pool != PooledKind.NONE) {
+                    pooledParts.add(out.pooled());
+                }
                 if (out.hidden() != null) {
                     hidden.add(out.hidden());
                 }
             }
+            NDArray pooled = pooledParts.isEmpty() ? null
+                    : pooledParts.size() == 1 ? pooledParts.get(0) : NDArrays.concat(new NDList(pooledParts), 1);
             NDArray h = hidden.isEmpty() ? null
                     : hidden.size() == 1 ? hidden.get(0) : NDArrays.concat(new NDList(hidden), 2);
-            if (t5.isPresent()) { // Flux: prompt_embeds from T5, on the prompts as written
+            if (t5.isPresent()) { // Flux: prompt_embeds = T5; SD3: CLIP zero-padded to T5's width, then T5's tokens
                 List<String> texts = new ArrayList<>(prompts);
                 if (negatives != null) {
                     negatives.forEach(n -> texts.add(n == null ? "" : n));
                 }
-                h = t5.get().encode(sub, texts);
+                NDArray t5h = t5.get().encode(sub, texts);
+                h = preset == Preset.SD3 ? T5Encoder.appendTo(sub, h, t5h) : t5h;
             }
             plan.zero(h, pooled);
             return plan.results(manager, h, pooled, encoders.get(0).padId(), tokenizeNanos);

@@ -112,7 +112,7 @@ public final class TextModels {
             java.util.Optional<T5Encoder> t5 = java.util.Optional.empty();
             if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
                 for (Path f : ModelFolders.textEncoders(Path.of(specs.get(0)))) {
-                    if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2 with tokenizer_2/
+                    if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2, SD3's text_encoder_3
                         t5 = java.util.Optional.of(loadT5(f, compute, resources));
                     } else {
                         folders.add(f);
@@ -145,11 +145,15 @@ public final class TextModels {
                 }
                 files.add(ckpt.source());
             }
-            Preset p = preset.isPresent() ? preset.get() : t5.isPresent() ? Preset.FLUX : infer(encoders);
+            Preset p = preset.isPresent() ? preset.get() : t5.isEmpty() ? infer(encoders)
+                    : encoders.size() == 2 ? Preset.SD3 : Preset.FLUX;
+            if (p == Preset.SD3 && t5.isPresent()) { // diffusers' SD3 default max_sequence_length
+                t5 = java.util.Optional.of(t5.get().withLength(256));
+            }
             List<TextEncoder> bound = bind(p, encoders);
             t5.ifPresent(t -> parts.add(t.tokenizer().source().replaceFirst("/?tokenizer\\.json$", "") + " (T5, "
                     + t.model().config().numLayers() + " blocks, width " + t.model().config().dModel() + ")"));
-            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p == Preset.FLUX ? t5
+            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p == Preset.FLUX || p == Preset.SD3 ? t5
                     : java.util.Optional.empty()), String.join(" + ", parts), files,
                     Map.of(), List.of(), resources), loras);
         } catch (RuntimeException e) {
@@ -184,9 +188,10 @@ public final class TextModels {
         return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
     }
 
-    /** A T5 encoder folder and the T5 tokenizer beside it (tokenizer_2/), at Flux dev's sequence length 512. */
+    /** A T5 encoder folder and the T5 tokenizer beside it (tokenizer_N/), at Flux dev's sequence length 512. */
     private static T5Encoder loadT5(Path folder, Compute compute, List<AutoCloseable> resources) {
-        Path tokenizer = ModelFolders.siblingTokenizer(folder, 1);
+        Path tokenizer = ModelFolders.siblingTokenizer(folder,
+                ModelFolders.TEXT_ENCODERS.indexOf(folder.getFileName().toString()));
         dev.sdcond.conditioning.tokenizer.T5Tokenizer tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.fromFolder(
                 tokenizer != null ? tokenizer : folder);
         resources.add(tok);

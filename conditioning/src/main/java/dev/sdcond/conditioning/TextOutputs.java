@@ -68,7 +68,9 @@ public final class TextOutputs {
             add(w, true, r.negative(), s.names());
         }
         model.conditioner().t5().ifPresent(t5 -> { // Flux's text_ids: zeros [L, 3], as diffusers makes them
-            w.addFloats("text_ids", new long[] {t5.length(), 3}, new float[t5.length() * 3]);
+            if (model.conditioner().preset() == Preset.FLUX) {
+                w.addFloats("text_ids", new long[] {t5.length(), 3}, new float[t5.length() * 3]);
+            }
             w.metadata("t5_max_sequence_length", String.valueOf(t5.length()));
         });
         return w;

@@ -13,9 +13,9 @@ import java.util.List;
  */
 public final class ModelFolders {
     /** A pipeline's text encoder folders, in the order of the preset's encoders. */
-    public static final List<String> TEXT_ENCODERS = List.of("text_encoder", "text_encoder_2");
+    public static final List<String> TEXT_ENCODERS = List.of("text_encoder", "text_encoder_2", "text_encoder_3");
     /** The tokenizer folder beside each text encoder folder. */
-    public static final List<String> TOKENIZERS = List.of("tokenizer", "tokenizer_2");
+    public static final List<String> TOKENIZERS = List.of("tokenizer", "tokenizer_2", "tokenizer_3");
     /** Where image encoders live: a diffusers pipeline, then an IP-Adapter repository. */
     public static final List<String> IMAGE_ENCODERS = List.of("image_encoder", "models/image_encoder");
 
@@ -25,7 +25,8 @@ public final class ModelFolders {
      * A pipeline's text encoder folders.
      *
      * @param pipeline a pipeline folder
-     * @return {@code text_encoder/} and, when present, {@code text_encoder_2/}; empty when it has none
+     * @return {@code text_encoder/} and, when present, {@code text_encoder_2/} and {@code text_encoder_3/}; empty when
+     *     it has none
      */
     public static List<Path> textEncoders(Path pipeline) {
         List<Path> out = new ArrayList<>();

@@ -1,0 +1,51 @@
+package dev.sdcond.conditioning;
+
+import static dev.sdcond.models.Goldens.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sdcond.conditioning.prompt.PromptStyle;
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.Goldens;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * diffusers' StableDiffusion3Pipeline.encode_prompt on goldens/t5/sd3-tiny: [CLIP-L | bigG] penultimate zero-padded to
+ * the T5 width, then T5 at 256; pooled [L | bigG] projected; an absent negative is the encoding of "" (not zeros).
+ */
+class Sd3GoldenTest {
+    private static final String G = "t5/sd3-tiny/golden_sd3.safetensors";
+    private static final float ATOL = 1e-4f;
+
+    @Test
+    void promptsAndTheEmptyNegativeMatchDiffusers(@TempDir Path dir) throws IOException {
+        Path sd3 = FluxGoldenTest.assemble(Goldens.path("t5/sd3-tiny"), dir.resolve("sd3"));
+        JsonNode meta = new ObjectMapper().readTree(Goldens.path("t5/sd3-tiny/golden_sd3.json").toFile());
+        List<String> prompts = new ArrayList<>();
+        meta.get("prompts").forEach(p -> prompts.add(p.asText()));
+        EncodeOptions diffusers = EncodeOptions.DEFAULT.withStyle(PromptStyle.PLAIN).withMaxChunks(1);
+        try (LoadedTextModel model = TextModels.open(List.of(sd3.toString()), Compute.CPU);
+                NDManager m = NDManager.newBaseManager()) {
+            assertEquals(Preset.SD3, model.conditioner().preset());
+            TextConditioner.Result r = model.conditioner().encode(m, prompts,
+                    Collections.nCopies(prompts.size(), (String) null), diffusers);
+            assertClose(Goldens.read(m, G, "prompt_embeds"), r.positive().hiddenStates(), ATOL, "prompt_embeds");
+            assertClose(Goldens.read(m, G, "pooled_prompt_embeds"), r.positive().pooled(), ATOL, "pooled");
+            for (int i = 0; i < prompts.size(); i++) {
+                String row = i + ":" + (i + 1);
+                assertClose(Goldens.read(m, G, "negative_prompt_embeds"), r.negative().hiddenStates().get(row), ATOL,
+                        "negative_prompt_embeds row " + i);
+                assertClose(Goldens.read(m, G, "negative_pooled_prompt_embeds"), r.negative().pooled().get(row), ATOL,
+                        "negative_pooled_prompt_embeds row " + i);
+            }
+        }
+    }
+}
