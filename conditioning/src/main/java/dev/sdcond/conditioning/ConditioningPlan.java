@@ -87,6 +87,11 @@ final class ConditioningPlan {
         return k;
     }
 
+    /** The negative prompts (0 without). */
+    int negatives() {
+        return prompts.size() - positives;
+    }
+
     /** The prompts (positives and negatives). */
     int promptCount() {
         return prompts.size();

@@ -34,10 +34,13 @@ record EncoderPass(TextEncoder encoder, int index, int encoderCount, String role
      * Runs the pass.
      *
      * @param layer the hidden state to take (the forward pass stops there unless the pooled vector is asked for)
+     * @param negativeLayer the hidden state the negative prompts take (SD3's pipeline ignores clip_skip for them);
+     *     usually {@code layer}
      * @param hiddenStates whether to return the layer's hidden states
      * @param pooled which pooled vector to take ({@link PooledKind#NONE} for none)
      */
-    Output run(NDManager sub, ConditioningPlan plan, LayerSelection layer, boolean hiddenStates, PooledKind pooled) {
+    Output run(NDManager sub, ConditioningPlan plan, LayerSelection layer, LayerSelection negativeLayer,
+            boolean hiddenStates, PooledKind pooled) {
         List<Chunk> rows = rows(plan);
         long[][] ids = new long[rows.size()][];
         float[][][] vectors = new float[rows.size()][][];
@@ -46,7 +49,9 @@ record EncoderPass(TextEncoder encoder, int index, int encoderCount, String role
             vectors[r] = vectors77(rows.get(r));
         }
         int abs = layer.resolve(encoder.tower().numLayers(), encoder.originalLayers());
-        OutputRequest request = OutputRequest.hiddenStates(abs);
+        int absNeg = negativeLayer.resolve(encoder.tower().numLayers(), encoder.originalLayers());
+        boolean split = !negativeLayer.equals(layer) && plan.negatives() > 0;
+        OutputRequest request = split ? OutputRequest.hiddenStates(abs, absNeg) : OutputRequest.hiddenStates(abs);
         if (pooled != PooledKind.NONE) {
             request = request.withPooled();
         }
@@ -58,14 +63,24 @@ record EncoderPass(TextEncoder encoder, int index, int encoderCount, String role
         }
         NDArray h = null;
         if (hiddenStates) {
-            NDArray z = out.hiddenState(abs);
-            if (layer.finalNorm()) {
-                z = encoder.tower().applyFinalLayerNorm(z);
+            h = plan.perPrompt(layerOf(sub, plan, out, abs, layer, rows));
+            if (split) { // the positives' rows from one layer, the negatives' from the other
+                NDArray hn = plan.perPrompt(layerOf(sub, plan, out, absNeg, negativeLayer, rows));
+                int pos = plan.promptCount() - plan.negatives();
+                h = h.get("0:" + pos).concat(hn.get(pos + ":"), 0);
             }
-            z = plan.weighting().apply(sub, z.toType(DataType.FLOAT32, false), rows);
-            h = plan.perPrompt(z);
         }
         return new Output(h, p);
+    }
+
+    /** One layer's hidden states of every row, normed as asked, float32, weighted. */
+    private NDArray layerOf(NDManager sub, ConditioningPlan plan, ClipOutput out, int abs, LayerSelection layer,
+            List<Chunk> rows) {
+        NDArray z = out.hiddenState(abs);
+        if (layer.finalNorm()) {
+            z = encoder.tower().applyFinalLayerNorm(z);
+        }
+        return plan.weighting().apply(sub, z.toType(DataType.FLOAT32, false), rows);
     }
 
     /** The part of an embedding file this encoder takes: {@code clip_l}, or SDXL's second encoder {@code clip_g}. */

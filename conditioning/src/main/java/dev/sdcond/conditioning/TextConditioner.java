@@ -189,8 +189,11 @@ public final class TextConditioner {
                     continue;
                 }
                 LayerSelection layer = options.layer().orElse(preset.encoders().get(e).layer());
+                // diffusers' SD3 pipeline encodes the negative prompt with clip_skip=None (l. 496, 503)
+                LayerSelection negativeLayer = preset == Preset.SD3 ? preset.encoders().get(e).layer() : layer;
                 EncoderPass.Output out = new EncoderPass(encoders.get(e), e, encoders.size(),
-                        preset.encoders().get(e).role()).run(sub, plan, layer, preset.hiddenStates(), pool);
+                        preset.encoders().get(e).role()).run(sub, plan, layer, negativeLayer, preset.hiddenStates(),
+                        pool);
                 if (pool != PooledKind.NONE) {
                     pooledParts.add(out.pooled());
                 }

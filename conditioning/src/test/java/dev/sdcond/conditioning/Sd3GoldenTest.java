@@ -46,6 +46,17 @@ class Sd3GoldenTest {
                 assertClose(Goldens.read(m, G, "negative_pooled_prompt_embeds"), r.negative().pooled().get(row), ATOL,
                         "negative_pooled_prompt_embeds row " + i);
             }
+            // clip_skip=1 (hidden_states[-3]) for the prompt; the negative keeps the penultimate layer, as diffusers
+            TextConditioner.Result skip = model.conditioner().encode(m, List.of(prompts.get(0)),
+                    List.of("blurry, low quality"), diffusers.withLayer(LayerSelection.diffusersClipSkip(1, true)));
+            for (String k : List.of("prompt_embeds", "pooled_prompt_embeds")) {
+                TextConditioning c = skip.positive();
+                TextConditioning n = skip.negative();
+                assertClose(Goldens.read(m, G, "clip_skip_1." + k), k.startsWith("pooled") ? c.pooled()
+                        : c.hiddenStates(), ATOL, "clip_skip_1." + k);
+                assertClose(Goldens.read(m, G, "clip_skip_1.negative_" + k), k.startsWith("pooled") ? n.pooled()
+                        : n.hiddenStates(), ATOL, "clip_skip_1.negative_" + k);
+            }
         }
     }
 }
