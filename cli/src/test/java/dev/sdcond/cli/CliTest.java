@@ -461,26 +461,7 @@ class CliTest {
 
     @Test
     void fluxFromADiffusersFolderAtSchnellsLength() throws IOException {
-        Path flux = tmp.resolve("flux");
-        Path from = Goldens.path("t5/flux-tiny");
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = flux.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        var links = new com.fasterxml.jackson.databind.ObjectMapper().readTree(from.resolve("links.json").toFile());
-        links.fieldNames().forEachRemaining(k -> {
-            try {
-                Files.copy(Goldens.path(links.get(k).asText()), flux.resolve(k));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        Path flux = Goldens.assemblePipeline("t5/flux-tiny", tmp.resolve("flux"));
         Path out = tmp.resolve("schnell.safetensors");
         Run r = run("encode-text", "-m", flux.toString(), "-p", "a photo of a cat", "--style", "plain", "--truncate",
                 "--names", "diffusers", "--max-sequence-length", "256", "--no-hash", "-o", out.toString());

@@ -12,12 +12,9 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +29,7 @@ class FluxGoldenTest {
 
     @Test
     void devAndSchnellMatchDiffusers(@TempDir Path dir) throws IOException {
-        Path flux = assemble(Goldens.path("t5/flux-tiny"), dir.resolve("flux"));
+        Path flux = Goldens.assemblePipeline("t5/flux-tiny", dir.resolve("flux"));
         JsonNode meta = new ObjectMapper().readTree(Goldens.path("t5/flux-tiny/golden_flux.json").toFile());
         List<String> prompts = new ArrayList<>();
         meta.get("prompts").forEach(p -> prompts.add(p.asText()));
@@ -51,24 +48,5 @@ class FluxGoldenTest {
             assertClose(pooled, schnell.pooled(), ATOL, "schnell pooled");
             assertTrue(model.description().contains("T5"), model.description());
         }
-    }
-
-    /** A copy of a golden pipeline folder with the files links.json points to copied in. */
-    static Path assemble(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        JsonNode links = new ObjectMapper().readTree(from.resolve("links.json").toFile());
-        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) links::fields) {
-            Files.copy(Goldens.path(e.getValue().asText()), to.resolve(e.getKey()));
-        }
-        return to;
     }
 }

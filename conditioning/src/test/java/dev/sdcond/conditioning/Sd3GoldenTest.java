@@ -27,7 +27,7 @@ class Sd3GoldenTest {
 
     @Test
     void promptsAndTheEmptyNegativeMatchDiffusers(@TempDir Path dir) throws IOException {
-        Path sd3 = FluxGoldenTest.assemble(Goldens.path("t5/sd3-tiny"), dir.resolve("sd3"));
+        Path sd3 = Goldens.assemblePipeline("t5/sd3-tiny", dir.resolve("sd3"));
         JsonNode meta = new ObjectMapper().readTree(Goldens.path("t5/sd3-tiny/golden_sd3.json").toFile());
         List<String> prompts = new ArrayList<>();
         meta.get("prompts").forEach(p -> prompts.add(p.asText()));

@@ -78,4 +78,32 @@ public final class Goldens {
                     + "), tolerance " + atol);
         }
     }
+
+    /**
+     * A copy of a golden pipeline folder (t5/flux-tiny, t5/sd3-tiny) with the files its links.json points to copied in.
+     *
+     * @param relative the folder, relative to the goldens
+     * @param to where the copy goes (must not exist)
+     * @return {@code to}
+     */
+    public static Path assemblePipeline(String relative, Path to) throws java.io.IOException {
+        Path from = path(relative);
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode links = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(from.resolve("links.json").toFile());
+        for (java.util.Iterator<String> it = links.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            Files.copy(path(links.get(k).asText()), to.resolve(k));
+        }
+        return to;
+    }
 }
