@@ -76,6 +76,12 @@ final class InspectCommand implements Callable<Integer> {
             if (Files.isDirectory(p) && Files.exists(p.resolve("config.json"))) {
                 out.println("  config: " + p.resolve("config.json"));
             }
+            if (Files.isDirectory(p) && ModelFolders.isT5Encoder(p)) {
+                dev.sdcond.models.t5.T5Config c = dev.sdcond.models.t5.T5Config.read(p.resolve("config.json"));
+                out.printf("  T5 encoder (HF layout): width %d, %d blocks, %d heads of %d, feed-forward %d,"
+                        + " vocabulary %d%n", c.dModel(), c.numLayers(), c.numHeads(), c.dKv(), c.dFf(), c.vocabSize());
+                out.println("    serves: flux text_encoder_2 (prompt_embeds), sd3 text_encoder_3 (T5 tokens after CLIP)");
+            }
             List<DetectedTower> towers = LayoutDetector.towers(src);
             for (DetectedTower t : towers) {
                 out.printf("  %s tower (%s layout, %s): width %d, %d layers, MLP %d, %s%s%n",
@@ -88,7 +94,7 @@ final class InspectCommand implements Callable<Integer> {
             if (!other.isEmpty()) {
                 out.println("  also holds: " + String.join(", ", other));
             }
-            if (towers.isEmpty()) {
+            if (towers.isEmpty() && !(Files.isDirectory(p) && ModelFolders.isT5Encoder(p))) {
                 out.println("  no CLIP text or vision tower found" + (other.isEmpty() ? "" : " (this is "
                         + String.join(" and ", other) + ")"));
             }

@@ -473,5 +473,8 @@ class CliTest {
         }
         assertEquals(2, run("encode-text", "-m", flux.toString(), "-p", "x", "--max-sequence-length", "513", "-o",
                 tmp.resolve("y.safetensors").toString()).code());
+        Run inspect = run("inspect", flux.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("T5 encoder (HF layout): width 32, 3 blocks"), inspect.out());
     }
 }
