@@ -133,7 +133,11 @@ final class EncodeImageCommand implements Callable<Integer> {
                 Progress progress = files.size() > batchSize ? new Progress(spec.commandLine().getErr(), files.size())
                         : null;
                 ImageEmbeddings e = ImageOutputs.encodeInGroups(encoder, manager, loader, files, layer, u, batchSize,
-                        n -> java.util.stream.IntStream.range(0, progress == null ? 0 : n).forEach(k -> progress.step()));
+                        n -> {
+                            if (progress != null) {
+                                progress.step(n);
+                            }
+                        });
                 if (progress != null) {
                     progress.finish("images");
                 }

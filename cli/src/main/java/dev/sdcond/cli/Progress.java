@@ -17,7 +17,12 @@ final class Progress {
     }
 
     void step() {
-        done++;
+        step(1);
+    }
+
+    /** Counts {@code n} more items done. */
+    void step(int n) {
+        done += n;
         if (tty) {
             int width = 30;
             int filled = total == 0 ? width : done * width / total;

@@ -49,9 +49,11 @@ public final class TextConditioner {
      * @throws dev.sdcond.models.ModelMismatchException when they do not fit the preset
      */
     public TextConditioner(Preset preset, List<TextEncoder> encoders, java.util.Optional<T5Encoder> t5) {
-        if (t5.isPresent() != (preset == Preset.FLUX && t5.isPresent() || preset == Preset.SD3)) {
-            throw new ModelMismatchException(preset == Preset.SD3 ? "the sd3 preset needs a T5 encoder (text_encoder_3)"
-                    : "a T5 encoder is used by the flux and sd3 presets only, not by " + preset);
+        if (preset == Preset.SD3 && t5.isEmpty()) {
+            throw new ModelMismatchException("the sd3 preset needs a T5 encoder (text_encoder_3)");
+        }
+        if (t5.isPresent() && preset != Preset.FLUX && preset != Preset.SD3) {
+            throw new ModelMismatchException("a T5 encoder is used by the flux and sd3 presets only, not by " + preset);
         }
         this.t5 = t5;
         if (encoders.size() != preset.encoders().size()) {
