@@ -113,7 +113,9 @@ public final class TextModels {
             if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
                 for (Path f : ModelFolders.textEncoders(Path.of(specs.get(0)))) {
                     if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2, SD3's text_encoder_3
-                        t5 = java.util.Optional.of(loadT5(f, compute, resources));
+                        t5 = java.util.Optional.of(loadT5(f, compute, resources, files));
+                        parts.add(f + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
+                                + t5.get().model().config().dModel() + ")");
                     } else {
                         folders.add(f);
                     }
@@ -151,8 +153,6 @@ public final class TextModels {
                 t5 = java.util.Optional.of(t5.get().withLength(256));
             }
             List<TextEncoder> bound = bind(p, encoders);
-            t5.ifPresent(t -> parts.add(t.tokenizer().source().replaceFirst("/?tokenizer\\.json$", "") + " (T5, "
-                    + t.model().config().numLayers() + " blocks, width " + t.model().config().dModel() + ")"));
             return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p == Preset.FLUX || p == Preset.SD3 ? t5
                     : java.util.Optional.empty()), String.join(" + ", parts), files,
                     Map.of(), List.of(), resources), loras);
@@ -188,14 +188,23 @@ public final class TextModels {
         return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
     }
 
-    /** A T5 encoder folder and the T5 tokenizer beside it (tokenizer_N/), at Flux dev's sequence length 512. */
-    private static T5Encoder loadT5(Path folder, Compute compute, List<AutoCloseable> resources) {
+    /**
+     * A T5 encoder folder and the T5 tokenizer beside it (tokenizer_N/), at Flux dev's sequence length 512. Its
+     * weights stay open until the model is closed, so that the provenance hash covers them ({@code files}).
+     */
+    private static T5Encoder loadT5(Path folder, Compute compute, List<AutoCloseable> resources,
+            List<dev.sdcond.models.safetensors.TensorSource> files) {
         Path tokenizer = ModelFolders.siblingTokenizer(folder,
                 ModelFolders.TEXT_ENCODERS.indexOf(folder.getFileName().toString()));
         dev.sdcond.conditioning.tokenizer.T5Tokenizer tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.fromFolder(
                 tokenizer != null ? tokenizer : folder);
         resources.add(tok);
-        dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.open(folder, compute);
+        dev.sdcond.models.safetensors.TensorSource weights = dev.sdcond.models.Checkpoints.open(folder);
+        resources.add(weights);
+        files.add(weights);
+        dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.load(
+                dev.sdcond.models.weights.PrefixedSource.of(weights),
+                dev.sdcond.models.t5.T5Config.read(folder.resolve("config.json")), compute);
         resources.add(model);
         return new T5Encoder(model, tok, 512);
     }

@@ -46,7 +46,12 @@ class FluxGoldenTest {
             assertClose(Goldens.read(m, G, "schnell.prompt_embeds"), schnell.hiddenStates(), ATOL, "schnell (256)");
             NDArray pooled = Goldens.read(m, G, "schnell.pooled_prompt_embeds");
             assertClose(pooled, schnell.pooled(), ATOL, "schnell pooled");
-            assertTrue(model.description().contains("T5"), model.description());
+            assertTrue(model.description().contains("text_encoder_2 (T5, 3 blocks, width 32)"), model.description());
+            // the provenance hash covers the T5 weights too: the CLIP file and the T5 shards, whose 30 tensors
+            // (goldens/t5/README: 30 keys for 3 layers) were all read
+            assertEquals(2, model.weights().size());
+            assertEquals(30, model.weights().stream().filter(w -> w.describe().contains("text_encoder_2")).findFirst()
+                    .orElseThrow().tensorsRead());
         }
     }
 }
