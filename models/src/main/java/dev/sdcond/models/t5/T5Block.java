@@ -8,8 +8,6 @@ import dev.sdcond.models.weights.WeightReader;
  * wi_1 h)} with {@code h = rms(x)}; no biases anywhere.
  */
 final class T5Block {
-    private static final float SQRT_2_OVER_PI = 0.7978845608028654f;
-
     private final NDArray norm0; // [d]
     private final NDArray q; // [inner, d]
     private final NDArray k;
@@ -48,33 +46,51 @@ final class T5Block {
     /**
      * @param x [B*T, d]
      * @param positionBias [1, H, T, T]
+     * @param consts the scalars, made once at load
      * @return [B*T, d]
      */
-    NDArray forward(NDArray x, int b, int t, NDArray positionBias) {
+    NDArray forward(NDArray x, int b, int t, NDArray positionBias, Constants consts) {
         int heads = c.numHeads();
         int dk = c.dKv();
-        NDArray h = rmsNorm(x, norm0, c.layerNormEpsilon());
+        NDArray h = rmsNorm(x, norm0, consts);
         NDArray qh = linear(h, q).reshape(b, t, heads, dk).transpose(0, 2, 1, 3); // [B, H, T, D]
         NDArray kh = linear(h, k).reshape(b, t, heads, dk).transpose(0, 2, 3, 1); // [B, H, D, T]
         NDArray vh = linear(h, v).reshape(b, t, heads, dk).transpose(0, 2, 1, 3);
         NDArray scores = qh.matMul(kh).addi(positionBias); // no 1/sqrt(d_kv): T5 folds it into its init
         NDArray attn = scores.softmax(-1).matMul(vh).transpose(0, 2, 1, 3).reshape((long) b * t, c.innerDim());
         x = x.add(linear(attn, o));
-        h = rmsNorm(x, norm1, c.layerNormEpsilon());
-        NDArray gate = geluTanh(linear(h, wi0));
+        h = rmsNorm(x, norm1, consts);
+        NDArray gate = geluTanh(linear(h, wi0), consts);
         return x.add(linear(gate.muli(linear(h, wi1)), wo));
     }
 
+    /**
+     * The scalars of the block's arithmetic as device arrays, made once at load: a Java number in an NDArray op makes a
+     * new device tensor (a host-to-device copy on GPUs) on every call.
+     *
+     * @param eps the RMS norms' epsilon
+     * @param cubic 0.044715, the tanh GELU's cubic coefficient
+     * @param sqrt2OverPi sqrt(2 / pi)
+     * @param half 0.5
+     * @param one 1
+     */
+    record Constants(NDArray eps, NDArray cubic, NDArray sqrt2OverPi, NDArray half, NDArray one) {
+        static Constants of(ai.djl.ndarray.NDManager m, T5Config c) {
+            return new Constants(m.create((float) c.layerNormEpsilon()), m.create(0.044715f),
+                    m.create((float) Math.sqrt(2 / Math.PI)), m.create(0.5f), m.create(1f));
+        }
+    }
+
     /** {@code x / sqrt(mean(x^2) + eps) * weight} over the last axis. */
-    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    static NDArray rmsNorm(NDArray x, NDArray weight, Constants k) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.mul(variance.add((float) eps).sqrt().pow(-1)).mul(weight);
+        return x.div(variance.addi(k.eps()).sqrt()).muli(weight);
     }
 
     /** transformers' {@code gelu_new}: {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}. */
-    private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.pow(3).muli(0.044715f).addi(x).muli(SQRT_2_OVER_PI).tanh();
-        return inner.addi(1f).muli(x).muli(0.5f);
+    private static NDArray geluTanh(NDArray x, Constants k) {
+        NDArray inner = x.square().muli(x).muli(k.cubic()).addi(x).muli(k.sqrt2OverPi()).tanh();
+        return inner.addi(k.one()).muli(x).muli(k.half());
     }
 
     private static NDArray linear(NDArray x, NDArray weight) {

@@ -37,10 +37,12 @@ public final class T5EncoderModel implements AutoCloseable {
     private final float[] biasTable; // [buckets][heads]
     private final List<T5Block> blocks;
     private final NDArray finalNorm; // [d]
+    private final T5Block.Constants constants;
     private final Map<Integer, float[]> biasByLength = new ConcurrentHashMap<>();
 
     private T5EncoderModel(T5Config config, NDManager manager, NDArray embeddings, float[] biasTable,
-            List<T5Block> blocks, NDArray finalNorm) {
+            List<T5Block> blocks, NDArray finalNorm, T5Block.Constants constants) {
+        this.constants = constants;
         this.config = config;
         this.manager = manager;
         this.embeddings = embeddings;
@@ -89,8 +91,9 @@ public final class T5EncoderModel implements AutoCloseable {
             r.finish(what);
             float[] table = p.biasTable().toType(DataType.FLOAT32, false).toFloatArray();
             p.biasTable().close();
+            T5Block.Constants constants = T5Block.Constants.of(m, config);
             m.cap();
-            return new T5EncoderModel(config, m, p.embeddings(), table, p.blocks(), p.finalNorm());
+            return new T5EncoderModel(config, m, p.embeddings(), table, p.blocks(), p.finalNorm(), constants);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -161,10 +164,10 @@ public final class T5EncoderModel implements AutoCloseable {
             NDArray positionBias = sub.create(bias, new Shape(1, config.numHeads(), t, t));
             keepIf(kept, keep, 0, x, b, t);
             for (int i = 0; i < blocks.size(); i++) {
-                x = blocks.get(i).forward(x, b, t, positionBias);
+                x = blocks.get(i).forward(x, b, t, positionBias, constants);
                 keepIf(kept, keep, i + 1, x, b, t);
             }
-            NDArray last = T5Block.rmsNorm(x, finalNorm, config.layerNormEpsilon()).reshape(b, t, config.dModel());
+            NDArray last = T5Block.rmsNorm(x, finalNorm, constants).reshape(b, t, config.dModel());
             last.attach(manager);
             for (NDArray a : kept.values()) {
                 a.attach(manager);
