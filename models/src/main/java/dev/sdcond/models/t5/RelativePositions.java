@@ -33,23 +33,18 @@ final class RelativePositions {
     }
 
     /**
-     * The additive attention bias of a sequence length, from the bucket table of block 0.
+     * The bucket of every (query, key) pair of a sequence length.
      *
-     * @param table [numBuckets][heads] as stored ({@code relative_attention_bias.weight}), row-major
-     * @param heads H
      * @param t the sequence length
      * @param numBuckets all buckets
      * @param maxDistance where the logarithmic buckets end
-     * @return [H * T * T] row-major: {@code bias[h][q][k] = table[bucket(k - q)][h]}
+     * @return [T * T] row-major: {@code buckets[q * T + k] = bucket(k - q)}
      */
-    static float[] bias(float[] table, int heads, int t, int numBuckets, int maxDistance) {
-        float[] out = new float[heads * t * t];
+    static long[] buckets(int t, int numBuckets, int maxDistance) {
+        long[] out = new long[t * t];
         for (int q = 0; q < t; q++) {
             for (int k = 0; k < t; k++) {
-                int b = bucket(k - q, numBuckets, maxDistance);
-                for (int h = 0; h < heads; h++) {
-                    out[(h * t + q) * t + k] = table[b * heads + h];
-                }
+                out[q * t + k] = bucket(k - q, numBuckets, maxDistance);
             }
         }
         return out;

@@ -2,8 +2,6 @@ package dev.sdcond.models.t5;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.sdcond.models.Checkpoints;
@@ -34,13 +32,13 @@ public final class T5EncoderModel implements AutoCloseable {
     private final T5Config config;
     private final NDManager manager;
     private final NDArray embeddings; // [V, d]
-    private final float[] biasTable; // [buckets][heads]
+    private final NDArray biasTable; // [buckets, heads]
     private final List<T5Block> blocks;
     private final NDArray finalNorm; // [d]
     private final T5Block.Constants constants;
-    private final Map<Integer, float[]> biasByLength = new ConcurrentHashMap<>();
+    private final Map<Integer, long[]> bucketsByLength = new ConcurrentHashMap<>();
 
-    private T5EncoderModel(T5Config config, NDManager manager, NDArray embeddings, float[] biasTable,
+    private T5EncoderModel(T5Config config, NDManager manager, NDArray embeddings, NDArray biasTable,
             List<T5Block> blocks, NDArray finalNorm, T5Block.Constants constants) {
         this.constants = constants;
         this.config = config;
@@ -89,11 +87,10 @@ public final class T5EncoderModel implements AutoCloseable {
             WeightReader r = new WeightReader(source, m, compute);
             Parts p = Parts.read(r, config);
             r.finish(what);
-            float[] table = p.biasTable().toType(DataType.FLOAT32, false).toFloatArray();
-            p.biasTable().close();
             T5Block.Constants constants = T5Block.Constants.of(m, config);
             m.cap();
-            return new T5EncoderModel(config, m, p.embeddings(), table, p.blocks(), p.finalNorm(), constants);
+            return new T5EncoderModel(config, m, p.embeddings(), p.biasTable(), p.blocks(), p.finalNorm(),
+                    constants);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -159,9 +156,11 @@ public final class T5EncoderModel implements AutoCloseable {
         Map<Integer, NDArray> kept = new TreeMap<>();
         try (NDManager sub = manager.newSubManager(this.manager.getDevice())) {
             NDArray x = Embedding.embedding(sub.create(flat), embeddings, SparseFormat.DENSE).singletonOrThrow();
-            float[] bias = biasByLength.computeIfAbsent(t, n -> RelativePositions.bias(biasTable, config.numHeads(), n,
-                    config.numBuckets(), config.maxDistance()));
-            NDArray positionBias = sub.create(bias, new Shape(1, config.numHeads(), t, t));
+            // the bias of every (query, key) pair, gathered on the device from block 0's table: [1, H, T, T]
+            long[] buckets = bucketsByLength.computeIfAbsent(t, n -> RelativePositions.buckets(n, config.numBuckets(),
+                    config.maxDistance()));
+            NDArray positionBias = Embedding.embedding(sub.create(buckets), biasTable, SparseFormat.DENSE)
+                    .singletonOrThrow().reshape(t, t, config.numHeads()).transpose(2, 0, 1).expandDims(0);
             keepIf(kept, keep, 0, x, b, t);
             for (int i = 0; i < blocks.size(); i++) {
                 x = blocks.get(i).forward(x, b, t, positionBias, constants);
