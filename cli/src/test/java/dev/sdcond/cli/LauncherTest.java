@@ -1,0 +1,48 @@
+package dev.sdcond.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/sdcond's environment (README, Performance): OMP_WAIT_POLICY=PASSIVE unless the user set OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT, DJL_OFFLINE=true unless set. The launcher is run with a stand-in {@code java} that prints them.
+ */
+class LauncherTest {
+    @Test
+    void openMpAndOfflineDefaults(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.copy(Path.of("../bin/sdcond"), bin.resolve("sdcond"));
+        Files.createDirectories(dir.resolve("cli/target"));
+        Files.write(dir.resolve("cli/target/sdcond.jar"), new byte[0]);
+        Path fake = Files.createDirectories(dir.resolve("fakebin"));
+        Files.writeString(fake.resolve("java"), "#!/bin/sh\necho \"$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE\"\n");
+        for (Path p : new Path[] {bin.resolve("sdcond"), fake.resolve("java")}) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        assertEquals("PASSIVE||true", launch(bin, fake, Map.of()));
+        assertEquals("|300000|true", launch(bin, fake, Map.of("GOMP_SPINCOUNT", "300000")));
+        assertEquals("ACTIVE||false", launch(bin, fake, Map.of("OMP_WAIT_POLICY", "ACTIVE", "DJL_OFFLINE", "false")));
+    }
+
+    private static String launch(Path bin, Path fake, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder("sh", bin.resolve("sdcond").toString(), "--version");
+        pb.environment().remove("OMP_WAIT_POLICY");
+        pb.environment().remove("GOMP_SPINCOUNT");
+        pb.environment().remove("DJL_OFFLINE");
+        pb.environment().putAll(env);
+        pb.environment().put("PATH", fake + ":" + System.getenv("PATH"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+}
