@@ -47,6 +47,25 @@ class Kernels(torch.nn.Module):
         return y.add_(residual)
 
     @torch.jit.export
+    def linear_upcast(self, x: Tensor, weight: Tensor) -> Tensor:
+        """x W^T in x's dtype, with a weight kept in 16 bits widened for this product only."""
+        return F.linear(x, weight.to(x.dtype))
+
+    @torch.jit.export
+    def linear_in(self, x: Tensor, weight: Tensor) -> Tensor:
+        """x W^T computed in the weight's dtype (bfloat16 or float16 products), the result back in x's dtype. A float16
+        result is clamped to float16's finite range first, as transformers clamps T5's float16 hidden states."""
+        y = F.linear(x.to(weight.dtype), weight)
+        if y.dtype == torch.float16:
+            y = y.clamp(-65504.0, 65504.0)
+        return y.to(x.dtype)
+
+    @torch.jit.export
+    def embedding_float(self, ids: Tensor, table: Tensor) -> Tensor:
+        """The rows of a (possibly 16-bit) embedding table, in float32."""
+        return F.embedding(ids, table).to(torch.float32)
+
+    @torch.jit.export
     def bfloat16(self, x: Tensor) -> Tensor:
         """x in bfloat16: DJL 0.36's JNI cannot name that dtype, but computes with such tensors."""
         return x.to(torch.bfloat16)

@@ -160,6 +160,46 @@ public final class TorchScriptKernels {
         }
     }
 
+    /**
+     * {@code x W^T} in the dtype of {@code x}, with a weight kept in 16 bits widened for this product only.
+     *
+     * @param x [N, in]
+     * @param weight [out, in], float32, float16 or bfloat16
+     * @return [N, out] in the dtype of {@code x}, in its manager
+     */
+    public static NDArray linearUpcast(NDArray x, NDArray weight) {
+        return binary("linear_upcast", x, weight);
+    }
+
+    /**
+     * {@code x W^T} computed in the weight's dtype (bfloat16 or float16 products), the result back in the dtype of
+     * {@code x}; a float16 result is clamped to float16's finite range first.
+     *
+     * @param x [N, in]
+     * @param weight [out, in]
+     * @return [N, out] in the dtype of {@code x}, in its manager
+     */
+    public static NDArray linearIn(NDArray x, NDArray weight) {
+        return binary("linear_in", x, weight);
+    }
+
+    /**
+     * The rows of a (possibly 16-bit) embedding table, in float32.
+     *
+     * @param ids token ids (int64)
+     * @param table [V, d]
+     * @return [ids..., d] float32, in the manager of {@code ids}
+     */
+    public static NDArray embeddingFloat(NDArray ids, NDArray table) {
+        return binary("embedding_float", ids, table);
+    }
+
+    private static NDArray binary(String method, NDArray a, NDArray b) {
+        try (IValue x = IValue.from((PtNDArray) a); IValue y = IValue.from((PtNDArray) b)) {
+            return run(method, (PtNDManager) a.getManager(), x, y);
+        }
+    }
+
     private static IValue constant(long value) {
         return INTS.computeIfAbsent(value, IValue::from);
     }

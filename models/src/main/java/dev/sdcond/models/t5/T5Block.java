@@ -5,7 +5,8 @@ import dev.sdcond.models.weights.WeightReader;
 
 /**
  * One T5 encoder block ({@code encoder.block.i}): {@code x + o(attn(rms(x)))}, then {@code x + wo(gelu_tanh(wi_0 h) *
- * wi_1 h)} with {@code h = rms(x)}; no biases anywhere.
+ * wi_1 h)} with {@code h = rms(x)}; no biases anywhere. The matrices are kept and multiplied as {@link T5Weights}
+ * says; everything between the products is float32.
  */
 final class T5Block {
     private final NDArray norm0; // [d]
@@ -18,9 +19,11 @@ final class T5Block {
     private final NDArray wi1; // [ff, d]
     private final NDArray wo; // [d, ff]
     private final T5Config c;
+    private final T5Weights products;
 
-    private T5Block(T5Config c, NDArray... w) {
+    private T5Block(T5Config c, T5Weights products, NDArray... w) {
         this.c = c;
+        this.products = products;
         this.norm0 = w[0];
         this.q = w[1];
         this.k = w[2];
@@ -32,15 +35,16 @@ final class T5Block {
         this.wo = w[8];
     }
 
-    static T5Block load(WeightReader r, String name, T5Config c) {
+    static T5Block load(WeightReader r, String name, T5Config c, T5Weights w) {
         String att = name + ".layer.0.SelfAttention.";
         String ff = name + ".layer.1.DenseReluDense.";
         int d = c.dModel();
         int inner = c.innerDim();
-        return new T5Block(c, r.take(name + ".layer.0.layer_norm.weight", d), r.take(att + "q.weight", inner, d),
-                r.take(att + "k.weight", inner, d), r.take(att + "v.weight", inner, d), r.take(att + "o.weight", d, inner),
-                r.take(name + ".layer.1.layer_norm.weight", d), r.take(ff + "wi_0.weight", c.dFf(), d),
-                r.take(ff + "wi_1.weight", c.dFf(), d), r.take(ff + "wo.weight", d, c.dFf()));
+        return new T5Block(c, w, r.take(name + ".layer.0.layer_norm.weight", d),
+                w.matrix(r, att + "q.weight", false, inner, d), w.matrix(r, att + "k.weight", false, inner, d),
+                w.matrix(r, att + "v.weight", false, inner, d), w.matrix(r, att + "o.weight", false, d, inner),
+                r.take(name + ".layer.1.layer_norm.weight", d), w.matrix(r, ff + "wi_0.weight", false, c.dFf(), d),
+                w.matrix(r, ff + "wi_1.weight", false, c.dFf(), d), w.matrix(r, ff + "wo.weight", true, d, c.dFf()));
     }
 
     /**
@@ -93,7 +97,7 @@ final class T5Block {
         return inner.addi(k.one()).muli(x).muli(k.half());
     }
 
-    private static NDArray linear(NDArray x, NDArray weight) {
-        return ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow();
+    private NDArray linear(NDArray x, NDArray weight) {
+        return products.linear(x, weight);
     }
 }

@@ -36,10 +36,12 @@ public final class T5EncoderModel implements AutoCloseable {
     private final List<T5Block> blocks;
     private final NDArray finalNorm; // [d]
     private final T5Block.Constants constants;
+    private final T5Weights products;
     private final Map<Integer, long[]> bucketsByLength = new ConcurrentHashMap<>();
 
     private T5EncoderModel(T5Config config, NDManager manager, NDArray embeddings, NDArray biasTable,
-            List<T5Block> blocks, NDArray finalNorm, T5Block.Constants constants) {
+            List<T5Block> blocks, NDArray finalNorm, T5Block.Constants constants, T5Weights products) {
+        this.products = products;
         this.constants = constants;
         this.config = config;
         this.manager = manager;
@@ -51,10 +53,10 @@ public final class T5EncoderModel implements AutoCloseable {
 
     /**
      * Loads a Hugging Face T5 encoder folder ({@code config.json} + {@code model.safetensors} or a sharded index; F32,
-     * F16 or BF16 weights, computed in float32).
+     * F16 or BF16 weights, kept and computed as {@link T5Weights} says).
      *
      * @param folder the folder
-     * @param compute device and dtype (float32 only, for now)
+     * @param compute device and dtype
      * @return the encoder; close it to free its weights
      * @throws InvalidInputException for a missing or malformed folder, config or weights
      * @throws dev.sdcond.models.ModelMismatchException when the weights do not match the config
@@ -72,25 +74,23 @@ public final class T5EncoderModel implements AutoCloseable {
      *
      * @param source the parameters
      * @param config the config
-     * @param compute device and dtype (float32 only, for now)
+     * @param compute device and dtype
      * @return the encoder; close it to free its weights
      */
     public static T5EncoderModel load(ParameterSource source, T5Config config, Compute compute) {
-        if (compute.precision() != Precision.FLOAT32) {
-            throw new InvalidInputException("the T5 encoder runs in float32 only, for now (asked: " + compute.precision()
-                    + ")");
-        }
+        T5Weights products = new T5Weights(compute.precision());
         String what = "T5 encoder (" + config.numLayers() + " blocks, width " + config.dModel() + ")";
-        WeightReader.check(source, compute.precision(), what, r -> Parts.read(r, config));
+        WeightReader.check(source, Precision.FLOAT32, what, r -> Parts.read(r, config, products));
         NDManager m = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
-        try {
-            WeightReader r = new WeightReader(source, m, compute);
-            Parts p = Parts.read(r, config);
+        try { // read in float32, one tensor at a time, and kept as T5Weights says
+            WeightReader r = new WeightReader(source, m, new Compute(compute.device(), Precision.FLOAT32,
+                    compute.attention(), compute.linear()));
+            Parts p = Parts.read(r, config, products);
             r.finish(what);
             T5Block.Constants constants = T5Block.Constants.of(m, config);
             m.cap();
             return new T5EncoderModel(config, m, p.embeddings(), p.biasTable(), p.blocks(), p.finalNorm(),
-                    constants);
+                    constants, products);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -99,17 +99,27 @@ public final class T5EncoderModel implements AutoCloseable {
 
     /** The parameters, read by one code path for the header check and for loading. */
     private record Parts(NDArray embeddings, NDArray biasTable, List<T5Block> blocks, NDArray finalNorm) {
-        static Parts read(WeightReader r, T5Config c) {
+        static Parts read(WeightReader r, T5Config c, T5Weights w) {
             String embed = r.shape("shared.weight").isPresent() ? "shared.weight" : "encoder.embed_tokens.weight";
-            NDArray emb = r.take(embed, c.vocabSize(), c.dModel());
+            NDArray emb = w.matrix(r, embed, false, c.vocabSize(), c.dModel());
             NDArray table = r.take("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
                     c.numBuckets(), c.numHeads());
             List<T5Block> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
-                blocks.add(T5Block.load(r, "encoder.block." + i, c));
+                blocks.add(T5Block.load(r, "encoder.block." + i, c, w));
             }
             return new Parts(emb, table, blocks, r.take("encoder.final_layer_norm.weight", c.dModel()));
         }
+    }
+
+    /**
+     * The memory its matrices (embedding table and projections) take: 2 bytes per parameter where they are kept in
+     * 16 bits, 4 in float32.
+     *
+     * @return their bytes
+     */
+    public long matrixBytes() {
+        return products.keptBytes();
     }
 
     /**
@@ -155,7 +165,7 @@ public final class T5EncoderModel implements AutoCloseable {
         }
         Map<Integer, NDArray> kept = new TreeMap<>();
         try (NDManager sub = manager.newSubManager(this.manager.getDevice())) {
-            NDArray x = Embedding.embedding(sub.create(flat), embeddings, SparseFormat.DENSE).singletonOrThrow();
+            NDArray x = products.embed(sub.create(flat), embeddings);
             // the bias of every (query, key) pair, gathered on the device from block 0's table: [1, H, T, T]
             long[] buckets = bucketsByLength.computeIfAbsent(t, n -> RelativePositions.buckets(n, config.numBuckets(),
                     config.maxDistance()));

@@ -36,6 +36,17 @@ public interface ParameterSource {
     Optional<long[]> shape(String hfName);
 
     /**
+     * The dtype the parameter is stored in, where the checkpoint says (for towers that keep 16-bit weights as they
+     * are stored).
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @return its stored dtype, or empty when absent or unknown (generated)
+     */
+    default Optional<dev.sdcond.models.safetensors.DType> storedType(String hfName) {
+        return Optional.empty();
+    }
+
+    /**
      * Reads the parameter in Hugging Face orientation, converted to {@code dtype}, into {@code manager}.
      *
      * @param hfName a parameter's Hugging Face name

@@ -53,6 +53,11 @@ public record PrefixedSource(TensorSource source, String prefix, String dropped)
     }
 
     @Override
+    public Optional<dev.sdcond.models.safetensors.DType> storedType(String hfName) {
+        return source.info(storedName(hfName)).map(TensorInfo::dtype);
+    }
+
+    @Override
     public NDArray load(String hfName, NDManager manager, DataType dtype) {
         return source.load(storedName(hfName), manager, dtype);
     }

@@ -136,6 +136,25 @@ public final class WeightReader {
     }
 
     /**
+     * The dtype a parameter is stored in, where the checkpoint says.
+     *
+     * @param hfName a parameter's Hugging Face name
+     * @return its stored dtype, or empty (absent, generated)
+     */
+    public Optional<dev.sdcond.models.safetensors.DType> storedType(String hfName) {
+        return source.storedType(hfName);
+    }
+
+    /**
+     * Whether this is the header pass of {@link #check}: arrays are one-element stand-ins, to be left as they are.
+     *
+     * @return whether arrays are stand-ins
+     */
+    public boolean headerOnly() {
+        return headerOnly;
+    }
+
+    /**
      * The precision the tower is loaded for.
      *
      * @return the precision
