@@ -71,7 +71,8 @@ final class EncodeTextCommand implements Callable<Integer> {
 
     @Option(names = "--max-sequence-length", paramLabel = "L", converter = Converters.Positive.class,
             description = "T5 tokens per prompt for Flux and SD3 (diffusers' max_sequence_length: 512 for FLUX.1-dev,"
-                    + " 256 for schnell and SD3, the defaults by preset), at most 512")
+                    + " 256 for schnell and SD3, the defaults by preset), at most 512; not with --style comfy, which pads T5 prompts"
+                    + " to at least 256 tokens (Flux) or 77 (SD3) and never cuts them")
     Integer maxSequenceLength;
 
     @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")
@@ -111,6 +112,10 @@ final class EncodeTextCommand implements Callable<Integer> {
         if (maxSequenceLength != null && maxSequenceLength > 512) {
             throw new InvalidInputException("--max-sequence-length is at most 512 (as diffusers), got "
                     + maxSequenceLength);
+        }
+        if (maxSequenceLength != null && text.style == dev.sdcond.conditioning.prompt.PromptStyle.COMFY) {
+            throw new InvalidInputException("--max-sequence-length is diffusers' T5 length; ComfyUI (--style comfy)"
+                    + " never cuts T5 prompts and pads them to at least 256 tokens (Flux) or 77 (SD3)");
         }
         List<Item> items = input.prompt != null ? List.of(new Item(input.prompt, negative, null, 0))
                 : PromptsFile.read(input.prompts);

@@ -88,6 +88,11 @@ final class ConditioningPlan {
     }
 
     /** The negative prompts (0 without). */
+    int positives() {
+        return positives;
+    }
+
+    /** The negatives' count. */
     int negatives() {
         return prompts.size() - positives;
     }
@@ -132,9 +137,19 @@ final class ConditioningPlan {
 
     /** Zeroes the planned prompts' outputs in place (either may be null). */
     void zero(NDArray hidden, NDArray pooled) {
+        zero(hidden, hidden, pooled);
+    }
+
+    /**
+     * Zeroes the planned prompts' outputs in place, the positives' and negatives' hidden states being separate arrays
+     * (Flux's and SD3's T5 tokens may differ in length between them); any may be null.
+     */
+    void zero(NDArray hiddenPositive, NDArray hiddenNegative, NDArray pooled) {
         for (int row : zeroed) {
+            NDArray hidden = row < positives ? hiddenPositive : hiddenNegative;
+            int r = hiddenPositive == hiddenNegative || row < positives ? row : row - positives;
             if (hidden != null) {
-                hidden.set(new NDIndex("{}", row), 0f);
+                hidden.set(new NDIndex("{}", r), 0f);
             }
             if (pooled != null) {
                 pooled.set(new NDIndex("{}", row), 0f);
@@ -151,9 +166,24 @@ final class ConditioningPlan {
      * @param tokenizeNanos the time the prompts took to tokenize
      */
     TextConditioner.Result results(NDManager manager, NDArray hidden, NDArray pooled, long padId, long tokenizeNanos) {
-        TextConditioning pos = slice(manager, hidden, pooled, 0, positives, padId);
+        return results(manager, hidden, hidden == null ? null : hidden.get(new NDIndex("{}:", positives)), pooled,
+                padId, tokenizeNanos);
+    }
+
+    /**
+     * The positive and negative results, attached to the caller's manager.
+     *
+     * @param hiddenPositive [positives, T, D] or null
+     * @param hiddenNegative [negatives, T', D] or null
+     * @param pooled [prompts, P] or null
+     * @param padId the first encoder's padding id, for the ids returned
+     * @param tokenizeNanos the time the prompts took to tokenize
+     */
+    TextConditioner.Result results(NDManager manager, NDArray hiddenPositive, NDArray hiddenNegative, NDArray pooled,
+            long padId, long tokenizeNanos) {
+        TextConditioning pos = slice(manager, hiddenPositive, pooled, 0, positives, padId);
         TextConditioning neg = prompts.size() == positives ? null
-                : slice(manager, hidden, pooled, positives, prompts.size(), padId);
+                : slice(manager, hiddenNegative, pooled, positives, prompts.size(), padId);
         return new TextConditioner.Result(pos, neg, tokenizeNanos);
     }
 
@@ -179,7 +209,7 @@ final class ConditioningPlan {
             notes.get(from + i).forEach(d -> w.add(new ParsedPrompt.Warning(-1, d)));
             warnings.add(notes.get(from + i).isEmpty() ? t.warnings() : w);
         }
-        NDArray h = hidden == null ? null : hidden.get(manager, new NDIndex("{}:{}", from, to));
+        NDArray h = hidden == null ? null : hidden.get(manager, new NDIndex("0:{}", b));
         NDArray p = pooled == null ? null : pooled.get(manager, new NDIndex("{}:{}", from, to));
         return new TextConditioning(h, p, ids, mask, counts, dropped, warnings);
     }

@@ -116,6 +116,32 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
         return encoders.size() == 2;
     }
 
+    /**
+     * The pooled vector an encoder gives under a prompt style. ComfyUI and Stability's reference code take SD3's
+     * CLIP-L {@code pooler_output} unprojected where diffusers takes its {@code text_embeds} (on real SD3 weights its
+     * projection is the identity, and they agree).
+     *
+     * @param encoder the encoder's index
+     * @param style the prompt style
+     * @return what it pools, {@link PooledKind#NONE} when the preset takes nothing pooled from it
+     */
+    public PooledKind pooledKind(int encoder, dev.sdcond.conditioning.prompt.PromptStyle style) {
+        if (encoder != pooledFrom && pooledFrom != EVERY_ENCODER) {
+            return PooledKind.NONE;
+        }
+        boolean comfySd3ClipL = this == SD3 && encoder == 0 && style == dev.sdcond.conditioning.prompt.PromptStyle.COMFY;
+        return comfySd3ClipL ? PooledKind.POOLER : pooled;
+    }
+
+    /**
+     * ComfyUI's minimum T5 length, up to which it pads (it never cuts): 256 for Flux (dev and schnell), 77 for SD3.
+     *
+     * @return the length, 0 for presets without T5
+     */
+    public int comfyT5MinimumLength() {
+        return this == FLUX ? 256 : this == SD3 ? 77 : 0;
+    }
+
     @Override
     public String toString() {
         return name;

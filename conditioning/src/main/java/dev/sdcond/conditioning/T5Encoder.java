@@ -2,14 +2,18 @@ package dev.sdcond.conditioning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.conditioning.tokenizer.T5Tokenizer;
 import dev.sdcond.models.t5.T5EncoderModel;
 import java.util.List;
 
 /**
- * The T5 encoder of a Flux pipeline with its tokenizer and sequence length, as diffusers' {@code _get_t5_prompt_embeds}
- * uses them: the prompt as written (no weighting syntax), padded or cut to the length with {@code </s>} kept, and
- * {@code last_hidden_state} without an attention mask.
+ * The T5 encoder of a Flux or SD3 pipeline with its tokenizer and sequence length: {@code last_hidden_state} without an
+ * attention mask, of ids made as diffusers' {@code _get_t5_prompt_embeds} makes them (the prompt as written, padded or
+ * cut to the length with {@code </s>} kept) or, under ComfyUI's style, as ComfyUI does ({@link T5Rows}).
  *
  * @param model the encoder
  * @param tokenizer its tokenizer
@@ -42,18 +46,42 @@ public record T5Encoder(T5EncoderModel model, T5Tokenizer tokenizer, int length)
     }
 
     /**
-     * Encodes texts.
+     * Encodes a group of texts (the positives, or the negatives) as {@link T5Rows} says for the style.
      *
      * @param manager where the result is attached
-     * @param texts the prompts, as written
+     * @param texts the prompts
+     * @param style the prompt style (ComfyUI's: its tokenization, minimum length and weighting)
+     * @param comfyMinimum ComfyUI's minimum length for the preset
      * @return [texts, length, d_model] float32
      */
-    NDArray encode(NDManager manager, List<String> texts) {
-        long[][] ids = new long[texts.size()][];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = tokenizer.ids(texts.get(i), length);
+    NDArray encode(NDManager manager, List<String> texts, PromptStyle style, int comfyMinimum) {
+        T5Rows rows = T5Rows.of(tokenizer, texts, style, length, comfyMinimum);
+        if (rows.weights() == null) {
+            return model.forward(manager, rows.ids()).lastHiddenState();
         }
-        return model.forward(manager, ids).lastHiddenState();
+        int n = texts.size();
+        int t = rows.ids()[0].length;
+        long[][] withEmpty = java.util.Arrays.copyOf(rows.ids(), n + 1);
+        withEmpty[n] = rows.emptyRow();
+        try (NDManager sub = manager.newSubManager()) {
+            NDArray z = model.forward(sub, withEmpty).lastHiddenState(); // [n + 1, T, D]
+            NDArray empty = z.get(new NDIndex("{}:", n));
+            NDArray zs = z.get(new NDIndex(":{}", n));
+            float[] w = new float[n * t];
+            boolean[] unweighted = new boolean[n * t];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(rows.weights()[i], 0, w, i * t, t);
+                for (int j = 0; j < t; j++) {
+                    unweighted[i * t + j] = rows.weights()[i][j] == 1f;
+                }
+            }
+            Shape s = new Shape(n, t, 1);
+            NDArray weights = sub.create(w, s).toDevice(z.getDevice(), false).broadcast(zs.getShape());
+            NDArray keep = sub.create(unweighted, s).toDevice(z.getDevice(), false).broadcast(zs.getShape());
+            NDArray out = NDArrays.where(keep, zs, zs.sub(empty).mul(weights).add(empty)); // ComfyUI: only w != 1
+            out.attach(manager);
+            return out;
+        }
     }
 
     /**

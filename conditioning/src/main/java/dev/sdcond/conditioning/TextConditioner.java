@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.sdcond.conditioning.prompt.PromptTokenizer;
 import dev.sdcond.conditioning.prompt.TokenizedPrompt;
 import dev.sdcond.models.ModelMismatchException;
@@ -185,8 +186,7 @@ public final class TextConditioner {
             List<NDArray> pooledParts = new ArrayList<>();
             List<NDArray> hidden = new ArrayList<>();
             for (int e = 0; e < encoders.size(); e++) {
-                PooledKind pool = e == preset.pooledFrom() || preset.pooledFrom() == Preset.EVERY_ENCODER
-                        ? preset.pooled() : PooledKind.NONE;
+                PooledKind pool = preset.pooledKind(e, options.style());
                 if (!preset.hiddenStates() && pool == PooledKind.NONE) {
                     continue;
                 }
@@ -207,17 +207,31 @@ public final class TextConditioner {
                     : pooledParts.size() == 1 ? pooledParts.get(0) : NDArrays.concat(new NDList(pooledParts), 1);
             NDArray h = hidden.isEmpty() ? null
                     : hidden.size() == 1 ? hidden.get(0) : NDArrays.concat(new NDList(hidden), 2);
-            if (t5.isPresent()) { // Flux: prompt_embeds = T5; SD3: CLIP zero-padded to T5's width, then T5's tokens
-                List<String> texts = new ArrayList<>(prompts);
-                if (negatives != null) {
-                    negatives.forEach(n -> texts.add(n == null ? "" : n));
-                }
-                NDArray t5h = t5.get().encode(sub, texts);
-                h = preset == Preset.SD3 ? T5Encoder.appendTo(sub, h, t5h) : t5h;
+            if (t5.isPresent()) {
+                return withT5(manager, sub, plan, prompts, negatives, options, h, pooled, tokenizeNanos);
             }
             plan.zero(h, pooled);
             return plan.results(manager, h, pooled, encoders.get(0).padId(), tokenizeNanos);
         }
+    }
+
+    /**
+     * Flux: {@code prompt_embeds} = T5's; SD3: the CLIP hidden states zero-padded to T5's width, then T5's tokens. The
+     * positives and the negatives are separate T5 batches: under ComfyUI's style their lengths may differ.
+     */
+    private Result withT5(NDManager manager, NDManager sub, ConditioningPlan plan, List<String> prompts,
+            List<String> negatives, EncodeOptions options, NDArray clip, NDArray pooled, long tokenizeNanos) {
+        int minimum = preset.comfyT5MinimumLength();
+        NDArray pos = t5.get().encode(sub, prompts, options.style(), minimum);
+        NDArray neg = negatives == null ? null : t5.get().encode(sub, negatives.stream().map(n -> n == null ? "" : n)
+                .toList(), options.style(), minimum);
+        if (preset == Preset.SD3) {
+            int p = plan.positives();
+            pos = T5Encoder.appendTo(sub, clip.get(new NDIndex(":{}", p)), pos);
+            neg = neg == null ? null : T5Encoder.appendTo(sub, clip.get(new NDIndex("{}:", p)), neg);
+        }
+        plan.zero(pos, neg, pooled);
+        return plan.results(manager, pos, neg, pooled, encoders.get(0).padId(), tokenizeNanos);
     }
 
     private static TokenizedPrompt tokenize(PromptTokenizer pt, String text, EncodeOptions options) {

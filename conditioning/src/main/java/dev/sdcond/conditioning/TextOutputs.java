@@ -69,9 +69,18 @@ public final class TextOutputs {
         }
         model.conditioner().t5().ifPresent(t5 -> { // Flux's text_ids: zeros [L, 3], as diffusers makes them
             if (model.conditioner().preset() == Preset.FLUX) {
-                w.addFloats("text_ids", new long[] {t5.length(), 3}, new float[t5.length() * 3]);
+                long n = r.positive().hiddenStates().getShape().get(1);
+                w.addFloats("text_ids", new long[] {n, 3}, new float[(int) n * 3]);
+                long neg = r.negative() == null ? n : r.negative().hiddenStates().getShape().get(1);
+                if (neg != n) { // ComfyUI's lengths: the negative's T5 tokens are another number
+                    w.addFloats("negative_text_ids", new long[] {neg, 3}, new float[(int) neg * 3]);
+                }
             }
-            w.metadata("t5_max_sequence_length", String.valueOf(t5.length()));
+            if (s.options().style() == dev.sdcond.conditioning.prompt.PromptStyle.COMFY) {
+                w.metadata("t5_min_length", String.valueOf(model.conditioner().preset().comfyT5MinimumLength()));
+            } else {
+                w.metadata("t5_max_sequence_length", String.valueOf(t5.length()));
+            }
         });
         return w;
     }
