@@ -41,7 +41,8 @@ final class EncodeTextCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, required = true,
             description = "a diffusers pipeline folder, a text-encoder folder (repeat for SDXL: CLIP-L, then bigG),"
-                    + " or builtin:sd15-random|sd2-random|sdxl-random|flux-random")
+                    + " or builtin:sd15-random|sd2-random|sdxl-random|flux-random|sd3-random (and flux-random-small-t5,"
+                    + " sd3-random-small-t5)")
     List<String> models;
 
     @ArgGroup(exclusive = true, multiplicity = "1")

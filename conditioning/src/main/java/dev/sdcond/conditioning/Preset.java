@@ -118,19 +118,24 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
 
     /**
      * The pooled vector an encoder gives under a prompt style. ComfyUI and Stability's reference code take SD3's
-     * CLIP-L {@code pooler_output} unprojected where diffusers takes its {@code text_embeds} (on real SD3 weights its
-     * projection is the identity, and they agree).
+     * CLIP-L {@code pooler_output} unprojected where diffusers takes its {@code text_embeds}; SD3 single-file
+     * checkpoints store that CLIP-L without a {@code text_projection}, which diffusers' loader then sets to the
+     * identity: the unprojected vector again (on real SD3 weights the readings agree).
      *
      * @param encoder the encoder's index
      * @param style the prompt style
+     * @param hasProjection whether the encoder's checkpoint has a {@code text_projection}
      * @return what it pools, {@link PooledKind#NONE} when the preset takes nothing pooled from it
      */
-    public PooledKind pooledKind(int encoder, dev.sdcond.conditioning.prompt.PromptStyle style) {
+    public PooledKind pooledKind(int encoder, dev.sdcond.conditioning.prompt.PromptStyle style, boolean hasProjection) {
         if (encoder != pooledFrom && pooledFrom != EVERY_ENCODER) {
             return PooledKind.NONE;
         }
-        boolean comfySd3ClipL = this == SD3 && encoder == 0 && style == dev.sdcond.conditioning.prompt.PromptStyle.COMFY;
-        return comfySd3ClipL ? PooledKind.POOLER : pooled;
+        boolean sd3ClipL = this == SD3 && encoder == 0;
+        if (sd3ClipL && (style == dev.sdcond.conditioning.prompt.PromptStyle.COMFY || !hasProjection)) {
+            return PooledKind.POOLER;
+        }
+        return pooled;
     }
 
     /**

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.conditioning.prompt.PromptTokenizer;
 import dev.sdcond.conditioning.prompt.TokenizedPrompt;
 import dev.sdcond.models.ModelMismatchException;
@@ -62,11 +63,13 @@ public final class TextConditioner {
                     + " text encoder(s) (" + preset.encoders().stream().map(Preset.EncoderSlot::role).toList()
                     + "), got " + encoders.size());
         }
-        if (preset.pooled() == PooledKind.PROJECTED && preset.pooledFrom() >= 0
-                && encoders.get(preset.pooledFrom()).tower().projectionDim().isEmpty()) {
-            throw new ModelMismatchException("preset " + preset + " takes text_embeds from its "
-                    + preset.encoders().get(preset.pooledFrom()).role()
-                    + " encoder, but that checkpoint has no text_projection (a CLIPTextModelWithProjection is needed)");
+        for (int e = 0; e < encoders.size(); e++) {
+            boolean projection = encoders.get(e).tower().projectionDim().isPresent();
+            if (!projection && preset.pooledKind(e, PromptStyle.PLAIN, false) == PooledKind.PROJECTED) {
+                throw new ModelMismatchException("preset " + preset + " takes text_embeds from its "
+                        + preset.encoders().get(e).role() + " encoder, but that checkpoint has no text_projection (a"
+                        + " CLIPTextModelWithProjection is needed)");
+            }
         }
         this.preset = preset;
         this.encoders = List.copyOf(encoders);
@@ -186,7 +189,8 @@ public final class TextConditioner {
             List<NDArray> pooledParts = new ArrayList<>();
             List<NDArray> hidden = new ArrayList<>();
             for (int e = 0; e < encoders.size(); e++) {
-                PooledKind pool = preset.pooledKind(e, options.style());
+                PooledKind pool = preset.pooledKind(e, options.style(),
+                        encoders.get(e).tower().projectionDim().isPresent());
                 if (!preset.hiddenStates() && pool == PooledKind.NONE) {
                     continue;
                 }

@@ -28,9 +28,13 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>{@code builtin:sd15-random}, {@code builtin:sd2-random}, {@code builtin:sdxl-random},
- *       {@code builtin:flux-random}: the real architectures with seeded random weights and the bundled tokenizer</li>
- *   <li>a diffusers pipeline folder: {@code text_encoder/} (+ {@code text_encoder_2/} for SDXL) and
- *       {@code tokenizer/}, {@code tokenizer_2/}</li>
+ *       {@code builtin:flux-random}, {@code builtin:sd3-random} (and the {@code -small-t5} variants): the real
+ *       architectures with seeded random weights and the bundled tokenizer (a stand-in one for T5)</li>
+ *   <li>a diffusers pipeline folder: {@code text_encoder/} (+ {@code text_encoder_2/} for SDXL and Flux,
+ *       {@code text_encoder_3/} for SD3) and {@code tokenizer/}, {@code tokenizer_2/}, {@code tokenizer_3/}</li>
+ *   <li>a T5 folder or file (ComfyUI's {@code t5xxl_*.safetensors}) beside the CLIP ones, with a tokenizer folder when
+ *       the file has no {@code tokenizer.json} beside it; an SD3 single file with its CLIPs and T5 (see
+ *       {@code T5Models})</li>
  *   <li>one Hugging Face text-model folder ({@code config.json} + safetensors) per encoder; the folder's own tokenizer
  *       when it has one, else the bundled CLIP vocabulary</li>
  *   <li>a single-file SD1.x / SD2.x / SDXL checkpoint (its text towers, SDXL's two in order), or an OpenCLIP file or
@@ -109,13 +113,13 @@ public final class TextModels {
             List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
             List<String> parts = new ArrayList<>();
             List<Path> folders = new ArrayList<>();
-            java.util.Optional<T5Encoder> t5 = java.util.Optional.empty();
+            Optional<T5Encoder> t5 = Optional.empty();
+            Optional<Path> t5Tokenizer = Optional.empty();
+            Path t5Spec = null;
             if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
                 for (Path f : ModelFolders.textEncoders(Path.of(specs.get(0)))) {
                     if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2, SD3's text_encoder_3
-                        t5 = java.util.Optional.of(loadT5(f, compute, resources, files));
-                        parts.add(f + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
-                                + t5.get().model().config().dModel() + ")");
+                        t5Spec = f;
                     } else {
                         folders.add(f);
                     }
@@ -125,8 +129,23 @@ public final class TextModels {
                     if (Builtin.isBuiltin(s)) {
                         throw new InvalidInputException("a builtin model cannot be combined with others: " + s);
                     }
-                    folders.add(Path.of(s));
+                    Path path = Path.of(s);
+                    if (T5Models.isTokenizerFolder(path)) {
+                        t5Tokenizer = Optional.of(path);
+                    } else if (T5Models.isT5(path)) {
+                        if (t5Spec != null) {
+                            throw new InvalidInputException("two T5 encoders given: " + t5Spec + " and " + path);
+                        }
+                        t5Spec = path;
+                    } else {
+                        folders.add(path);
+                    }
                 }
+            }
+            if (t5Spec != null) {
+                t5 = Optional.of(T5Models.open(t5Spec, t5Tokenizer, compute, resources, files));
+                parts.add(t5Spec + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
+                        + t5.get().model().config().dModel() + ")");
             }
             for (Path folder : folders) {
                 ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
@@ -146,6 +165,14 @@ public final class TextModels {
                             + " layers, width " + tower.width() + ")");
                 }
                 files.add(ckpt.source());
+                if (t5.isEmpty()) { // an SD3 single file: text_encoders.t5xxl.transformer.*
+                    t5 = T5Models.inCheckpoint(ckpt.source(), folder, t5Tokenizer, compute, resources);
+                    t5.ifPresent(e -> parts.add(folder + " [T5, " + e.model().config().numLayers() + " blocks, width "
+                            + e.model().config().dModel() + "]"));
+                }
+            }
+            if (t5Tokenizer.isPresent() && t5.isEmpty()) {
+                throw new InvalidInputException(t5Tokenizer.get() + ": a tokenizer folder, given without a T5 encoder");
             }
             Preset p = preset.isPresent() ? preset.get() : t5.isEmpty() ? infer(encoders)
                     : encoders.size() == 2 ? Preset.SD3 : Preset.FLUX;
@@ -186,27 +213,6 @@ public final class TextModels {
         Map<String, String> metadata = new LinkedHashMap<>(m.metadata());
         metadata.put("loras", list.toString());
         return new LoadedTextModel(m.conditioner(), m.description(), m.weights(), metadata, warnings, m.resources());
-    }
-
-    /**
-     * A T5 encoder folder and the T5 tokenizer beside it (tokenizer_N/), at Flux dev's sequence length 512. Its
-     * weights stay open until the model is closed, so that the provenance hash covers them ({@code files}).
-     */
-    private static T5Encoder loadT5(Path folder, Compute compute, List<AutoCloseable> resources,
-            List<dev.sdcond.models.safetensors.TensorSource> files) {
-        Path tokenizer = ModelFolders.siblingTokenizer(folder,
-                ModelFolders.TEXT_ENCODERS.indexOf(folder.getFileName().toString()));
-        dev.sdcond.conditioning.tokenizer.T5Tokenizer tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.fromFolder(
-                tokenizer != null ? tokenizer : folder);
-        resources.add(tok);
-        dev.sdcond.models.safetensors.TensorSource weights = dev.sdcond.models.Checkpoints.open(folder);
-        resources.add(weights);
-        files.add(weights);
-        dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.load(
-                dev.sdcond.models.weights.PrefixedSource.of(weights),
-                dev.sdcond.models.t5.T5Config.read(folder.resolve("config.json")), compute);
-        resources.add(model);
-        return new T5Encoder(model, tok, 512);
     }
 
     /** A pipeline's tokenizer_N/ beside text_encoder_N/, else the folder's own, else the bundled vocabulary. */
@@ -264,7 +270,16 @@ public final class TextModels {
             resources.add(tower);
             encoders.add(new TextEncoder(tower, tok, 0, 0));
         }
-        return new LoadedTextModel(new TextConditioner(use, bind(use, encoders)),
+        Optional<T5Encoder> t5 = Optional.empty();
+        if (b.t5().isPresent() && (use == Preset.FLUX || use == Preset.SD3)) { // random T5, kept in bfloat16
+            dev.sdcond.conditioning.tokenizer.T5Tokenizer t5tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.standIn();
+            resources.add(t5tok);
+            dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.load(new RandomParameters(
+                    Builtin.SEED + configs.size(), Map.of()), b.t5().get().config(), compute);
+            resources.add(model);
+            t5 = Optional.of(new T5Encoder(model, t5tok, use == Preset.SD3 ? 256 : 512));
+        }
+        return new LoadedTextModel(new TextConditioner(use, bind(use, encoders), t5),
                 spec + " (random weights, seed " + Builtin.SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
                 resources);
     }

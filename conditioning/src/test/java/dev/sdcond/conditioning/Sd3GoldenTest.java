@@ -59,4 +59,35 @@ class Sd3GoldenTest {
             }
         }
     }
+
+    /**
+     * SD3 single files store CLIP-L without text_projection, which diffusers' loader sets to the identity: the pooled
+     * half is then the unprojected pooler_output (the goldens' comfyui.pooled_clip_l_unprojected).
+     */
+    @Test
+    void aClipLWithoutProjectionGivesItsUnprojectedPooledVector(@TempDir Path dir) throws IOException {
+        Path sd3 = Goldens.assemblePipeline("t5/sd3-tiny", dir.resolve("sd3"));
+        Path clipL = sd3.resolve("text_encoder/model.safetensors");
+        Path copy = dir.resolve("clip_l.safetensors");
+        dev.sdcond.models.safetensors.SafetensorsWriter w = new dev.sdcond.models.safetensors.SafetensorsWriter();
+        try (dev.sdcond.models.safetensors.SafetensorsFile f = dev.sdcond.models.safetensors.SafetensorsFile.open(clipL)) {
+            for (dev.sdcond.models.safetensors.TensorInfo t : f.tensors()) {
+                if (!t.name().equals("text_projection.weight")) {
+                    w.add(t.name(), t.dtype(), t.shape(), f.map(t.name()));
+                }
+            }
+            w.write(copy, false);
+        }
+        java.nio.file.Files.move(copy, clipL, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (LoadedTextModel model = TextModels.open(List.of(sd3.toString()), Compute.CPU);
+                NDManager m = NDManager.newBaseManager()) {
+            EncodeOptions diffusers = EncodeOptions.DEFAULT.withStyle(PromptStyle.PLAIN).withMaxChunks(1);
+            ai.djl.ndarray.NDArray pooled = model.conditioner().encode(m, List.of("a photo of a cat"), null, diffusers)
+                    .positive().pooled();
+            assertClose(Goldens.read(m, G, "comfyui.pooled_clip_l_unprojected").get("0:1"), pooled.get(":, 0:32"),
+                    ATOL, "CLIP-L half");
+            assertClose(Goldens.read(m, G, "pooled_prompt_embeds").get("0:1, 16:"), pooled.get(":, 32:"), ATOL,
+                    "bigG half");
+        }
+    }
 }

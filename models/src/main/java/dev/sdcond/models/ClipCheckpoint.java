@@ -86,9 +86,10 @@ public final class ClipCheckpoint implements AutoCloseable {
     }
 
     /**
-     * The towers found, in key order (SDXL: embedders.0 before embedders.1).
+     * The towers found: text towers first, narrowest first (CLIP-L before bigG, as the presets list them), then
+     * vision towers.
      *
-     * @return the CLIP towers found, text towers first in file order
+     * @return the CLIP towers found
      */
     public List<DetectedTower> towers() {
         return towers;

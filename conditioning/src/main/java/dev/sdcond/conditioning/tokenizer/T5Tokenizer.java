@@ -63,6 +63,24 @@ public final class T5Tokenizer implements AutoCloseable {
     }
 
     /**
+     * The stand-in tokenizer of the builtin Flux and SD3 models: a small SentencePiece-Unigram vocabulary laid out as
+     * T5's ({@code <pad>} 0, {@code </s>} 1, {@code <unk>} 2, 4100 ids in all; T5's has 32100), so that builtin models
+     * need no download. Its ids are not T5's. Close it when done.
+     *
+     * @return the tokenizer
+     */
+    public static T5Tokenizer standIn() {
+        try (java.io.InputStream in = T5Tokenizer.class.getResourceAsStream("t5-standin.json")) {
+            if (in == null) {
+                throw new IllegalStateException("the stand-in T5 tokenizer t5-standin.json is missing");
+            }
+            return new T5Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "stand-in T5 vocabulary (builtin)");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Where the tokenizer came from.
      *
      * @return its {@code tokenizer.json}

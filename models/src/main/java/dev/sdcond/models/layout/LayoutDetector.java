@@ -50,7 +50,13 @@ public final class LayoutDetector {
                 ocText(src, k.substring(0, k.length() - OC_TEXT.length())).ifPresent(out::add);
             }
         }
-        return out;
+        // text towers by width, stably: CLIP-L before bigG as every preset lists them (SD3 single files name them
+        // text_encoders.clip_g before text_encoders.clip_l in key order)
+        List<DetectedTower> text = new ArrayList<>(out.stream().filter(t -> t.kind() == TowerKind.TEXT).toList());
+        text.sort(java.util.Comparator.comparingInt(DetectedTower::width));
+        List<DetectedTower> sorted = new ArrayList<>(text);
+        out.stream().filter(t -> t.kind() != TowerKind.TEXT).forEach(sorted::add);
+        return sorted;
     }
 
     /**
@@ -76,6 +82,7 @@ public final class LayoutDetector {
         if (names.stream().anyMatch(n -> n.startsWith("double_blocks.") || n.startsWith("transformer_blocks."))) {
             parts.add("a diffusion transformer");
         }
+        T5Layout.prefix(src).ifPresent(p -> parts.add("a T5 encoder" + (p.isEmpty() ? "" : " (" + p + ")")));
         return parts;
     }
 
@@ -88,6 +95,9 @@ public final class LayoutDetector {
         }
         if (prefix.startsWith("conditioner.embedders.")) {
             return "SDXL single file (" + prefix + ")";
+        }
+        if (prefix.startsWith("text_encoders.")) {
+            return "SD3 single file (" + prefix + ")";
         }
         return prefix;
     }

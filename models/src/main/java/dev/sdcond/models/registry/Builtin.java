@@ -16,8 +16,15 @@ public enum Builtin {
     SD2_RANDOM("sd2-random", "sd2", ClipFamily.OPENCLIP_H_TEXT),
     /** SDXL: CLIP-L and OpenCLIP-bigG with its text projection. */
     SDXL_RANDOM("sdxl-random", "sdxl", ClipFamily.CLIP_L_TEXT, ClipFamily.OPENCLIP_BIGG_TEXT),
-    /** Flux's pooled CLIP-L. */
-    FLUX_RANDOM("flux-random", "flux", ClipFamily.CLIP_L_TEXT),
+    /** Flux: CLIP-L (pooled) and T5-XXL. */
+    FLUX_RANDOM("flux-random", "flux", T5Family.XXL, ClipFamily.CLIP_L_TEXT),
+    /** Flux with the small stand-in T5 ({@link T5Family#SMALL}), for quick plumbing tests. */
+    FLUX_RANDOM_SMALL_T5("flux-random-small-t5", "flux", T5Family.SMALL, ClipFamily.CLIP_L_TEXT),
+    /** SD3 / SD3.5: CLIP-L and OpenCLIP-bigG with their projections, and T5-XXL. */
+    SD3_RANDOM("sd3-random", "sd3", T5Family.XXL, ClipFamily.CLIP_L_TEXT, ClipFamily.OPENCLIP_BIGG_TEXT),
+    /** SD3 with the small stand-in T5 ({@link T5Family#SMALL}), for quick plumbing tests. */
+    SD3_RANDOM_SMALL_T5("sd3-random-small-t5", "sd3", T5Family.SMALL, ClipFamily.CLIP_L_TEXT,
+            ClipFamily.OPENCLIP_BIGG_TEXT),
     /** The IP-Adapter image encoder of SD1.5 and the Plus models. */
     VIT_H_RANDOM("vit-h-random", null, ClipFamily.OPENCLIP_H_VISION),
     /** The image encoder of ip-adapter_sdxl. */
@@ -31,11 +38,27 @@ public enum Builtin {
     private final String id;
     private final String preset;
     private final List<ClipFamily> towers;
+    private final T5Family t5;
 
     Builtin(String id, String preset, ClipFamily... towers) {
+        this(id, preset, null, towers);
+    }
+
+    Builtin(String id, String preset, T5Family t5, ClipFamily... towers) {
         this.id = id;
         this.preset = preset;
+        this.t5 = t5;
         this.towers = List.of(towers);
+    }
+
+    /**
+     * The T5 encoder of a Flux or SD3 model (random weights, kept in bfloat16 as the real T5-XXL is shipped, with a
+     * stand-in tokenizer).
+     *
+     * @return its family, or empty
+     */
+    public java.util.Optional<T5Family> t5() {
+        return java.util.Optional.ofNullable(t5);
     }
 
     /**

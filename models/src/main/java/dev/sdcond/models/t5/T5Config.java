@@ -85,6 +85,48 @@ public record T5Config(
     }
 
     /**
+     * The config of a T5 v1.1 encoder stored without one (ComfyUI's {@code t5xxl_*.safetensors}, SD3 single-file
+     * checkpoints), from its shapes: widths from the embedding and the first block, blocks counted, buckets and heads
+     * from block 0's position bias table ([buckets, heads]), the head width from the attention width; epsilon 1e-6,
+     * distance 128 and the gated GELU of every v1.1 model.
+     *
+     * @param shape the stored shape of a parameter by its transformers name
+     * @param what the checkpoint, for messages
+     * @return the config
+     * @throws InvalidInputException when a shape the config is read from is missing or does not fit v1.1
+     */
+    public static T5Config fromShapes(java.util.function.Function<String, java.util.Optional<long[]>> shape,
+            String what) {
+        long[] embed = shape.apply("shared.weight").or(() -> shape.apply("encoder.embed_tokens.weight"))
+                .orElseThrow(() -> new InvalidInputException(what + ": a T5 encoder without shared.weight or"
+                        + " encoder.embed_tokens.weight"));
+        String b0 = "encoder.block.0.layer.";
+        if (shape.apply(b0 + "1.DenseReluDense.wi.weight").isPresent()) {
+            throw new InvalidInputException(what + ": a T5 v1.0 encoder (DenseReluDense.wi: ReLU feed-forward); Flux"
+                    + " and SD3 use T5 v1.1 (gated GELU)");
+        }
+        long[] q = require(shape, b0 + "0.SelfAttention.q.weight", what);
+        long[] wi = require(shape, b0 + "1.DenseReluDense.wi_0.weight", what);
+        long[] table = require(shape, b0 + "0.SelfAttention.relative_attention_bias.weight", what);
+        int layers = 0;
+        while (shape.apply("encoder.block." + layers + ".layer.0.SelfAttention.q.weight").isPresent()) {
+            layers++;
+        }
+        if (embed.length != 2 || q.length != 2 || wi.length != 2 || table.length != 2 || table[1] <= 0
+                || q[0] % table[1] != 0) {
+            throw new InvalidInputException(what + ": the shapes of this T5 encoder do not fit T5 v1.1 (embedding "
+                    + java.util.Arrays.toString(embed) + ", attention " + java.util.Arrays.toString(q) + ")");
+        }
+        return new T5Config((int) embed[1], (int) (q[0] / table[1]), (int) wi[0], (int) table[1], layers,
+                (int) embed[0], 1e-6, (int) table[0], 128, "gated-gelu");
+    }
+
+    private static long[] require(java.util.function.Function<String, java.util.Optional<long[]>> shape, String name,
+            String what) {
+        return shape.apply(name).orElseThrow(() -> new InvalidInputException(what + ": a T5 encoder without " + name));
+    }
+
+    /**
      * The width of all heads together.
      *
      * @return {@code num_heads * d_kv} (equal to d_model in the v1.1 models)

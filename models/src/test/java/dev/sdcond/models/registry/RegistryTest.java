@@ -61,4 +61,18 @@ class RegistryTest {
         assertTrue(e.getMessage().contains("builtin:sd15-random") && !e.getMessage().contains("(builtin:vit-h"),
                 e.getMessage());
     }
+
+    /** google/t5-v1_1-xxl's published config.json; the builtins' T5 parts. */
+    @Test
+    void t5XxlHasThePublishedConfig() {
+        dev.sdcond.models.t5.T5Config c = T5Family.XXL.config();
+        assertEquals(List.of(4096, 64, 10240, 64, 24, 32128, 32, 128), List.of(c.dModel(), c.dKv(), c.dFf(),
+                c.numHeads(), c.numLayers(), c.vocabSize(), c.numBuckets(), c.maxDistance()));
+        assertEquals(1e-6, c.layerNormEpsilon());
+        assertEquals(Optional.of(T5Family.XXL), Builtin.FLUX_RANDOM.t5());
+        assertEquals(Optional.of(T5Family.XXL), Builtin.SD3_RANDOM.t5());
+        assertEquals(List.of(ClipFamily.CLIP_L_TEXT, ClipFamily.OPENCLIP_BIGG_TEXT), Builtin.SD3_RANDOM.towers());
+        assertEquals(4096, T5Family.SMALL.config().dModel()); // the real output width, for the shapes
+        assertEquals(Optional.empty(), Builtin.SDXL_RANDOM.t5());
+    }
 }
