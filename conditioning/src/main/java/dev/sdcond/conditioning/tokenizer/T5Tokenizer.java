@@ -53,7 +53,7 @@ public final class T5Tokenizer implements AutoCloseable {
             }
             throw new InvalidInputException(folder + ": no tokenizer.json");
         }
-        byte[] bytes = dev.sdcond.models.io.InputFiles.readBytes(json);
+        byte[] bytes = alwaysPrepend(json, dev.sdcond.models.io.InputFiles.readBytes(json));
         try {
             return new T5Tokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), OPTIONS),
                     json.toString());
@@ -77,6 +77,29 @@ public final class T5Tokenizer implements AutoCloseable {
             return new T5Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "stand-in T5 vocabulary (builtin)");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * transformers (5.x) tokenizes T5 with the Metaspace pre-tokenizer's {@code prepend_scheme} "always", whatever
+     * the file says; files serialized by older tokenizers libraries (ComfyUI's T5 {@code tokenizer.json}, for one) say
+     * "first", under which a word typed right after a special token ({@code </s>}, {@code <pad>}) gets no "▁". The
+     * file is read with "always".
+     */
+    private static byte[] alwaysPrepend(Path file, byte[] bytes) {
+        try {
+            com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(bytes);
+            boolean changed = false;
+            for (com.fasterxml.jackson.databind.JsonNode n : root.findParents("prepend_scheme")) {
+                if ("Metaspace".equals(n.path("type").asText()) && "first".equals(n.get("prepend_scheme").asText())) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("prepend_scheme", "always");
+                    changed = true;
+                }
+            }
+            return changed ? mapper.writeValueAsBytes(root) : bytes;
+        } catch (IOException e) {
+            throw new InvalidInputException(file + ": not valid JSON: " + e.getMessage(), e);
         }
     }
 

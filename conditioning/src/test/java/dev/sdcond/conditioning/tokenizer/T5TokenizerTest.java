@@ -33,6 +33,25 @@ class T5TokenizerTest {
         }
     }
 
+    /**
+     * A tokenizer.json serialized with Metaspace's prepend_scheme "first" (as ComfyUI's T5 copy is) still gives
+     * transformers' ids, which transformers 5.x makes with "always" whatever the file says: "b" right after a typed
+     * {@code </s>} gets its "▁" (case eos_in_text).
+     */
+    @Test
+    void aFirstPrependSchemeFileGivesTransformersIds(@TempDir Path dir) throws IOException {
+        String json = Files.readString(Goldens.path("t5/tokenizer/tokenizer.json"));
+        assertTrue(json.contains("\"prepend_scheme\": \"always\"") || json.contains("\"prepend_scheme\":\"always\""));
+        Files.writeString(dir.resolve("tokenizer.json"), json.replaceFirst("\"prepend_scheme\": ?\"always\"",
+                "\"prepend_scheme\": \"first\""));
+        JsonNode cases = new ObjectMapper().readTree(Goldens.path("t5/tokenizer/cases.json").toFile()).get("cases");
+        try (T5Tokenizer t = T5Tokenizer.fromFolder(dir)) {
+            for (JsonNode c : cases) {
+                assertArrayEquals(longs(c.get("ids")), t.ids(c.get("prompt").asText()), c.get("name").asText());
+            }
+        }
+    }
+
     @Test
     void handWrittenBoundaries() {
         try (T5Tokenizer t = T5Tokenizer.fromFolder(Goldens.path("t5/tokenizer"))) {

@@ -148,6 +148,26 @@ public final class T5EncoderModel implements AutoCloseable {
      * @return the outputs
      */
     public Output forward(NDManager manager, long[][] ids, int... keep) {
+        return run(manager, ids, blocks.size(), keep);
+    }
+
+    /**
+     * One hidden state, running the blocks up to it only (early stop, as the CLIP towers do for a chosen layer).
+     *
+     * @param manager where the output is attached
+     * @param ids [B][T] token ids, every row the same length
+     * @param index 0 (the embeddings) .. num_layers (the raw output of the last block, before the final norm)
+     * @return [B, T, d] float32
+     */
+    public NDArray hiddenState(NDManager manager, long[][] ids, int index) {
+        if (index < 0 || index > blocks.size()) {
+            throw new IllegalArgumentException("hidden state " + index + " of a T5 encoder with " + blocks.size()
+                    + " blocks");
+        }
+        return run(manager, ids, index, index).hiddenStates().get(index);
+    }
+
+    private Output run(NDManager manager, long[][] ids, int depth, int... keep) {
         int b = ids.length;
         int t = ids[0].length;
         long[] flat = new long[b * t];
@@ -172,12 +192,22 @@ public final class T5EncoderModel implements AutoCloseable {
             NDArray positionBias = Embedding.embedding(sub.create(buckets), biasTable, SparseFormat.DENSE)
                     .singletonOrThrow().reshape(t, t, config.numHeads()).transpose(2, 0, 1).expandDims(0);
             keepIf(kept, keep, 0, x, b, t);
-            for (int i = 0; i < blocks.size(); i++) {
-                x = blocks.get(i).forward(x, b, t, positionBias, constants);
+            for (int i = 0; i < depth; i++) {
+                NDArray next;
+                try (NDManager scope = sub.newSubManager()) { // a block's intermediates are freed with it
+                    x.tempAttach(scope);
+                    next = blocks.get(i).forward(x, b, t, positionBias, constants);
+                    next.attach(sub);
+                }
+                x.close(); // a flat array: a kept state holds its own view of the same memory
+                x = next;
                 keepIf(kept, keep, i + 1, x, b, t);
             }
-            NDArray last = T5Block.rmsNorm(x, finalNorm, constants).reshape(b, t, config.dModel());
-            last.attach(manager);
+            NDArray last = depth < blocks.size() ? null
+                    : T5Block.rmsNorm(x, finalNorm, constants).reshape(b, t, config.dModel());
+            if (last != null) {
+                last.attach(manager);
+            }
             for (NDArray a : kept.values()) {
                 a.attach(manager);
             }

@@ -35,6 +35,10 @@ class T5EncoderGoldenTest {
                         folder + " hidden_states." + i);
             }
             assertClose(Goldens.read(m, g, "last_hidden_state"), out.lastHiddenState(), ATOL, folder + " last");
+            for (int i = 0; i <= 3; i++) { // early stop: only the blocks up to the state asked for run
+                assertClose(Goldens.read(m, g, "hidden_states." + i), t5.hiddenState(m, ids, i), ATOL,
+                        folder + " hidden_states." + i + " alone");
+            }
             String g512 = "t5/t5-tiny/golden_t5_512.safetensors";
             NDArray last = t5.forward(m, Goldens.readIds(m, g512, "input_ids")).lastHiddenState();
             assertClose(Goldens.read(m, g512, "last_hidden_state"), last, ATOL, folder + " 512 tokens");
