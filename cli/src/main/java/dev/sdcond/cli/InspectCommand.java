@@ -7,6 +7,7 @@ import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.layout.DetectedTower;
 import dev.sdcond.models.layout.LayoutDetector;
 import dev.sdcond.models.layout.TowerKind;
+import dev.sdcond.models.weights.PrefixedSource;
 import dev.sdcond.models.registry.Builtin;
 import dev.sdcond.models.registry.ClipFamily;
 import dev.sdcond.models.registry.ImageAdapterKind;
@@ -76,10 +77,16 @@ final class InspectCommand implements Callable<Integer> {
             if (Files.isDirectory(p) && Files.exists(p.resolve("config.json"))) {
                 out.println("  config: " + p.resolve("config.json"));
             }
-            if (Files.isDirectory(p) && ModelFolders.isT5Encoder(p)) {
-                dev.sdcond.models.t5.T5Config c = dev.sdcond.models.t5.T5Config.read(p.resolve("config.json"));
-                out.printf("  T5 encoder (HF layout): width %d, %d blocks, %d heads of %d, feed-forward %d,"
-                        + " vocabulary %d%n", c.dModel(), c.numLayers(), c.numHeads(), c.dKv(), c.dFf(), c.vocabSize());
+            boolean t5Folder = Files.isDirectory(p) && ModelFolders.isT5Encoder(p);
+            java.util.Optional<String> t5Prefix = dev.sdcond.models.layout.T5Layout.prefix(src);
+            if (t5Folder || t5Prefix.isPresent()) {
+                PrefixedSource t5Params = new PrefixedSource(src, t5Prefix.orElse(""));
+                dev.sdcond.models.t5.T5Config c = t5Folder ? dev.sdcond.models.t5.T5Config.read(p.resolve("config.json"))
+                        : dev.sdcond.models.t5.T5Config.fromShapes(t5Params::shape, p.toString());
+                out.printf("  T5 encoder (HF layout%s, %s): width %d, %d blocks, %d heads of %d, feed-forward"
+                        + " %d, vocabulary %d%n", t5Prefix.filter(x -> !x.isEmpty()).map(x -> ", " + x).orElse(""),
+                        t5Folder ? "config.json" : "config from the shapes", c.dModel(), c.numLayers(), c.numHeads(), c.dKv(),
+                        c.dFf(), c.vocabSize());
                 out.println("    serves: flux text_encoder_2 (prompt_embeds), sd3 text_encoder_3 (T5 tokens after CLIP)");
             }
             List<DetectedTower> towers = LayoutDetector.towers(src);
@@ -94,7 +101,7 @@ final class InspectCommand implements Callable<Integer> {
             if (!other.isEmpty()) {
                 out.println("  also holds: " + String.join(", ", other));
             }
-            if (towers.isEmpty() && !(Files.isDirectory(p) && ModelFolders.isT5Encoder(p))) {
+            if (towers.isEmpty() && !t5Folder && t5Prefix.isEmpty()) {
                 out.println("  no CLIP text or vision tower found" + (other.isEmpty() ? "" : " (this is "
                         + String.join(" and ", other) + ")"));
             }

@@ -475,6 +475,6 @@ class CliTest {
                 tmp.resolve("y.safetensors").toString()).code());
         Run inspect = run("inspect", flux.toString());
         assertEquals(0, inspect.code(), inspect.err());
-        assertTrue(inspect.out().contains("T5 encoder (HF layout): width 32, 3 blocks"), inspect.out());
+        assertTrue(inspect.out().contains("T5 encoder (HF layout, config.json): width 32, 3 blocks"), inspect.out());
     }
 }

@@ -55,4 +55,12 @@ class T5CliTest {
             assertFalse(f.metadata().containsKey("t5_max_sequence_length"));
         }
     }
+
+    @Test
+    void inspectReadsAT5FilesConfigFromItsShapes() {
+        CliTest.Run r = run("inspect", Goldens.path("t5/t5-tiny/model.safetensors").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("T5 encoder (HF layout, config from the shapes): width 32, 3 blocks, 4 heads of 8,"
+                + " feed-forward 64, vocabulary 4128"), r.out());
+    }
 }

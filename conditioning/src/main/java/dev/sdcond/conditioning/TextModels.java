@@ -142,11 +142,6 @@ public final class TextModels {
                     }
                 }
             }
-            if (t5Spec != null) {
-                t5 = Optional.of(T5Models.open(t5Spec, t5Tokenizer, compute, resources, files));
-                parts.add(t5Spec + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
-                        + t5.get().model().config().dModel() + ")");
-            }
             for (Path folder : folders) {
                 ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
                 resources.add(ckpt);
@@ -165,11 +160,16 @@ public final class TextModels {
                             + " layers, width " + tower.width() + ")");
                 }
                 files.add(ckpt.source());
-                if (t5.isEmpty()) { // an SD3 single file: text_encoders.t5xxl.transformer.*
+                if (t5.isEmpty() && t5Spec == null) { // an SD3 single file: text_encoders.t5xxl.transformer.*
                     t5 = T5Models.inCheckpoint(ckpt.source(), folder, t5Tokenizer, compute, resources);
                     t5.ifPresent(e -> parts.add(folder + " [T5, " + e.model().config().numLayers() + " blocks, width "
                             + e.model().config().dModel() + "]"));
                 }
+            }
+            if (t5Spec != null) { // after the CLIP towers: a bad one fails before minutes of T5-XXL loading
+                t5 = Optional.of(T5Models.open(t5Spec, t5Tokenizer, compute, resources, files));
+                parts.add(t5Spec + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
+                        + t5.get().model().config().dModel() + ")");
             }
             if (t5Tokenizer.isPresent() && t5.isEmpty()) {
                 throw new InvalidInputException(t5Tokenizer.get() + ": a tokenizer folder, given without a T5 encoder");

@@ -74,6 +74,11 @@ class ComfyT5Test {
                 T5Rows flux = T5Rows.of(tok, List.of(casePrompt(name)), PromptStyle.COMFY, 512, 256);
                 assertArrayEquals(caseIds(name, "ids256"), flux.ids()[0], name);
             }
+            // the goldens' row "tags" at ComfyUI's SD3 length is exactly these ids
+            try (NDManager m = NDManager.newBaseManager()) {
+                assertArrayEquals(Goldens.readIds(m, "t5/t5-tiny/golden_t5_unpadded.safetensors", "input_ids.tags")[0],
+                        T5Rows.of(tok, List.of(casePrompt("tags")), PromptStyle.COMFY, 256, 77).ids()[0]);
+            }
             // longer than the minimum: every id, no padding, no cut (diffusers would cut to 256 / 512)
             for (String name : List.of("between_256_512", "over_512")) {
                 assertArrayEquals(caseIds(name, "ids"), T5Rows.of(tok, List.of(casePrompt(name)), PromptStyle.COMFY,

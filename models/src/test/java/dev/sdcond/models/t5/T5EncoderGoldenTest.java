@@ -45,6 +45,19 @@ class T5EncoderGoldenTest {
         }
     }
 
+    /** Rows of their own lengths (6 and 8 ids, no padding; 77: ComfyUI's SD3 length). */
+    @Test
+    void unpaddedRowsMatch() {
+        try (T5EncoderModel t5 = T5EncoderModel.open(Goldens.path("t5/t5-tiny"), Compute.CPU);
+                NDManager m = NDManager.newBaseManager()) {
+            String g = "t5/t5-tiny/golden_t5_unpadded.safetensors";
+            for (String name : new String[] {"plain", "specials_in_text", "tags"}) {
+                NDArray last = t5.forward(m, Goldens.readIds(m, g, "input_ids." + name)).lastHiddenState();
+                assertClose(Goldens.read(m, g, "last_hidden_state." + name), last, ATOL, name);
+            }
+        }
+    }
+
     /**
      * Computing in half precision: transformers measured max abs 9.2e-3 in float16 and 7.3e-2 in bfloat16 on these
      * inputs (goldens README); here the activations between products stay float32, so the errors are at most those.
@@ -62,6 +75,18 @@ class T5EncoderGoldenTest {
             long params = 4128L * 32 + 3L * (4 * 32 * 32 + 3 * 64 * 32);
             long wo = 3L * 32 * 64;
             assertEquals(p == Precision.FLOAT16 ? 2 * (params - wo) + 4 * wo : 2 * params, t5.matrixBytes());
+        }
+    }
+
+    /** A float16 product beyond float16's range is clamped to its largest value, as transformers clamps T5's. */
+    @Test
+    void float16ProductsAreClampedToTheFiniteRange() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {300f, 300f, -300f, -300f}, new ai.djl.ndarray.types.Shape(2, 2));
+            NDArray w = m.create(new float[] {200f, 200f}, new ai.djl.ndarray.types.Shape(1, 2))
+                    .toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
+            float[] y = dev.sdcond.models.TorchScriptKernels.linearIn(x, w).toFloatArray(); // +-120000 in float16
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {65504f, -65504f}, y);
         }
     }
 
