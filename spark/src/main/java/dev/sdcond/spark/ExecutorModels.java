@@ -1,0 +1,35 @@
+package dev.sdcond.spark;
+
+import dev.sdcond.conditioning.LoadedTextModel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The models of one executor JVM: each distinct setting is loaded once, on first use by a task, shared by the tasks
+ * that run in the JVM (the library's conditioner is thread-safe) and closed when the JVM shuts down.
+ */
+final class ExecutorModels {
+    private static final Map<TextSettings, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "sdcond-models-close"));
+    }
+
+    private ExecutorModels() {}
+
+    /**
+     * The text model of a setting, loaded on first use.
+     *
+     * @param s the setting
+     * @return the model, shared: never close it
+     */
+    static LoadedTextModel text(TextSettings s) {
+        return TEXT.computeIfAbsent(s, TextSettings::load);
+    }
+
+    /** Closes every model (at JVM shutdown; tests call it between sessions). */
+    static synchronized void closeAll() {
+        TEXT.values().forEach(LoadedTextModel::close);
+        TEXT.clear();
+    }
+}

@@ -1,0 +1,301 @@
+package dev.sdcond.spark;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sdcond.conditioning.OutputNames;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.StringArrayParam;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A Spark ML transformer that adds text conditioning to a DataFrame with a prompt column (and optionally a negative
+ * prompt column): per tensor of the preset ({@code hidden_states}, {@code pooled}, and the {@code negative_*} ones, or
+ * their diffusers / ComfyUI names) a column of little-endian float16 or float32 bytes and its shape, then
+ * {@code dtype} and {@code error} (null, or why the row has no tensors). Rows are encoded where they are, in batches,
+ * with one model per executor JVM and setting; nothing is collected to the driver.
+ */
+public final class TextConditioningEncoder extends Transformer {
+    private static final long serialVersionUID = 1L;
+    private final String uid;
+
+    private final StringArrayParam models;
+    private final Param<String> preset;
+    private final Param<String> style;
+    private final BooleanParam strict;
+    private final IntParam maxChunks;
+    private final IntParam clipSkip;
+    private final Param<String> clipSkipStyle;
+    private final Param<String> computeDtype;
+    private final Param<String> names;
+    private final Param<String> outputDtype;
+    private final BooleanParam arrays;
+    private final IntParam batchSize;
+    private final Param<String> promptCol;
+    private final Param<String> negativeCol;
+
+    /** A transformer with the defaults: style a1111, float32 compute, float16 output, batch 8, column "prompt". */
+    public TextConditioningEncoder() {
+        this(Identifiable$.MODULE$.randomUID("sdcondText"));
+    }
+
+    /**
+     * A transformer with the defaults and a given id.
+     *
+     * @param uid its id
+     */
+    public TextConditioningEncoder(String uid) {
+        this.uid = uid;
+        models = new StringArrayParam(this, "models", "model specs: a pipeline folder, encoder folders, builtin:NAME");
+        preset = new Param<>(this, "preset", "sd15, sd2, sdxl, flux or sd3; empty to infer it");
+        style = new Param<>(this, "style", "prompt style: a1111, comfy or plain");
+        strict = new BooleanParam(this, "strict", "unclosed brackets and stray closers are errors");
+        maxChunks = new IntParam(this, "maxChunks", "chunk limit per prompt (0: none)");
+        clipSkip = new IntParam(this, "clipSkip", "clip skip (-1: the preset's layers)");
+        clipSkipStyle = new Param<>(this, "clipSkipStyle", "whose clip skip numbering: a1111, diffusers or comfy");
+        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
+        names = new Param<>(this, "names", "output names: sdcond, diffusers or comfy");
+        outputDtype = new Param<>(this, "outputDtype", "float16 or float32 bytes");
+        arrays = new BooleanParam(this, "arrays", "array<float> columns instead of bytes");
+        batchSize = new IntParam(this, "batchSize", "rows per forward pass");
+        promptCol = new Param<>(this, "promptCol", "the prompt column");
+        negativeCol = new Param<>(this, "negativeCol", "the negative prompt column (empty: none)");
+        setDefault(preset, "");
+        setDefault(style, "a1111");
+        setDefault(strict, false);
+        setDefault(maxChunks, 0);
+        setDefault(clipSkip, -1);
+        setDefault(clipSkipStyle, "a1111");
+        setDefault(computeDtype, "float32");
+        setDefault(names, "sdcond");
+        setDefault(outputDtype, "float16");
+        setDefault(arrays, false);
+        setDefault(batchSize, 8);
+        setDefault(promptCol, "prompt");
+        setDefault(negativeCol, "");
+    }
+
+    /**
+     * The model specs.
+     *
+     * @return the parameter
+     */
+    public StringArrayParam models() {
+        return models;
+    }
+
+    /**
+     * The preset, empty to infer it.
+     *
+     * @return the parameter
+     */
+    public Param<String> preset() {
+        return preset;
+    }
+
+    /**
+     * a1111, comfy or plain.
+     *
+     * @return the parameter
+     */
+    public Param<String> style() {
+        return style;
+    }
+
+    /**
+     * Whether bad bracket syntax is an error.
+     *
+     * @return the parameter
+     */
+    public BooleanParam strict() {
+        return strict;
+    }
+
+    /**
+     * The chunk limit per prompt, 0 for none.
+     *
+     * @return the parameter
+     */
+    public IntParam maxChunks() {
+        return maxChunks;
+    }
+
+    /**
+     * The clip skip value, -1 for the preset's layers.
+     *
+     * @return the parameter
+     */
+    public IntParam clipSkip() {
+        return clipSkip;
+    }
+
+    /**
+     * a1111, diffusers or comfy.
+     *
+     * @return the parameter
+     */
+    public Param<String> clipSkipStyle() {
+        return clipSkipStyle;
+    }
+
+    /**
+     * float32, bfloat16 or float16.
+     *
+     * @return the parameter
+     */
+    public Param<String> computeDtype() {
+        return computeDtype;
+    }
+
+    /**
+     * sdcond, diffusers or comfy.
+     *
+     * @return the parameter
+     */
+    public Param<String> names() {
+        return names;
+    }
+
+    /**
+     * float16 or float32.
+     *
+     * @return the parameter
+     */
+    public Param<String> outputDtype() {
+        return outputDtype;
+    }
+
+    /**
+     * Whether tensors are {@code array<float>} columns instead of bytes.
+     *
+     * @return the parameter
+     */
+    public BooleanParam arrays() {
+        return arrays;
+    }
+
+    /**
+     * Rows per forward pass.
+     *
+     * @return the parameter
+     */
+    public IntParam batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * The prompt column.
+     *
+     * @return the parameter
+     */
+    public Param<String> promptCol() {
+        return promptCol;
+    }
+
+    /**
+     * The negative prompt column, empty for none.
+     *
+     * @return the parameter
+     */
+    public Param<String> negativeCol() {
+        return negativeCol;
+    }
+
+    /**
+     * Sets a parameter (Java's spelling of Spark's {@code set}).
+     *
+     * @param <T> its type
+     * @param param the parameter
+     * @param value its value
+     * @return this transformer
+     */
+    public <T> TextConditioningEncoder with(Param<T> param, T value) {
+        set(param, value);
+        return this;
+    }
+
+    /**
+     * The settings the executors load and encode with.
+     *
+     * @return the settings, checked
+     */
+    public TextSettings settings() {
+        int skip = (Integer) getOrDefault(clipSkip);
+        TextSettings s = new TextSettings(Arrays.asList((String[]) getOrDefault(models)), getOrDefault(preset),
+                getOrDefault(style), (Boolean) getOrDefault(strict), (Integer) getOrDefault(maxChunks),
+                skip < 0 ? null : skip, getOrDefault(clipSkipStyle), getOrDefault(computeDtype), getOrDefault(names));
+        s.check();
+        return s;
+    }
+
+    private TensorColumns columns() {
+        OutputNames n = settings().outputNames();
+        List<String> tensors = new ArrayList<>(List.of(n.hiddenStates(false), n.pooled(false)));
+        if (!getOrDefault(negativeCol).isEmpty()) {
+            tensors.addAll(List.of(n.hiddenStates(true), n.pooled(true)));
+        }
+        return new TensorColumns(tensors, getOrDefault(outputDtype), (Boolean) getOrDefault(arrays));
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        StructType out = transformSchema(dataset.schema());
+        StructType in = dataset.schema();
+        String negative = getOrDefault(negativeCol);
+        int batch = (Integer) getOrDefault(batchSize);
+        if (batch < 1) {
+            throw new dev.sdcond.models.InvalidInputException("the batch size is 1 or more, got " + batch);
+        }
+        TextPartition f = new TextPartition(settings(), columns(), in.fieldIndex(getOrDefault(promptCol)),
+                negative.isEmpty() ? -1 : in.fieldIndex(negative), batch);
+        Dataset<Row> encoded = dataset.toDF().mapPartitions(f, Encoders.row(out));
+        for (StructField field : out.fields()) { // the row encoder drops field metadata: put the settings back
+            if (!field.metadata().json().equals("{}")) {
+                encoded = encoded.withColumn(field.name(), encoded.col(field.name()).as(field.name(),
+                        field.metadata()));
+            }
+        }
+        return encoded;
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        for (String c : new String[] {getOrDefault(promptCol), getOrDefault(negativeCol)}) {
+            if (!c.isEmpty() && !Arrays.asList(schema.fieldNames()).contains(c)) {
+                throw new dev.sdcond.models.InvalidInputException("no column '" + c + "' (columns: "
+                        + String.join(", ", schema.fieldNames()) + ")");
+            }
+        }
+        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
+        String json;
+        try {
+            json = new ObjectMapper().writeValueAsString(settings());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        fields.addAll(columns().fields(json));
+        fields.add(DataTypes.createStructField("error", DataTypes.StringType, true));
+        return DataTypes.createStructType(fields);
+    }
+
+    @Override
+    public TextConditioningEncoder copy(ParamMap extra) {
+        return defaultCopy(extra);
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+}

@@ -1,0 +1,171 @@
+package dev.sdcond.spark;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.sdcond.conditioning.EncodeOptions;
+import dev.sdcond.conditioning.LoadedTextModel;
+import dev.sdcond.conditioning.TextConditioner;
+import dev.sdcond.conditioning.TextConditioning;
+import dev.sdcond.conditioning.prompt.PromptTokenizer;
+import dev.sdcond.models.SdcondException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * One partition's rows, encoded in batches of up to {@code batchSize} rows: rows whose prompts take the same number of
+ * 77-token chunks share a forward pass (so no row is padded with another's chunks, and each row's tensors are those
+ * it would get alone), and a row whose prompt is refused (strict syntax, no prompt, a non-finite result) keeps its
+ * input with null tensors and the message in {@code error}. Each output row is the input row followed by the tensors,
+ * {@code dtype} and {@code error}.
+ */
+final class TextPartition implements MapPartitionsFunction<Row, Row> {
+    private final TextSettings settings;
+    private final TensorColumns columns;
+    private final int promptIndex;
+    private final int negativeIndex;
+    private final int batchSize;
+
+    TextPartition(TextSettings settings, TensorColumns columns, int promptIndex, int negativeIndex, int batchSize) {
+        this.settings = settings;
+        this.columns = columns;
+        this.promptIndex = promptIndex;
+        this.negativeIndex = negativeIndex;
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> input) {
+        LoadedTextModel model = ExecutorModels.text(settings);
+        EncodeOptions options = settings.options(model.conditioner().preset());
+        return new Iterator<>() {
+            private Iterator<Row> batch = List.<Row>of().iterator();
+
+            @Override
+            public boolean hasNext() {
+                while (!batch.hasNext() && input.hasNext()) {
+                    List<Row> rows = new ArrayList<>();
+                    while (rows.size() < batchSize && input.hasNext()) {
+                        rows.add(input.next());
+                    }
+                    batch = encode(model.conditioner(), options, rows).iterator();
+                }
+                return batch.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                return batch.next();
+            }
+        };
+    }
+
+    private List<Row> encode(TextConditioner c, EncodeOptions options, List<Row> rows) {
+        Row[] out = new Row[rows.size()];
+        PromptTokenizer pt = c.promptTokenizer(options);
+        Map<Integer, List<Integer>> byChunks = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            try {
+                String prompt = text(rows.get(i), promptIndex, "prompt");
+                int k = chunks(pt, prompt, options);
+                if (negativeIndex >= 0 && !rows.get(i).isNullAt(negativeIndex)) {
+                    k = Math.max(k, chunks(pt, rows.get(i).getString(negativeIndex), options));
+                }
+                byChunks.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
+            } catch (SdcondException e) {
+                out[i] = failed(rows.get(i), e.getMessage());
+            }
+        }
+        for (List<Integer> group : byChunks.values()) {
+            try {
+                encodeGroup(c, options, rows, group, out);
+            } catch (SdcondException e) { // a row of its own then, so that only a failing row fails
+                for (int i : group) {
+                    try {
+                        encodeGroup(c, options, rows, List.of(i), out);
+                    } catch (SdcondException alone) {
+                        out[i] = failed(rows.get(i), alone.getMessage());
+                    }
+                }
+            }
+        }
+        return List.of(out);
+    }
+
+    private void encodeGroup(TextConditioner c, EncodeOptions options, List<Row> rows, List<Integer> group,
+            Row[] out) {
+        List<String> prompts = new ArrayList<>();
+        List<String> negatives = negativeIndex < 0 ? null : new ArrayList<>();
+        for (int i : group) {
+            prompts.add(rows.get(i).getString(promptIndex));
+            if (negatives != null) {
+                negatives.add(rows.get(i).isNullAt(negativeIndex) ? null : rows.get(i).getString(negativeIndex));
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            TextConditioner.Result r = c.encode(m, prompts, negatives, options);
+            for (int j = 0; j < group.size(); j++) {
+                List<Object> values = new ArrayList<>();
+                add(values, r.positive(), j);
+                if (negatives != null) {
+                    add(values, r.negative(), j);
+                }
+                out[group.get(j)] = row(rows.get(group.get(j)), values, null);
+            }
+        }
+    }
+
+    private void add(List<Object> values, TextConditioning t, int j) {
+        for (NDArray a : new NDArray[] {t.hiddenStates(), t.pooled()}) {
+            NDArray rowOf = a == null ? null : a.get(j);
+            if (rowOf != null && !rowOf.isInfinite().logicalOr(rowOf.isNaN()).none().getBoolean()) {
+                throw new dev.sdcond.models.NumericalException("the encoder gave NaN or Inf for this prompt");
+            }
+            for (Object v : columns.values(rowOf)) {
+                values.add(v);
+            }
+        }
+    }
+
+    private Row failed(Row in, String message) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < columns.names().size(); i++) {
+            values.add(null);
+            values.add(null);
+        }
+        return row(in, values, message);
+    }
+
+    private Row row(Row in, List<Object> tensorValues, String error) {
+        Object[] v = new Object[in.length() + tensorValues.size() + 2];
+        for (int i = 0; i < in.length(); i++) {
+            v[i] = in.get(i);
+        }
+        for (int i = 0; i < tensorValues.size(); i++) {
+            v[in.length() + i] = tensorValues.get(i);
+        }
+        v[v.length - 2] = error == null ? columns.dtypeValue() : null;
+        v[v.length - 1] = error;
+        return RowFactory.create(v);
+    }
+
+    private static String text(Row r, int index, String what) {
+        if (r.isNullAt(index)) {
+            throw new dev.sdcond.models.InvalidInputException("no " + what + " (null)");
+        }
+        return r.getString(index);
+    }
+
+    private static int chunks(PromptTokenizer pt, String text, EncodeOptions options) {
+        return (options.maxChunks() > 0 ? pt.tokenize(text, options.maxChunks()) : pt.tokenize(text)).chunks().size();
+    }
+}
