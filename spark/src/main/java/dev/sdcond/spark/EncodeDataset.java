@@ -90,6 +90,10 @@ public final class EncodeDataset implements Callable<Integer> {
     @Option(names = "--fail-fast", description = "any bad row fails the job, and nothing is written")
     boolean failFast;
 
+    @Option(names = "--resume", description = "add to an existing output the rows whose ids it lacks (neither encoded"
+            + " nor in the errors table); a crashed run's uncommitted files are ignored")
+    boolean resume;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -98,7 +102,7 @@ public final class EncodeDataset implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         String errorsDir = errors != null ? errors : output.replaceAll("/+$", "") + "_errors";
         for (String p : List.of(output, errorsDir)) { // URIs: Spark's writer refuses an existing output itself
-            if (!p.contains("://") && Files.exists(Path.of(p))) {
+            if (!resume && !p.contains("://") && Files.exists(Path.of(p))) {
                 throw new dev.sdcond.models.InvalidInputException(p + ": already exists (outputs are never"
                         + " overwritten)");
             }
@@ -109,10 +113,29 @@ public final class EncodeDataset implements Callable<Integer> {
         try {
             Dataset<Row> in = read(spark);
             if (!List.of(in.columns()).contains(idColumn)) {
+                if (resume) {
+                    throw new dev.sdcond.models.InvalidInputException(input + ": no id column '" + idColumn + "':"
+                            + " --resume needs ids that stay the same from run to run");
+                }
                 in = in.withColumn(idColumn, functions.monotonically_increasing_id().cast("string"));
+            }
+            SaveMode mode = resume ? SaveMode.Append : SaveMode.ErrorIfExists;
+            if (resume) { // only what was committed counts: a crashed job's files stay in _temporary, unread
+                for (String done : List.of(output, errorsDir)) {
+                    if (committed(spark, done)) {
+                        Dataset<Row> ids = spark.read().parquet(done).select(functions.col(idColumn).cast("string")
+                                .as("sdcond_done_id"));
+                        in = in.join(ids, in.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")),
+                                "left_anti");
+                    }
+                }
+                // fixed now: writing to the outputs below must not change which rows this run encodes (Spark
+                // would drop the cached results that depend on a path it writes, and recompute them)
+                in = in.localCheckpoint();
             }
             Dataset<Row> all = encoder.transform(in).persist(StorageLevel.DISK_ONLY());
             try {
+                long total = all.count(); // encodes every row once, into the disk cache
                 Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
                 long failed = bad.count();
                 if (failed > 0 && failFast) {
@@ -120,16 +143,14 @@ public final class EncodeDataset implements Callable<Integer> {
                     throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
                             + " nothing written); the first, id " + first.get(0) + ": " + first.getString(1));
                 }
-                all.filter(functions.col("error").isNull()).drop("error").write().mode(SaveMode.ErrorIfExists)
-                        .parquet(output);
+                all.filter(functions.col("error").isNull()).drop("error").write().mode(mode).parquet(output);
                 List<String> keep = new ArrayList<>(List.of(idColumn, promptColumn));
                 if (negativeColumn != null) {
                     keep.add(negativeColumn);
                 }
                 keep.add("error");
                 bad.select(keep.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new)).write()
-                        .mode(SaveMode.ErrorIfExists).parquet(errorsDir);
-                long total = all.count();
+                        .mode(mode).parquet(errorsDir);
                 err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s%n", total - failed,
                         output, failed, errorsDir);
             } finally {
@@ -141,6 +162,16 @@ public final class EncodeDataset implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether a folder holds a finished job's output ({@code _SUCCESS}). */
+    private static boolean committed(SparkSession spark, String folder) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(folder, "_SUCCESS");
+            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+        } catch (java.io.IOException e) {
+            throw new dev.sdcond.models.InvalidInputException(folder + ": cannot be read: " + e.getMessage(), e);
+        }
     }
 
     private TextConditioningEncoder configure(TextConditioningEncoder e) {

@@ -104,4 +104,45 @@ class EncodeDatasetTest {
         assertEquals(2, run("-i", in.toString(), "-o", out.toString(), "-m", a, "--master", "local[2]"));
         assertFalse(Files.exists(dir.resolve("x")));
     }
+
+    /** A run stopped after some rows, then resumed on the whole input, gives the dataset of one uninterrupted run. */
+    @Test
+    void aResumedRunEqualsAnUninterruptedOne(@TempDir Path dir) throws Exception {
+        String a = Goldens.path("clip-tiny-a").toString();
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 6; i++) {
+            all.append("{\"id\": ").append(i).append(", \"prompt\": \"").append(i == 4 ? "(bad" : "a cat number " + i)
+                    .append("\"}\n");
+        }
+        Path full = Files.writeString(dir.resolve("all.jsonl"), all);
+        Path half = Files.writeString(dir.resolve("half.jsonl"), all.substring(0, all.indexOf("{\"id\": 3")));
+        String[] common = {"-m", a, "--preset", "sd15", "--strict", "--master", "local[2]"};
+        assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("once").toString()}, common)));
+        assertEquals(0, run(concat(new String[] {"-i", half.toString(), "-o", dir.resolve("twice").toString()}, common)));
+        assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("twice").toString(),
+                "--resume"}, common)));
+        for (String t : new String[] {"", "_errors"}) {
+            List<Row> once = spark.read().parquet(dir.resolve("once" + t).toString()).orderBy("id").collectAsList();
+            List<Row> twice = spark.read().parquet(dir.resolve("twice" + t).toString()).orderBy("id").collectAsList();
+            assertEquals(once.size(), twice.size(), t);
+            for (int i = 0; i < once.size(); i++) {
+                for (int f = 0; f < once.get(i).length(); f++) {
+                    Object x = once.get(i).get(f);
+                    Object y = twice.get(i).get(f);
+                    if (x instanceof byte[] bx) {
+                        assertArrayEquals(bx, (byte[]) y, t + " row " + i + " field " + f);
+                    } else {
+                        assertEquals(x, y, t + " row " + i + " field " + f);
+                    }
+                }
+            }
+        }
+        assertEquals(5, spark.read().parquet(dir.resolve("twice").toString()).count());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }
