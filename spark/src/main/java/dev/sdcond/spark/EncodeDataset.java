@@ -9,28 +9,28 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The dataset job: prompts from Parquet, JSONL or CSV to a Parquet dataset of conditioning tensors, and the rows that
- * could not be encoded to an errors table. Runs on an embedded {@code local[*]} Spark by default
+ * The dataset job: prompts from Parquet, JSONL or CSV (or images from a folder or a Parquet binary column) to a Parquet
+ * dataset of conditioning tensors (or image embeddings), and the rows that could not be encoded to an errors table. Runs on an embedded {@code local[*]} Spark by default
  * ({@code bin/sdcond-dataset}), or on a cluster unchanged ({@code spark-submit --class dev.sdcond.spark.EncodeDataset}).
  * The outputs are written with Spark's commit protocol: a crashed job leaves no {@code _SUCCESS}, and an existing
  * output is never overwritten.
  */
 @Command(name = "sdcond-dataset", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Encode the prompts of a dataset (Parquet, JSONL or CSV) into a Parquet dataset of tensors.")
+        description = "Encode the prompts (Parquet, JSONL or CSV) or images (a folder, a Parquet binary column) of a"
+                + " dataset into a Parquet dataset of tensors.")
 public final class EncodeDataset implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, description = "the input file or folder (or a URI: hdfs://, s3a://)")
     String input;
 
-    @Option(names = "--format", description = "parquet, jsonl or csv (default: from the input's extension)")
+    @Option(names = "--format", description = "parquet, jsonl, csv, or images (a folder of image files; default: from"
+            + " the input's extension)")
     String format;
 
     @Option(names = {"-o", "--output"}, required = true, description = "the output folder (must not exist)")
@@ -84,11 +84,31 @@ public final class EncodeDataset implements Callable<Integer> {
     @Option(names = "--negative-column", description = "the negative prompt column (default: none)")
     String negativeColumn;
 
+    @Option(names = "--image-column", description = "image mode: the binary column with the image bytes (with"
+            + " --format images, a folder of image files read by Spark's binaryFile source: content)")
+    String imageColumn;
+
+    @Option(names = "--mode", defaultValue = "hf", description = "image mode: resize mode, as encode-image's")
+    String mode;
+
+    @Option(names = "--crop", defaultValue = "center", description = "image mode: crop position, as encode-image's")
+    String crop;
+
+    @Option(names = "--layer", defaultValue = "-2", description = "image mode: hidden state kept (default: -2)")
+    int layer;
+
+    @Option(names = "--uncond", description = "image mode: zeros, zero-pixels, black or an image file")
+    String uncond;
+
     @Option(names = "--master", description = "Spark master (default: local[*], unless spark-submit set one)")
     String master;
 
     @Option(names = "--fail-fast", description = "any bad row fails the job, and nothing is written")
     boolean failFast;
+
+    @Option(names = "--npz-dir", description = "also one ID.npz per row in this folder (SDXL: kohya's hidden_state1,"
+            + " hidden_state2, pool2); a folder every executor can write")
+    String npzDir;
 
     @Option(names = "--resume", description = "add to an existing output the rows whose ids it lacks (neither encoded"
             + " nor in the errors table); a crashed run's uncommitted files are ignored")
@@ -101,61 +121,51 @@ public final class EncodeDataset implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         String errorsDir = errors != null ? errors : output.replaceAll("/+$", "") + "_errors";
-        for (String p : List.of(output, errorsDir)) { // URIs: Spark's writer refuses an existing output itself
+        List<String> targets = new ArrayList<>(List.of(output, errorsDir));
+        if (npzDir != null) {
+            targets.add(npzDir);
+        }
+        for (String p : targets) { // URIs: Spark's writer refuses an existing output itself
             if (!resume && !p.contains("://") && Files.exists(Path.of(p))) {
                 throw new dev.sdcond.models.InvalidInputException(p + ": already exists (outputs are never"
                         + " overwritten)");
             }
         }
-        TextConditioningEncoder encoder = configure(new TextConditioningEncoder());
-        encoder.settings(); // every value checked before Spark starts
+        boolean images = "images".equalsIgnoreCase(format) || imageColumn != null;
+        org.apache.spark.ml.Transformer encoder;
+        List<String> describing = new ArrayList<>();
+        if (images) {
+            ImageEmbeddingEncoder e = configure(new ImageEmbeddingEncoder());
+            e.settings(); // every value checked before Spark starts
+            encoder = e;
+            describing.add(e.getOrDefault(e.nameCol()));
+        } else {
+            TextConditioningEncoder e = configure(new TextConditioningEncoder());
+            e.settings();
+            encoder = e;
+            describing.add(promptColumn);
+            if (negativeColumn != null) {
+                describing.add(negativeColumn);
+            }
+        }
         SparkSession spark = session(); // not stopped here: spark-submit and callers own the session
         try {
             Dataset<Row> in = read(spark);
-            if (!List.of(in.columns()).contains(idColumn)) {
+            List<String> columns = List.of(in.columns());
+            describing.removeIf(c -> !columns.contains(c));
+            if (!columns.contains(idColumn)) {
                 if (resume) {
                     throw new dev.sdcond.models.InvalidInputException(input + ": no id column '" + idColumn + "':"
                             + " --resume needs ids that stay the same from run to run");
                 }
-                in = in.withColumn(idColumn, functions.monotonically_increasing_id().cast("string"));
+                in = in.withColumn(idColumn, images && columns.contains("path") ? functions.col("path")
+                        : functions.monotonically_increasing_id().cast("string"));
             }
-            SaveMode mode = resume ? SaveMode.Append : SaveMode.ErrorIfExists;
-            if (resume) { // only what was committed counts: a crashed job's files stay in _temporary, unread
-                for (String done : List.of(output, errorsDir)) {
-                    if (committed(spark, done)) {
-                        Dataset<Row> ids = spark.read().parquet(done).select(functions.col(idColumn).cast("string")
-                                .as("sdcond_done_id"));
-                        in = in.join(ids, in.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")),
-                                "left_anti");
-                    }
-                }
-                // fixed now: writing to the outputs below must not change which rows this run encodes (Spark
-                // would drop the cached results that depend on a path it writes, and recompute them)
-                in = in.localCheckpoint();
+            int slots = spark.sparkContext().defaultParallelism();
+            if (in.rdd().getNumPartitions() < slots) { // a small file is one partition: spread it over the slots
+                in = in.repartition(slots);
             }
-            Dataset<Row> all = encoder.transform(in).persist(StorageLevel.DISK_ONLY());
-            try {
-                long total = all.count(); // encodes every row once, into the disk cache
-                Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
-                long failed = bad.count();
-                if (failed > 0 && failFast) {
-                    Row first = bad.select(idColumn, "error").first();
-                    throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
-                            + " nothing written); the first, id " + first.get(0) + ": " + first.getString(1));
-                }
-                all.filter(functions.col("error").isNull()).drop("error").write().mode(mode).parquet(output);
-                List<String> keep = new ArrayList<>(List.of(idColumn, promptColumn));
-                if (negativeColumn != null) {
-                    keep.add(negativeColumn);
-                }
-                keep.add("error");
-                bad.select(keep.stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new)).write()
-                        .mode(mode).parquet(errorsDir);
-                err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s%n", total - failed,
-                        output, failed, errorsDir);
-            } finally {
-                all.unpersist();
-            }
+            new DatasetJob(output, errorsDir, idColumn, describing, resume, failFast).run(spark, in, encoder, err);
         } finally {
             if (spark.sparkContext().isLocal()) {
                 ExecutorModels.closeAll(); // local mode: the executors are this JVM
@@ -164,14 +174,14 @@ public final class EncodeDataset implements Callable<Integer> {
         return 0;
     }
 
-    /** Whether a folder holds a finished job's output ({@code _SUCCESS}). */
-    private static boolean committed(SparkSession spark, String folder) {
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(folder, "_SUCCESS");
-            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
-        } catch (java.io.IOException e) {
-            throw new dev.sdcond.models.InvalidInputException(folder + ": cannot be read: " + e.getMessage(), e);
+    private ImageEmbeddingEncoder configure(ImageEmbeddingEncoder e) {
+        if (models.size() != 1) {
+            throw new dev.sdcond.models.InvalidInputException("image mode takes one --model, got " + models.size());
         }
+        return e.with(e.model(), models.get(0)).with(e.mode(), mode).with(e.crop(), crop).with(e.layer(), layer)
+                .with(e.uncond(), uncond == null ? "" : uncond).with(e.computeDtype(), dtype)
+                .with(e.outputDtype(), outputDtype).with(e.arrays(), arrays).with(e.batchSize(), batchSize)
+                .with(e.imageCol(), imageColumn != null ? imageColumn : "content");
     }
 
     private TextConditioningEncoder configure(TextConditioningEncoder e) {
@@ -180,11 +190,20 @@ public final class EncodeDataset implements Callable<Integer> {
                 .with(e.clipSkip(), clipSkip == null ? -1 : clipSkip).with(e.clipSkipStyle(), clipSkipStyle)
                 .with(e.computeDtype(), dtype).with(e.outputDtype(), outputDtype).with(e.arrays(), arrays)
                 .with(e.names(), names).with(e.batchSize(), batchSize).with(e.promptCol(), promptColumn)
-                .with(e.negativeCol(), negativeColumn == null ? "" : negativeColumn);
+                .with(e.negativeCol(), negativeColumn == null ? "" : negativeColumn).with(e.idCol(), idColumn)
+                .with(e.npzDir(), npzDir == null ? "" : npzDir);
         return e;
     }
 
     private SparkSession session() {
+        String m = master != null ? master : System.getProperty("spark.master", "local[*]");
+        java.util.regex.Matcher local = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)]").matcher(m);
+        if (local.matches() && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+            // local mode: the tasks share this JVM's cores; libtorch's threads per op, split among them
+            int cores = Runtime.getRuntime().availableProcessors();
+            int tasks = local.group(1).equals("*") ? cores : Integer.parseInt(local.group(1));
+            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(Math.max(1, cores / tasks)));
+        }
         SparkSession.Builder b = SparkSession.builder().appName("sdcond-dataset");
         if (master != null || System.getProperty("spark.master") == null) {
             b = b.master(master != null ? master : "local[*]");
@@ -201,12 +220,15 @@ public final class EncodeDataset implements Callable<Integer> {
         String f = format != null ? format.toLowerCase(Locale.ROOT) : input.toLowerCase(Locale.ROOT)
                 .replaceAll("/+$", "").replaceAll(".*\\.", "");
         return switch (f) {
+            case "images" -> spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+                    .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,webp,WEBP,bmp,BMP,gif,GIF,tif,TIF,tiff,TIFF}")
+                    .load(input);
             case "parquet" -> spark.read().parquet(input);
             case "jsonl", "json", "ndjson" -> spark.read().json(input);
             case "csv" -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
                     .csv(input);
             default -> throw new dev.sdcond.models.InvalidInputException(input + ": unknown format '" + f
-                    + "' (--format parquet, jsonl or csv)");
+                    + "' (--format parquet, jsonl, csv or images)");
         };
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ExecutorModels {
     private static final Map<TextSettings, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
+    private static final Map<ImageSettings, dev.sdcond.ipadapter.LoadedVisionModel> IMAGE = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "sdcond-models-close"));
@@ -27,9 +28,21 @@ final class ExecutorModels {
         return TEXT.computeIfAbsent(s, TextSettings::load);
     }
 
+    /**
+     * The image encoder of a setting, loaded on first use.
+     *
+     * @param s the setting
+     * @return the model, shared: never close it
+     */
+    static dev.sdcond.ipadapter.LoadedVisionModel image(ImageSettings s) {
+        return IMAGE.computeIfAbsent(s, ImageSettings::load);
+    }
+
     /** Closes every model (at JVM shutdown; tests call it between sessions). */
     static synchronized void closeAll() {
         TEXT.values().forEach(LoadedTextModel::close);
         TEXT.clear();
+        IMAGE.values().forEach(dev.sdcond.ipadapter.LoadedVisionModel::close);
+        IMAGE.clear();
     }
 }

@@ -92,6 +92,46 @@ record TensorColumns(List<String> names, String dtype, boolean arrays) implement
         return new Object[] {v, seq(boxedShape)};
     }
 
+    /**
+     * The column values of every row of a batch tensor, converted once for the batch.
+     *
+     * @param batch [B, ...], or null
+     * @param rows B
+     * @return per row its values (bytes or a float array) and its shape (nulls for a null tensor)
+     */
+    Object[][] valuesPerRow(NDArray batch, int rows) {
+        Object[][] out = new Object[rows][];
+        if (batch == null) {
+            for (int i = 0; i < rows; i++) {
+                out[i] = new Object[] {null, null};
+            }
+            return out;
+        }
+        long[] s = batch.getShape().getShape();
+        Object[] shape = new Object[s.length - 1];
+        for (int i = 1; i < s.length; i++) {
+            shape[i - 1] = (int) s[i];
+        }
+        if (arrays) {
+            float[] f = batch.toType(DataType.FLOAT32, false).toFloatArray();
+            int per = f.length / rows;
+            for (int r = 0; r < rows; r++) {
+                Object[] boxed = new Object[per];
+                for (int i = 0; i < per; i++) {
+                    boxed[i] = f[r * per + i];
+                }
+                out[r] = new Object[] {seq(boxed), seq(shape)};
+            }
+            return out;
+        }
+        byte[] all = batch.toType(dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32, false).toByteArray();
+        int per = all.length / rows;
+        for (int r = 0; r < rows; r++) {
+            out[r] = new Object[] {java.util.Arrays.copyOfRange(all, r * per, (r + 1) * per), seq(shape)};
+        }
+        return out;
+    }
+
     /** Row values of array columns are Scala sequences. */
     private static scala.collection.Seq<Object> seq(Object[] values) {
         return scala.jdk.javaapi.CollectionConverters.asScala(java.util.Arrays.asList(values));

@@ -44,6 +44,8 @@ public final class TextConditioningEncoder extends Transformer {
     private final IntParam batchSize;
     private final Param<String> promptCol;
     private final Param<String> negativeCol;
+    private final Param<String> idCol;
+    private final Param<String> npzDir;
 
     /** A transformer with the defaults: style a1111, float32 compute, float16 output, batch 8, column "prompt". */
     public TextConditioningEncoder() {
@@ -71,6 +73,8 @@ public final class TextConditioningEncoder extends Transformer {
         batchSize = new IntParam(this, "batchSize", "rows per forward pass");
         promptCol = new Param<>(this, "promptCol", "the prompt column");
         negativeCol = new Param<>(this, "negativeCol", "the negative prompt column (empty: none)");
+        idCol = new Param<>(this, "idCol", "the id column (names the .npz files)");
+        npzDir = new Param<>(this, "npzDir", "a folder for one ID.npz per row (empty: none)");
         setDefault(preset, "");
         setDefault(style, "a1111");
         setDefault(strict, false);
@@ -84,6 +88,8 @@ public final class TextConditioningEncoder extends Transformer {
         setDefault(batchSize, 8);
         setDefault(promptCol, "prompt");
         setDefault(negativeCol, "");
+        setDefault(idCol, "id");
+        setDefault(npzDir, "");
     }
 
     /**
@@ -213,6 +219,24 @@ public final class TextConditioningEncoder extends Transformer {
     }
 
     /**
+     * The id column, naming the {@code .npz} files.
+     *
+     * @return the parameter
+     */
+    public Param<String> idCol() {
+        return idCol;
+    }
+
+    /**
+     * A folder for one {@code ID.npz} per row (kohya's arrays for SDXL), empty for none.
+     *
+     * @return the parameter
+     */
+    public Param<String> npzDir() {
+        return npzDir;
+    }
+
+    /**
      * Sets a parameter (Java's spelling of Spark's {@code set}).
      *
      * @param <T> its type
@@ -257,10 +281,16 @@ public final class TextConditioningEncoder extends Transformer {
         if (batch < 1) {
             throw new dev.sdcond.models.InvalidInputException("the batch size is 1 or more, got " + batch);
         }
+        String npz = getOrDefault(npzDir);
+        NpzItems items = npz.isEmpty() ? null : new NpzItems(npz);
         TextPartition f = new TextPartition(settings(), columns(), in.fieldIndex(getOrDefault(promptCol)),
-                negative.isEmpty() ? -1 : in.fieldIndex(negative), batch);
-        Dataset<Row> encoded = dataset.toDF().mapPartitions(f, Encoders.row(out));
-        for (StructField field : out.fields()) { // the row encoder drops field metadata: put the settings back
+                negative.isEmpty() ? -1 : in.fieldIndex(negative), batch, in.fieldIndex(getOrDefault(idCol)), items);
+        return withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
+    }
+
+    /** The row encoder drops field metadata: the settings are put back on the tensor columns. */
+    static Dataset<Row> withMetadata(Dataset<Row> encoded, StructType schema) {
+        for (StructField field : schema.fields()) {
             if (!field.metadata().json().equals("{}")) {
                 encoded = encoded.withColumn(field.name(), encoded.col(field.name()).as(field.name(),
                         field.metadata()));

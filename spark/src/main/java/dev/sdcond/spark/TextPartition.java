@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import dev.sdcond.conditioning.EncodeOptions;
 import dev.sdcond.conditioning.LoadedTextModel;
 import dev.sdcond.conditioning.TextConditioner;
-import dev.sdcond.conditioning.TextConditioning;
 import dev.sdcond.conditioning.prompt.PromptTokenizer;
 import dev.sdcond.models.SdcondException;
 import java.util.ArrayList;
@@ -31,8 +30,13 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
     private final int promptIndex;
     private final int negativeIndex;
     private final int batchSize;
+    private final int idIndex;
+    private final NpzItems npz;
 
-    TextPartition(TextSettings settings, TensorColumns columns, int promptIndex, int negativeIndex, int batchSize) {
+    TextPartition(TextSettings settings, TensorColumns columns, int promptIndex, int negativeIndex, int batchSize,
+            int idIndex, NpzItems npz) {
+        this.idIndex = idIndex;
+        this.npz = npz;
         this.settings = settings;
         this.columns = columns;
         this.promptIndex = promptIndex;
@@ -55,6 +59,7 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                         rows.add(input.next());
                     }
                     batch = encode(model.conditioner(), options, rows).iterator();
+                    Progress.ROWS.addAndGet(rows.size());
                 }
                 return batch.hasNext();
             }
@@ -113,27 +118,55 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             TextConditioner.Result r = c.encode(m, prompts, negatives, options);
+            List<NDArray> batch = new ArrayList<>(); // null entries: tensors the preset has not
+            batch.add(r.positive().hiddenStates());
+            batch.add(r.positive().pooled());
+            if (negatives != null) {
+                batch.add(r.negative().hiddenStates());
+                batch.add(r.negative().pooled());
+            }
+            boolean[] bad = nonFinite(batch, group.size());
+            List<Object[][]> values = new ArrayList<>();
+            for (NDArray a : batch) { // converted once per batch, sliced per row
+                values.add(columns.valuesPerRow(a, group.size()));
+            }
             for (int j = 0; j < group.size(); j++) {
-                List<Object> values = new ArrayList<>();
-                add(values, r.positive(), j);
-                if (negatives != null) {
-                    add(values, r.negative(), j);
+                Row in = rows.get(group.get(j));
+                if (bad[j]) {
+                    out[group.get(j)] = failed(in, "the encoder gave NaN or Inf for this prompt");
+                    continue;
                 }
-                out[group.get(j)] = row(rows.get(group.get(j)), values, null);
+                List<Object> rowValues = new ArrayList<>();
+                for (Object[][] v : values) {
+                    rowValues.add(v[j][0]);
+                    rowValues.add(v[j][1]);
+                }
+                if (npz != null) {
+                    NDArray[] tensors = new NDArray[batch.size()];
+                    for (int t = 0; t < tensors.length; t++) {
+                        tensors[t] = batch.get(t) == null ? null : batch.get(t).get(j);
+                    }
+                    npz.write(in.isNullAt(idIndex) ? null : String.valueOf(in.get(idIndex)),
+                            npz.entries(columns.names(), tensors, c.preset() == dev.sdcond.conditioning.Preset.SDXL,
+                                    c.encoders().get(0).tower().width()));
+                }
+                out[group.get(j)] = row(in, rowValues, null);
             }
         }
     }
 
-    private void add(List<Object> values, TextConditioning t, int j) {
-        for (NDArray a : new NDArray[] {t.hiddenStates(), t.pooled()}) {
-            NDArray rowOf = a == null ? null : a.get(j);
-            if (rowOf != null && !rowOf.isInfinite().logicalOr(rowOf.isNaN()).none().getBoolean()) {
-                throw new dev.sdcond.models.NumericalException("the encoder gave NaN or Inf for this prompt");
-            }
-            for (Object v : columns.values(rowOf)) {
-                values.add(v);
+    /** Which rows hold NaN or Inf in any tensor: one check per tensor for the batch, per row only when it fails. */
+    private static boolean[] nonFinite(List<NDArray> batch, int rows) {
+        boolean[] bad = new boolean[rows];
+        for (NDArray a : batch) {
+            if (a != null && !a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
+                for (int j = 0; j < rows; j++) {
+                    NDArray x = a.get(j);
+                    bad[j] |= !x.isInfinite().logicalOr(x.isNaN()).none().getBoolean();
+                }
             }
         }
+        return bad;
     }
 
     private Row failed(Row in, String message) {

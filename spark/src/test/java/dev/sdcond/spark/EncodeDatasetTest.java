@@ -47,10 +47,13 @@ class EncodeDatasetTest {
         spark.stop();
     }
 
+    private static String lastErr = "";
+
     private static int run(String... args) {
         StringWriter err = new StringWriter();
         int code = EncodeDataset.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
         System.err.print(err);
+        lastErr = err.toString();
         return code;
     }
 
@@ -71,6 +74,7 @@ class EncodeDatasetTest {
         assertEquals(0, run("-i", in.toString(), "-o", out.toString(), "-m", a, "-m", b, "--preset", "sdxl",
                 "--strict", "--negative-column", "negative", "--batch-size", "4", "--master", "local[2]"));
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
+        assertTrue(lastErr.contains("sdcond-dataset: 5 / 5 rows,") && lastErr.contains("rows/s"), lastErr);
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
             rows.put(r.getAs("id"), r);
@@ -138,6 +142,64 @@ class EncodeDatasetTest {
             }
         }
         assertEquals(5, spark.read().parquet(dir.resolve("twice").toString()).count());
+    }
+
+    /**
+     * kohya's SDXL cache files: np.savez's layout (a zip of stored .npy entries), read here as numpy would: the npy
+     * magic, version 1.0, the header dict, float32 little-endian data equal to the Parquet row's columns.
+     */
+    @Test
+    void npzFilesHoldKohyasSdxlArrays(@TempDir Path dir) throws Exception {
+        Path in = Files.writeString(dir.resolve("p.jsonl"), "{\"id\": \"img_001\", \"prompt\": \"a cat\"}\n");
+        String a = Goldens.path("clip-tiny-a").toString();
+        String b = Goldens.path("clip-text-tiny-b").toString();
+        Path npz = dir.resolve("npz");
+        assertEquals(0, run("-i", in.toString(), "-o", dir.resolve("out").toString(), "-m", a, "-m", b, "--preset",
+                "sdxl", "--output-dtype", "float32", "--npz-dir", npz.toString(), "--master", "local[2]"));
+        Row r = spark.read().parquet(dir.resolve("out").toString()).first();
+        java.nio.FloatBuffer hidden = java.nio.ByteBuffer.wrap((byte[]) r.getAs("hidden_states"))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        java.nio.FloatBuffer pooled = java.nio.ByteBuffer.wrap((byte[]) r.getAs("pooled"))
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        Map<String, float[]> arrays = new HashMap<>();
+        Map<String, String> headers = new HashMap<>();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(npz.resolve("img_001.npz").toFile())) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                assertEquals(java.util.zip.ZipEntry.STORED, e.getMethod());
+                byte[] bytes = zip.getInputStream(e).readAllBytes();
+                assertEquals((byte) 0x93, bytes[0]);
+                assertEquals("NUMPY", new String(bytes, 1, 5, java.nio.charset.StandardCharsets.ISO_8859_1));
+                assertEquals(1, bytes[6]);
+                int len = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+                assertEquals(0, (10 + len) % 64, "npy data starts 64-byte aligned");
+                headers.put(e.getName(), new String(bytes, 10, len, java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .strip());
+                java.nio.FloatBuffer f = java.nio.ByteBuffer.wrap(bytes, 10 + len, bytes.length - 10 - len)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+                float[] v = new float[f.remaining()];
+                f.get(v);
+                arrays.put(e.getName(), v);
+            }
+        }
+        int pooledWidth = pooled.remaining();
+        assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (77, 32), }", headers.get("hidden_state1.npy"));
+        assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (77, 40), }", headers.get("hidden_state2.npy"));
+        assertEquals("{'descr': '<f4', 'fortran_order': False, 'shape': (" + pooledWidth + ",), }",
+                headers.get("pool2.npy"));
+        for (int t = 0; t < 77; t++) {
+            for (int c = 0; c < 72; c++) {
+                float expected = hidden.get(t * 72 + c);
+                float got = c < 32 ? arrays.get("hidden_state1.npy")[t * 32 + c]
+                        : arrays.get("hidden_state2.npy")[t * 40 + c - 32];
+                assertEquals(expected, got, "token " + t + " column " + c);
+            }
+        }
+        for (int i = 0; i < pooledWidth; i++) {
+            assertEquals(pooled.get(i), arrays.get("pool2.npy")[i]);
+        }
+        try (var files = Files.list(npz)) {
+            assertEquals(List.of("img_001.npz"), files.map(p -> p.getFileName().toString()).toList());
+        }
     }
 
     private static String[] concat(String[] a, String[] b) {
