@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sdcond", mixinStandardHelpOptions = true, version = "sdcond " + dev.sdcond.models.Provenance.VERSION,
         description = "CLIP conditioning tensors for Stable Diffusion pipelines: prompt and image embeddings, exact.",
         subcommands = {EncodeTextCommand.class, EncodeImageCommand.class, TokenizeCommand.class, InspectCommand.class,
-            CompareCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            CompareCommand.class, BenchCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 compare mismatch, 2 bad option, input file or output name,",
             "3 an output cannot be written, 4 model/encoder mismatch, 70 a bug in sdcond."})
 public final class Sdcond implements Runnable {

@@ -14,7 +14,8 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Runs an encoder over a dataset and writes what it gives: the rows it encoded (without {@code error}) to the output,
  * the others to the errors table (the id, the columns that say what the row was, the message), both through Spark's
- * commit protocol. Every row is encoded once: the results are cached on disk between the two writes.
+ * commit protocol. Every row is encoded once: the results are cached between the two writes (in memory, spilling to
+ * disk).
  *
  * @param output the output folder or URI
  * @param errors the errors table's folder or URI
@@ -51,7 +52,7 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             // drop the cached results that depend on a path it writes, and recompute them)
             in = in.localCheckpoint();
         }
-        Dataset<Row> all = encoder.transform(in).persist(StorageLevel.DISK_ONLY());
+        Dataset<Row> all = encoder.transform(in).persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long total;
             if (spark.sparkContext().isLocal()) { // the tasks count their rows in this JVM

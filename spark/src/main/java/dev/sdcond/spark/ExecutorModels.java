@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * that run in the JVM (the library's conditioner is thread-safe) and closed when the JVM shuts down.
  */
 final class ExecutorModels {
-    private static final Map<TextSettings, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
-    private static final Map<ImageSettings, dev.sdcond.ipadapter.LoadedVisionModel> IMAGE = new ConcurrentHashMap<>();
+    private static final Map<Map.Entry<TextSettings, ai.djl.Device>, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
+    private static final Map<Map.Entry<ImageSettings, ai.djl.Device>, dev.sdcond.ipadapter.LoadedVisionModel> IMAGE =
+            new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "sdcond-models-close"));
@@ -19,23 +20,25 @@ final class ExecutorModels {
     private ExecutorModels() {}
 
     /**
-     * The text model of a setting, loaded on first use.
+     * The text model of a setting on a device, loaded on first use.
      *
      * @param s the setting
+     * @param device the task's device ({@link TaskDevices})
      * @return the model, shared: never close it
      */
-    static LoadedTextModel text(TextSettings s) {
-        return TEXT.computeIfAbsent(s, TextSettings::load);
+    static LoadedTextModel text(TextSettings s, ai.djl.Device device) {
+        return TEXT.computeIfAbsent(Map.entry(s, device), k -> s.load(device));
     }
 
     /**
-     * The image encoder of a setting, loaded on first use.
+     * The image encoder of a setting on a device, loaded on first use.
      *
      * @param s the setting
+     * @param device the task's device ({@link TaskDevices})
      * @return the model, shared: never close it
      */
-    static dev.sdcond.ipadapter.LoadedVisionModel image(ImageSettings s) {
-        return IMAGE.computeIfAbsent(s, ImageSettings::load);
+    static dev.sdcond.ipadapter.LoadedVisionModel image(ImageSettings s, ai.djl.Device device) {
+        return IMAGE.computeIfAbsent(Map.entry(s, device), k -> s.load(device));
     }
 
     /** Closes every model (at JVM shutdown; tests call it between sessions). */

@@ -24,18 +24,13 @@ import org.apache.spark.sql.types.StructType;
  * forms, as little-endian float16 or float32 bytes with shapes, then {@code dtype} and {@code error}. One model per
  * executor JVM and setting; nothing is collected to the driver.
  */
-public final class ImageEmbeddingEncoder extends Transformer {
+public final class ImageEmbeddingEncoder extends TensorEncoder {
     private static final long serialVersionUID = 1L;
-    private final String uid;
     private final Param<String> model;
     private final Param<String> mode;
     private final Param<String> crop;
     private final IntParam layer;
     private final Param<String> uncond;
-    private final Param<String> computeDtype;
-    private final Param<String> outputDtype;
-    private final BooleanParam arrays;
-    private final IntParam batchSize;
     private final Param<String> imageCol;
     private final Param<String> nameCol;
 
@@ -50,26 +45,18 @@ public final class ImageEmbeddingEncoder extends Transformer {
      * @param uid its id
      */
     public ImageEmbeddingEncoder(String uid) {
-        this.uid = uid;
+        super(uid, 16);
         model = new Param<>(this, "model", "the image encoder: a folder, a pipeline, an IP-Adapter repository, builtin:");
         mode = new Param<>(this, "mode", "resize mode, as encode-image's --mode");
         crop = new Param<>(this, "crop", "crop position, as encode-image's --crop");
         layer = new IntParam(this, "layer", "hidden state kept: -2 (penultimate) or an index from 0");
         uncond = new Param<>(this, "uncond", "zeros, zero-pixels, black or an image file (empty: none)");
-        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
-        outputDtype = new Param<>(this, "outputDtype", "float16 or float32 bytes");
-        arrays = new BooleanParam(this, "arrays", "array<float> columns instead of bytes");
-        batchSize = new IntParam(this, "batchSize", "images per forward pass");
         imageCol = new Param<>(this, "imageCol", "the binary image column");
         nameCol = new Param<>(this, "nameCol", "a column naming the image (its path), for messages and formats");
         setDefault(mode, "hf");
         setDefault(crop, "center");
         setDefault(layer, -2);
         setDefault(uncond, "");
-        setDefault(computeDtype, "float32");
-        setDefault(outputDtype, "float16");
-        setDefault(arrays, false);
-        setDefault(batchSize, 16);
         setDefault(imageCol, "content");
         setDefault(nameCol, "path");
     }
@@ -99,26 +86,6 @@ public final class ImageEmbeddingEncoder extends Transformer {
         return uncond;
     }
 
-    /** @return the compute dtype */
-    public Param<String> computeDtype() {
-        return computeDtype;
-    }
-
-    /** @return the output dtype */
-    public Param<String> outputDtype() {
-        return outputDtype;
-    }
-
-    /** @return whether tensors are array columns */
-    public BooleanParam arrays() {
-        return arrays;
-    }
-
-    /** @return images per forward pass */
-    public IntParam batchSize() {
-        return batchSize;
-    }
-
     /** @return the binary image column */
     public Param<String> imageCol() {
         return imageCol;
@@ -130,19 +97,6 @@ public final class ImageEmbeddingEncoder extends Transformer {
     }
 
     /**
-     * Sets a parameter (Java's spelling of Spark's {@code set}).
-     *
-     * @param <T> its type
-     * @param param the parameter
-     * @param value its value
-     * @return this transformer
-     */
-    public <T> ImageEmbeddingEncoder with(Param<T> param, T value) {
-        set(param, value);
-        return this;
-    }
-
-    /**
      * The settings the executors load and encode with.
      *
      * @return the settings, checked
@@ -150,7 +104,7 @@ public final class ImageEmbeddingEncoder extends Transformer {
     public ImageSettings settings() {
         String u = getOrDefault(uncond);
         ImageSettings s = new ImageSettings(getOrDefault(model), getOrDefault(mode), getOrDefault(crop),
-                (Integer) getOrDefault(layer), u.isEmpty() ? null : u, getOrDefault(computeDtype));
+                (Integer) getOrDefault(layer), u.isEmpty() ? null : u, getOrDefault(computeDtype()));
         s.check();
         return s;
     }
@@ -161,51 +115,33 @@ public final class ImageEmbeddingEncoder extends Transformer {
         if (s.uncond() != null) {
             names.addAll(List.of("uncond_image_embeds", "uncond_" + s.hiddenName()));
         }
-        return new TensorColumns(names, getOrDefault(outputDtype), (Boolean) getOrDefault(arrays));
+        return columns(names);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         StructType out = transformSchema(dataset.schema());
         StructType in = dataset.schema();
-        int batch = (Integer) getOrDefault(batchSize);
-        if (batch < 1) {
-            throw new dev.sdcond.models.InvalidInputException("the batch size is 1 or more, got " + batch);
-        }
+        int batch = batch();
         String name = getOrDefault(nameCol);
         ImagePartition f = new ImagePartition(settings(), columns(), in.fieldIndex(getOrDefault(imageCol)),
                 name.isEmpty() || !Arrays.asList(in.fieldNames()).contains(name) ? -1 : in.fieldIndex(name), batch);
-        return TextConditioningEncoder.withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
+        return withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
     }
 
     @Override
     public StructType transformSchema(StructType schema) {
         String c = getOrDefault(imageCol);
-        if (!Arrays.asList(schema.fieldNames()).contains(c)) {
-            throw new dev.sdcond.models.InvalidInputException("no image column '" + c + "' (columns: "
-                    + String.join(", ", schema.fieldNames()) + ")");
-        }
+        requireColumn(schema, c);
         if (!(schema.apply(c).dataType() instanceof org.apache.spark.sql.types.BinaryType)) {
             throw new dev.sdcond.models.InvalidInputException("column '" + c + "' holds " + schema.apply(c).dataType()
                     .simpleString() + ", not image bytes (binary)");
         }
-        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
-        try {
-            fields.addAll(columns().fields(new ObjectMapper().writeValueAsString(settings())));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        fields.add(DataTypes.createStructField("error", DataTypes.StringType, true));
-        return DataTypes.createStructType(fields);
+        return schemaWith(schema, columns(), settings());
     }
 
     @Override
     public ImageEmbeddingEncoder copy(ParamMap extra) {
         return defaultCopy(extra);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
     }
 }

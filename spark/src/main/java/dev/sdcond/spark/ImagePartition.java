@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -41,33 +40,10 @@ final class ImagePartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        LoadedVisionModel model = ExecutorModels.image(settings);
+        LoadedVisionModel model = ExecutorModels.image(settings, TaskDevices.current());
         ImageEncoder encoder = new ImageEncoder(model.tower(), settings.processor(model.tower().config().imageSize()));
         Uncond uncond = settings.uncond() == null ? null : Uncond.parse(settings.uncond(), ImageLoader.DEFAULT);
-        return new Iterator<>() {
-            private Iterator<Row> batch = List.<Row>of().iterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!batch.hasNext() && input.hasNext()) {
-                    List<Row> rows = new ArrayList<>();
-                    while (rows.size() < batchSize && input.hasNext()) {
-                        rows.add(input.next());
-                    }
-                    batch = encode(encoder, uncond, rows).iterator();
-                    Progress.ROWS.addAndGet(rows.size());
-                }
-                return batch.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return batch.next();
-            }
-        };
+        return new Batches(input, batchSize, rows -> encode(encoder, uncond, rows));
     }
 
     private List<Row> encode(ImageEncoder encoder, Uncond uncond, List<Row> rows) {

@@ -52,8 +52,8 @@ public record ImageSettings(String model, String mode, String crop, int layer, S
         return layer == -2 ? "penultimate_hidden_states" : "hidden_states_layer_" + layer;
     }
 
-    LoadedVisionModel load() {
-        return VisionModels.open(model, new Compute(ai.djl.Device.cpu(), Precision.parse(computeDtype)));
+    LoadedVisionModel load(ai.djl.Device device) {
+        return VisionModels.open(model, new Compute(device, Precision.parse(computeDtype)));
     }
 
     ClipImageProcessor processor(int imageSize) {

@@ -26,9 +26,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code dtype} and {@code error} (null, or why the row has no tensors). Rows are encoded where they are, in batches,
  * with one model per executor JVM and setting; nothing is collected to the driver.
  */
-public final class TextConditioningEncoder extends Transformer {
+public final class TextConditioningEncoder extends TensorEncoder {
     private static final long serialVersionUID = 1L;
-    private final String uid;
 
     private final StringArrayParam models;
     private final Param<String> preset;
@@ -37,11 +36,7 @@ public final class TextConditioningEncoder extends Transformer {
     private final IntParam maxChunks;
     private final IntParam clipSkip;
     private final Param<String> clipSkipStyle;
-    private final Param<String> computeDtype;
     private final Param<String> names;
-    private final Param<String> outputDtype;
-    private final BooleanParam arrays;
-    private final IntParam batchSize;
     private final Param<String> promptCol;
     private final Param<String> negativeCol;
     private final Param<String> idCol;
@@ -58,7 +53,7 @@ public final class TextConditioningEncoder extends Transformer {
      * @param uid its id
      */
     public TextConditioningEncoder(String uid) {
-        this.uid = uid;
+        super(uid, 8);
         models = new StringArrayParam(this, "models", "model specs: a pipeline folder, encoder folders, builtin:NAME");
         preset = new Param<>(this, "preset", "sd15, sd2, sdxl, flux or sd3; empty to infer it");
         style = new Param<>(this, "style", "prompt style: a1111, comfy or plain");
@@ -66,11 +61,7 @@ public final class TextConditioningEncoder extends Transformer {
         maxChunks = new IntParam(this, "maxChunks", "chunk limit per prompt (0: none)");
         clipSkip = new IntParam(this, "clipSkip", "clip skip (-1: the preset's layers)");
         clipSkipStyle = new Param<>(this, "clipSkipStyle", "whose clip skip numbering: a1111, diffusers or comfy");
-        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
         names = new Param<>(this, "names", "output names: sdcond, diffusers or comfy");
-        outputDtype = new Param<>(this, "outputDtype", "float16 or float32 bytes");
-        arrays = new BooleanParam(this, "arrays", "array<float> columns instead of bytes");
-        batchSize = new IntParam(this, "batchSize", "rows per forward pass");
         promptCol = new Param<>(this, "promptCol", "the prompt column");
         negativeCol = new Param<>(this, "negativeCol", "the negative prompt column (empty: none)");
         idCol = new Param<>(this, "idCol", "the id column (names the .npz files)");
@@ -81,11 +72,7 @@ public final class TextConditioningEncoder extends Transformer {
         setDefault(maxChunks, 0);
         setDefault(clipSkip, -1);
         setDefault(clipSkipStyle, "a1111");
-        setDefault(computeDtype, "float32");
         setDefault(names, "sdcond");
-        setDefault(outputDtype, "float16");
-        setDefault(arrays, false);
-        setDefault(batchSize, 8);
         setDefault(promptCol, "prompt");
         setDefault(negativeCol, "");
         setDefault(idCol, "id");
@@ -156,48 +143,12 @@ public final class TextConditioningEncoder extends Transformer {
     }
 
     /**
-     * float32, bfloat16 or float16.
-     *
-     * @return the parameter
-     */
-    public Param<String> computeDtype() {
-        return computeDtype;
-    }
-
-    /**
      * sdcond, diffusers or comfy.
      *
      * @return the parameter
      */
     public Param<String> names() {
         return names;
-    }
-
-    /**
-     * float16 or float32.
-     *
-     * @return the parameter
-     */
-    public Param<String> outputDtype() {
-        return outputDtype;
-    }
-
-    /**
-     * Whether tensors are {@code array<float>} columns instead of bytes.
-     *
-     * @return the parameter
-     */
-    public BooleanParam arrays() {
-        return arrays;
-    }
-
-    /**
-     * Rows per forward pass.
-     *
-     * @return the parameter
-     */
-    public IntParam batchSize() {
-        return batchSize;
     }
 
     /**
@@ -237,19 +188,6 @@ public final class TextConditioningEncoder extends Transformer {
     }
 
     /**
-     * Sets a parameter (Java's spelling of Spark's {@code set}).
-     *
-     * @param <T> its type
-     * @param param the parameter
-     * @param value its value
-     * @return this transformer
-     */
-    public <T> TextConditioningEncoder with(Param<T> param, T value) {
-        set(param, value);
-        return this;
-    }
-
-    /**
      * The settings the executors load and encode with.
      *
      * @return the settings, checked
@@ -258,7 +196,7 @@ public final class TextConditioningEncoder extends Transformer {
         int skip = (Integer) getOrDefault(clipSkip);
         TextSettings s = new TextSettings(Arrays.asList((String[]) getOrDefault(models)), getOrDefault(preset),
                 getOrDefault(style), (Boolean) getOrDefault(strict), (Integer) getOrDefault(maxChunks),
-                skip < 0 ? null : skip, getOrDefault(clipSkipStyle), getOrDefault(computeDtype), getOrDefault(names));
+                skip < 0 ? null : skip, getOrDefault(clipSkipStyle), getOrDefault(computeDtype()), getOrDefault(names));
         s.check();
         return s;
     }
@@ -269,7 +207,7 @@ public final class TextConditioningEncoder extends Transformer {
         if (!getOrDefault(negativeCol).isEmpty()) {
             tensors.addAll(List.of(n.hiddenStates(true), n.pooled(true)));
         }
-        return new TensorColumns(tensors, getOrDefault(outputDtype), (Boolean) getOrDefault(arrays));
+        return columns(tensors);
     }
 
     @Override
@@ -277,10 +215,7 @@ public final class TextConditioningEncoder extends Transformer {
         StructType out = transformSchema(dataset.schema());
         StructType in = dataset.schema();
         String negative = getOrDefault(negativeCol);
-        int batch = (Integer) getOrDefault(batchSize);
-        if (batch < 1) {
-            throw new dev.sdcond.models.InvalidInputException("the batch size is 1 or more, got " + batch);
-        }
+        int batch = batch();
         String npz = getOrDefault(npzDir);
         NpzItems items = npz.isEmpty() ? null : new NpzItems(npz);
         TextPartition f = new TextPartition(settings(), columns(), in.fieldIndex(getOrDefault(promptCol)),
@@ -288,44 +223,15 @@ public final class TextConditioningEncoder extends Transformer {
         return withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
     }
 
-    /** The row encoder drops field metadata: the settings are put back on the tensor columns. */
-    static Dataset<Row> withMetadata(Dataset<Row> encoded, StructType schema) {
-        for (StructField field : schema.fields()) {
-            if (!field.metadata().json().equals("{}")) {
-                encoded = encoded.withColumn(field.name(), encoded.col(field.name()).as(field.name(),
-                        field.metadata()));
-            }
-        }
-        return encoded;
-    }
-
     @Override
     public StructType transformSchema(StructType schema) {
-        for (String c : new String[] {getOrDefault(promptCol), getOrDefault(negativeCol)}) {
-            if (!c.isEmpty() && !Arrays.asList(schema.fieldNames()).contains(c)) {
-                throw new dev.sdcond.models.InvalidInputException("no column '" + c + "' (columns: "
-                        + String.join(", ", schema.fieldNames()) + ")");
-            }
-        }
-        List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
-        String json;
-        try {
-            json = new ObjectMapper().writeValueAsString(settings());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        fields.addAll(columns().fields(json));
-        fields.add(DataTypes.createStructField("error", DataTypes.StringType, true));
-        return DataTypes.createStructType(fields);
+        requireColumn(schema, getOrDefault(promptCol));
+        requireColumn(schema, getOrDefault(negativeCol));
+        return schemaWith(schema, columns(), settings());
     }
 
     @Override
     public TextConditioningEncoder copy(ParamMap extra) {
         return defaultCopy(extra);
-    }
-
-    @Override
-    public String uid() {
-        return uid;
     }
 }

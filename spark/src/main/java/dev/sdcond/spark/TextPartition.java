@@ -12,7 +12,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -46,32 +45,9 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        LoadedTextModel model = ExecutorModels.text(settings);
+        LoadedTextModel model = ExecutorModels.text(settings, TaskDevices.current());
         EncodeOptions options = settings.options(model.conditioner().preset());
-        return new Iterator<>() {
-            private Iterator<Row> batch = List.<Row>of().iterator();
-
-            @Override
-            public boolean hasNext() {
-                while (!batch.hasNext() && input.hasNext()) {
-                    List<Row> rows = new ArrayList<>();
-                    while (rows.size() < batchSize && input.hasNext()) {
-                        rows.add(input.next());
-                    }
-                    batch = encode(model.conditioner(), options, rows).iterator();
-                    Progress.ROWS.addAndGet(rows.size());
-                }
-                return batch.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return batch.next();
-            }
-        };
+        return new Batches(input, batchSize, rows -> encode(model.conditioner(), options, rows));
     }
 
     private List<Row> encode(TextConditioner c, EncodeOptions options, List<Row> rows) {

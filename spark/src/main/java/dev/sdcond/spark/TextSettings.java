@@ -69,13 +69,13 @@ public record TextSettings(List<String> models, String preset, String style, boo
     }
 
     /**
-     * Loads the model (on an executor: through {@link ExecutorModels}, once per JVM).
+     * Loads the model (on an executor: through {@link ExecutorModels}, once per JVM and device).
      *
+     * @param device where it computes
      * @return the model; close it to free its weights
      */
-    LoadedTextModel load() {
-        return TextModels.open(models, presetOrEmpty(), new Compute(ai.djl.Device.cpu(), Precision.parse(computeDtype)),
-                List.of());
+    LoadedTextModel load(ai.djl.Device device) {
+        return TextModels.open(models, presetOrEmpty(), new Compute(device, Precision.parse(computeDtype)), List.of());
     }
 
     /**
