@@ -45,4 +45,21 @@ class LauncherTest {
         assertEquals(0, p.waitFor(), out);
         return out;
     }
+
+    /** bin/sdcond-cuda runs the CUDA flavour's jar and lets DJL fetch a CUDA libtorch unless DJL_OFFLINE is set. */
+    @Test
+    void theCudaFlavourIsOnlineByDefault(@TempDir Path dir) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.copy(Path.of("../bin/sdcond-cuda"), bin.resolve("sdcond"));
+        Files.createDirectories(dir.resolve("cli/target"));
+        Files.write(dir.resolve("cli/target/sdcond-cuda.jar"), new byte[0]);
+        Path fake = Files.createDirectories(dir.resolve("fakebin"));
+        Files.writeString(fake.resolve("java"), "#!/bin/sh\necho \"$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE|$2\"\n");
+        for (Path p : new Path[] {bin.resolve("sdcond"), fake.resolve("java")}) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        String jar = dir.resolve("cli/target/sdcond-cuda.jar").toString();
+        assertEquals("PASSIVE||false|" + jar, launch(bin, fake, Map.of()));
+        assertEquals("PASSIVE||true|" + jar, launch(bin, fake, Map.of("DJL_OFFLINE", "true")));
+    }
 }
