@@ -60,6 +60,13 @@ public final class EncodeDataset implements Callable<Integer> {
     @Option(names = "--clip-skip-style", defaultValue = "a1111", description = "a1111, diffusers or comfy")
     String clipSkipStyle;
 
+    @Option(names = "--embeddings", paramLabel = "DIR", description = "textual-inversion embeddings folder (repeatable)")
+    List<String> embeddings = new ArrayList<>();
+
+    @Option(names = "--lora", paramLabel = "FILE[:STRENGTH]", description = "a LoRA merged into the text encoders"
+            + " (repeatable)")
+    List<String> loras = new ArrayList<>();
+
     @Option(names = "--dtype", defaultValue = "float32", description = "compute dtype: float32, bfloat16, float16")
     String dtype;
 
@@ -191,7 +198,8 @@ public final class EncodeDataset implements Callable<Integer> {
                 .with(e.computeDtype(), dtype).with(e.outputDtype(), outputDtype).with(e.arrays(), arrays)
                 .with(e.names(), names).with(e.batchSize(), batchSize).with(e.promptCol(), promptColumn)
                 .with(e.negativeCol(), negativeColumn == null ? "" : negativeColumn).with(e.idCol(), idColumn)
-                .with(e.npzDir(), npzDir == null ? "" : npzDir);
+                .with(e.npzDir(), npzDir == null ? "" : npzDir).with(e.embeddings(), embeddings.toArray(String[]::new))
+                .with(e.loras(), loras.toArray(String[]::new));
         return e;
     }
 

@@ -41,6 +41,8 @@ public final class TextConditioningEncoder extends TensorEncoder {
     private final Param<String> negativeCol;
     private final Param<String> idCol;
     private final Param<String> npzDir;
+    private final StringArrayParam embeddings;
+    private final StringArrayParam loras;
 
     /** A transformer with the defaults: style a1111, float32 compute, float16 output, batch 8, column "prompt". */
     public TextConditioningEncoder() {
@@ -66,6 +68,8 @@ public final class TextConditioningEncoder extends TensorEncoder {
         negativeCol = new Param<>(this, "negativeCol", "the negative prompt column (empty: none)");
         idCol = new Param<>(this, "idCol", "the id column (names the .npz files)");
         npzDir = new Param<>(this, "npzDir", "a folder for one ID.npz per row (empty: none)");
+        embeddings = new StringArrayParam(this, "embeddings", "textual-inversion embedding folders");
+        loras = new StringArrayParam(this, "loras", "LoRAs merged into the text encoders: FILE[:STRENGTH]");
         setDefault(preset, "");
         setDefault(style, "a1111");
         setDefault(strict, false);
@@ -77,6 +81,8 @@ public final class TextConditioningEncoder extends TensorEncoder {
         setDefault(negativeCol, "");
         setDefault(idCol, "id");
         setDefault(npzDir, "");
+        setDefault(embeddings, new String[0]);
+        setDefault(loras, new String[0]);
     }
 
     /**
@@ -188,6 +194,24 @@ public final class TextConditioningEncoder extends TensorEncoder {
     }
 
     /**
+     * Textual-inversion embedding folders (every executor must read them).
+     *
+     * @return the parameter
+     */
+    public StringArrayParam embeddings() {
+        return embeddings;
+    }
+
+    /**
+     * LoRAs merged into the text encoders, {@code FILE[:STRENGTH]}.
+     *
+     * @return the parameter
+     */
+    public StringArrayParam loras() {
+        return loras;
+    }
+
+    /**
      * The settings the executors load and encode with.
      *
      * @return the settings, checked
@@ -196,7 +220,8 @@ public final class TextConditioningEncoder extends TensorEncoder {
         int skip = (Integer) getOrDefault(clipSkip);
         TextSettings s = new TextSettings(Arrays.asList((String[]) getOrDefault(models)), getOrDefault(preset),
                 getOrDefault(style), (Boolean) getOrDefault(strict), (Integer) getOrDefault(maxChunks),
-                skip < 0 ? null : skip, getOrDefault(clipSkipStyle), getOrDefault(computeDtype()), getOrDefault(names));
+                skip < 0 ? null : skip, getOrDefault(clipSkipStyle), getOrDefault(computeDtype()), getOrDefault(names),
+                Arrays.asList((String[]) getOrDefault(embeddings)), Arrays.asList((String[]) getOrDefault(loras)));
         s.check();
         return s;
     }

@@ -6,6 +6,7 @@ import dev.sdcond.conditioning.LoadedTextModel;
 import dev.sdcond.conditioning.OutputNames;
 import dev.sdcond.conditioning.Preset;
 import dev.sdcond.conditioning.TextModels;
+import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Precision;
@@ -28,9 +29,12 @@ import java.util.Optional;
  * @param clipSkipStyle whose numbering {@code clipSkip} uses ({@code a1111}, {@code diffusers}, {@code comfy})
  * @param computeDtype the dtype the towers compute in ({@code float32}, {@code bfloat16}, {@code float16})
  * @param names the output names ({@code sdcond}, {@code diffusers}, {@code comfy})
+ * @param embeddings textual-inversion embedding folders (every executor must read them)
+ * @param loras LoRAs merged into the text encoders, {@code FILE[:STRENGTH]}
  */
 public record TextSettings(List<String> models, String preset, String style, boolean strict, int maxChunks,
-        Integer clipSkip, String clipSkipStyle, String computeDtype, String names) implements Serializable {
+        Integer clipSkip, String clipSkipStyle, String computeDtype, String names, List<String> embeddings,
+        List<String> loras) implements Serializable {
 
     /**
      * Copies the model list.
@@ -44,9 +48,13 @@ public record TextSettings(List<String> models, String preset, String style, boo
      * @param clipSkipStyle its numbering
      * @param computeDtype the compute dtype
      * @param names the output names
+     * @param embeddings embedding folders
+     * @param loras LoRAs
      */
     public TextSettings {
         models = List.copyOf(models);
+        embeddings = List.copyOf(embeddings);
+        loras = List.copyOf(loras);
     }
 
     /**
@@ -63,6 +71,12 @@ public record TextSettings(List<String> models, String preset, String style, boo
         Precision.parse(computeDtype);
         outputNames();
         convention();
+        loras.forEach(dev.sdcond.models.lora.LoraSpec::parse);
+        for (String e : embeddings) {
+            if (!java.nio.file.Files.isDirectory(java.nio.file.Path.of(e))) {
+                throw new dev.sdcond.models.InvalidInputException(e + ": not a folder of embeddings");
+            }
+        }
         if (maxChunks < 0) {
             throw new dev.sdcond.models.InvalidInputException("the chunk limit is 0 (none) or more, got " + maxChunks);
         }
@@ -75,7 +89,8 @@ public record TextSettings(List<String> models, String preset, String style, boo
      * @return the model; close it to free its weights
      */
     LoadedTextModel load(ai.djl.Device device) {
-        return TextModels.open(models, presetOrEmpty(), new Compute(device, Precision.parse(computeDtype)), List.of());
+        return TextModels.open(models, presetOrEmpty(), new Compute(device, Precision.parse(computeDtype)),
+                loras.stream().map(dev.sdcond.models.lora.LoraSpec::parse).toList());
     }
 
     /**
@@ -85,8 +100,10 @@ public record TextSettings(List<String> models, String preset, String style, boo
      * @return the options
      */
     EncodeOptions options(Preset p) {
-        EncodeOptions o = EncodeOptions.DEFAULT.withStyle(PromptStyle.parse(style)).withStrictSyntax(strict)
-                .withMaxChunks(maxChunks);
+        PromptStyle st = PromptStyle.parse(style);
+        EncodeOptions o = EncodeOptions.DEFAULT.withStyle(st).withStrictSyntax(strict).withMaxChunks(maxChunks)
+                .withEmbeddings(st == PromptStyle.PLAIN || embeddings.isEmpty() ? EmbeddingStore.NONE
+                        : EmbeddingStore.of(embeddings.stream().map(java.nio.file.Path::of).toList()));
         return clipSkip == null ? o : o.withLayer(convention().layer(clipSkip, p));
     }
 

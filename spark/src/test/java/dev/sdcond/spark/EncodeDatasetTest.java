@@ -37,14 +37,12 @@ class EncodeDatasetTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("sdcond-test")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = LocalSpark.start();
     }
 
     @AfterAll
     static void stop() {
-        ExecutorModels.closeAll();
-        spark.stop();
+        LocalSpark.stop(spark);
     }
 
     private static String lastErr = "";
@@ -199,6 +197,37 @@ class EncodeDatasetTest {
         }
         try (var files = Files.list(npz)) {
             assertEquals(List.of("img_001.npz"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    /** Embeddings and a LoRA reach the executors: rows equal the library's with the same embeddings and LoRA. */
+    @Test
+    void embeddingsAndLorasMatchTheLibrary(@TempDir Path dir) throws Exception {
+        List<String> prompts = List.of("a photo of sksone and skstwo", "skseight, a (cat:1.2)");
+        StringBuilder jsonl = new StringBuilder();
+        for (int i = 0; i < prompts.size(); i++) {
+            jsonl.append("{\"id\": \"r").append(i).append("\", \"prompt\": \"").append(prompts.get(i)).append("\"}\n");
+        }
+        Path in = Files.writeString(dir.resolve("p.jsonl"), jsonl);
+        String a = Goldens.path("clip-tiny-a").toString();
+        String emb = Goldens.path("ti-lora/embeddings").toString();
+        String lora = Goldens.path("ti-lora/loras/sd1_kohya_alpha.safetensors") + ":0.7";
+        Path out = dir.resolve("out");
+        assertEquals(0, run("-i", in.toString(), "-o", out.toString(), "-m", a, "--preset", "sd15", "--embeddings", emb,
+                "--lora", lora, "--output-dtype", "float32", "--master", "local[2]"));
+        Map<String, Row> rows = new HashMap<>();
+        for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
+            rows.put(r.getAs("id"), r);
+        }
+        try (LoadedTextModel model = TextModels.open(List.of(a), java.util.Optional.of(Preset.SD15), Compute.CPU,
+                List.of(dev.sdcond.models.lora.LoraSpec.parse(lora))); NDManager m = NDManager.newBaseManager()) {
+            EncodeOptions options = EncodeOptions.DEFAULT.withEmbeddings(
+                    dev.sdcond.conditioning.embeddings.EmbeddingStore.of(List.of(Path.of(emb))));
+            for (int i = 0; i < prompts.size(); i++) {
+                TextConditioner.Result lib = model.conditioner().encode(m, prompts.get(i), null, options);
+                assertArrayEquals(lib.positive().hiddenStates().get(0).toType(DataType.FLOAT32, false).toByteArray(),
+                        (byte[]) rows.get("r" + i).getAs("hidden_states"), "row " + i);
+            }
         }
     }
 

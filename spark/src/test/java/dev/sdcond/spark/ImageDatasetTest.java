@@ -36,14 +36,12 @@ class ImageDatasetTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("sdcond-test")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = LocalSpark.start();
     }
 
     @AfterAll
     static void stop() {
-        ExecutorModels.closeAll();
-        spark.stop();
+        LocalSpark.stop(spark);
     }
 
     @Test
