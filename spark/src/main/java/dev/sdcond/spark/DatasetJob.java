@@ -54,16 +54,17 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         }
         Dataset<Row> all = encoder.transform(in).persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
-            long total;
+            long[] counts; // rows encoded, rows failed: one pass that encodes every row once, into the cache
             if (spark.sparkContext().isLocal()) { // the tasks count their rows in this JVM
                 try (Progress progress = Progress.start(err, in.count())) {
-                    total = all.count(); // encodes every row once, into the disk cache
+                    counts = counts(all);
                 }
             } else {
-                total = all.count();
+                counts = counts(all);
             }
+            long total = counts[0] + counts[1];
             Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
-            long failed = bad.count();
+            long failed = counts[1];
             if (failed > 0 && failFast) {
                 Row first = bad.select(idColumn, "error").first();
                 throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
@@ -80,6 +81,15 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         } finally {
             all.unpersist();
         }
+    }
+
+    /** The rows encoded and the rows with an error, counted in one pass. */
+    private static long[] counts(Dataset<Row> all) {
+        long[] out = new long[2];
+        for (Row r : all.groupBy(functions.col("error").isNull().as("ok")).count().collectAsList()) {
+            out[r.getBoolean(0) ? 0 : 1] = r.getLong(1);
+        }
+        return out;
     }
 
     /** Whether a folder holds a finished job's output ({@code _SUCCESS}). */
