@@ -18,18 +18,40 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherTest {
     @Test
     void openMpAndOfflineDefaults(@TempDir Path dir) throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.copy(Path.of("../bin/sdcond"), bin.resolve("sdcond"));
-        Files.createDirectories(dir.resolve("cli/target"));
-        Files.write(dir.resolve("cli/target/sdcond.jar"), new byte[0]);
-        Path fake = Files.createDirectories(dir.resolve("fakebin"));
-        Files.writeString(fake.resolve("java"), "#!/bin/sh\necho \"$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE\"\n");
-        for (Path p : new Path[] {bin.resolve("sdcond"), fake.resolve("java")}) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        Path fake = standIns(dir, "sdcond", "sdcond.jar", "$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE");
+        Path bin = dir.resolve("bin");
         assertEquals("PASSIVE||true", launch(bin, fake, Map.of()));
         assertEquals("|300000|true", launch(bin, fake, Map.of("GOMP_SPINCOUNT", "300000")));
         assertEquals("ACTIVE||false", launch(bin, fake, Map.of("OMP_WAIT_POLICY", "ACTIVE", "DJL_OFFLINE", "false")));
+    }
+
+    /** bin/sdcond-cuda runs the CUDA flavour's jar and lets DJL fetch a CUDA libtorch unless DJL_OFFLINE is set. */
+    @Test
+    void theCudaFlavourIsOnlineByDefault(@TempDir Path dir) throws Exception {
+        Path fake = standIns(dir, "sdcond-cuda", "sdcond-cuda.jar", "$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE|$2");
+        Path bin = dir.resolve("bin");
+        String jar = dir.resolve("cli/target/sdcond-cuda.jar").toString();
+        assertEquals("PASSIVE||false|" + jar, launch(bin, fake, Map.of()));
+        assertEquals("PASSIVE||true|" + jar, launch(bin, fake, Map.of("DJL_OFFLINE", "true")));
+    }
+
+    /**
+     * A copy of a launcher as {@code DIR/bin/sdcond}, an empty jar where it looks, and a stand-in {@code java} that
+     * echoes {@code echo}.
+     *
+     * @return the stand-in's folder, for PATH
+     */
+    private static Path standIns(Path dir, String launcher, String jar, String echo) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.copy(Path.of("../bin/" + launcher), bin.resolve("sdcond"));
+        Files.createDirectories(dir.resolve("cli/target"));
+        Files.write(dir.resolve("cli/target/" + jar), new byte[0]);
+        Path fake = Files.createDirectories(dir.resolve("fakebin"));
+        Files.writeString(fake.resolve("java"), "#!/bin/sh\necho \"" + echo + "\"\n");
+        for (Path p : new Path[] {bin.resolve("sdcond"), fake.resolve("java")}) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        return fake;
     }
 
     private static String launch(Path bin, Path fake, Map<String, String> env) throws IOException, InterruptedException {
@@ -44,22 +66,5 @@ class LauncherTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertEquals(0, p.waitFor(), out);
         return out;
-    }
-
-    /** bin/sdcond-cuda runs the CUDA flavour's jar and lets DJL fetch a CUDA libtorch unless DJL_OFFLINE is set. */
-    @Test
-    void theCudaFlavourIsOnlineByDefault(@TempDir Path dir) throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Files.copy(Path.of("../bin/sdcond-cuda"), bin.resolve("sdcond"));
-        Files.createDirectories(dir.resolve("cli/target"));
-        Files.write(dir.resolve("cli/target/sdcond-cuda.jar"), new byte[0]);
-        Path fake = Files.createDirectories(dir.resolve("fakebin"));
-        Files.writeString(fake.resolve("java"), "#!/bin/sh\necho \"$OMP_WAIT_POLICY|$GOMP_SPINCOUNT|$DJL_OFFLINE|$2\"\n");
-        for (Path p : new Path[] {bin.resolve("sdcond"), fake.resolve("java")}) {
-            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        String jar = dir.resolve("cli/target/sdcond-cuda.jar").toString();
-        assertEquals("PASSIVE||false|" + jar, launch(bin, fake, Map.of()));
-        assertEquals("PASSIVE||true|" + jar, launch(bin, fake, Map.of("DJL_OFFLINE", "true")));
     }
 }
