@@ -1,6 +1,5 @@
 package dev.sdcond.spark;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.ipadapter.ImageEmbeddings;
 import dev.sdcond.ipadapter.ImageEncoder;
@@ -15,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * One partition's images, decoded from a binary column (Spark's {@code binaryFile} {@code content}, or the image bytes
@@ -60,47 +58,22 @@ final class ImagePartition implements MapPartitionsFunction<Row, Row> {
                 images.add(ImageLoader.DEFAULT.decode(Path.of(name.replaceAll("^file:", "")), (byte[]) r.get(imageIndex)));
                 ok.add(i);
             } catch (SdcondException | java.nio.file.InvalidPathException e) {
-                out[i] = row(r, null, e.getMessage());
+                out[i] = columns.row(r, null, e.getMessage());
             }
         }
         if (!images.isEmpty()) {
             try (NDManager m = NDManager.newBaseManager()) {
                 ImageEmbeddings e = encoder.encode(m, images, settings.layer(), uncond);
+                List<List<Object>> values = columns.perRow(java.util.Arrays.asList(e.imageEmbeds(), e.hiddenStates(),
+                        e.uncondImageEmbeds(), e.uncondHiddenStates()).subList(0, columns.names().size()), ok.size());
                 for (int j = 0; j < ok.size(); j++) {
-                    NDArray[] t = {rowOf(e.imageEmbeds(), j), rowOf(e.hiddenStates(), j), rowOf(e.uncondImageEmbeds(), j),
-                            rowOf(e.uncondHiddenStates(), j)};
-                    List<Object> values = new ArrayList<>();
-                    String error = null;
-                    for (int k = 0; k < columns.names().size(); k++) {
-                        if (t[k] != null && !t[k].isInfinite().logicalOr(t[k].isNaN()).none().getBoolean()) {
-                            error = "the image encoder gave NaN or Inf for this image";
-                        }
-                        for (Object v : columns.values(t[k])) {
-                            values.add(v);
-                        }
-                    }
-                    out[ok.get(j)] = row(rows.get(ok.get(j)), error == null ? values : null, error);
+                    Row in = rows.get(ok.get(j));
+                    out[ok.get(j)] = values.get(j) == null
+                            ? columns.row(in, null, "the image encoder gave NaN or Inf for this image")
+                            : columns.row(in, values.get(j), null);
                 }
             }
         }
         return List.of(out);
-    }
-
-    /** Row j of a batch's tensor; a negative shared by the batch (one row) is every row's. */
-    private static NDArray rowOf(NDArray a, int j) {
-        return a == null ? null : a.get(a.getShape().get(0) == 1 ? 0 : j);
-    }
-
-    private Row row(Row in, List<Object> tensorValues, String error) {
-        Object[] v = new Object[in.length() + 2 * columns.names().size() + 2];
-        for (int i = 0; i < in.length(); i++) {
-            v[i] = in.get(i);
-        }
-        for (int i = 0; tensorValues != null && i < tensorValues.size(); i++) {
-            v[in.length() + i] = tensorValues.get(i);
-        }
-        v[v.length - 2] = error == null ? columns.dtypeValue() : null;
-        v[v.length - 1] = error;
-        return RowFactory.create(v);
     }
 }

@@ -6,6 +6,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -60,46 +62,48 @@ record TensorColumns(List<String> names, String dtype, boolean arrays) implement
     }
 
     /**
-     * One tensor's column values.
+     * A batch's tensors as each row's column values, each tensor converted once for the batch; a tensor with one row (a
+     * negative shared by the batch) is every row's, a null tensor gives nulls.
      *
-     * @param a the tensor (one row's), or null
-     * @return its values (bytes or a float array) and its shape, or two nulls
+     * @param batch per tensor column, [B, ...] or [1, ...], or null
+     * @param rows B
+     * @return per row its values (per tensor: values, shape), or null for a row with NaN or Inf in any tensor
      */
-    Object[] values(NDArray a) {
-        if (a == null) {
-            return new Object[] {null, null};
+    List<List<Object>> perRow(List<NDArray> batch, int rows) {
+        boolean[] bad = new boolean[rows];
+        List<List<Object>> out = new ArrayList<>();
+        for (int r = 0; r < rows; r++) {
+            out.add(new ArrayList<>());
         }
-        long[] s = a.getShape().getShape();
-        int[] shape = new int[s.length];
-        for (int i = 0; i < s.length; i++) {
-            shape[i] = (int) s[i];
-        }
-        Object v;
-        if (arrays) {
-            float[] f = a.toType(DataType.FLOAT32, false).toFloatArray();
-            Float[] boxed = new Float[f.length];
-            for (int i = 0; i < f.length; i++) {
-                boxed[i] = f[i];
+        for (NDArray a : batch) {
+            markNonFinite(a, bad);
+            Object[][] v = valuesPerRow(a, rows);
+            for (int r = 0; r < rows; r++) {
+                out.get(r).add(v[r][0]);
+                out.get(r).add(v[r][1]);
             }
-            v = seq(boxed);
-        } else {
-            v = a.toType(dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32, false).toByteArray();
         }
-        Integer[] boxedShape = new Integer[shape.length];
-        for (int i = 0; i < shape.length; i++) {
-            boxedShape[i] = shape[i];
+        for (int r = 0; r < rows; r++) {
+            if (bad[r]) {
+                out.set(r, null);
+            }
         }
-        return new Object[] {v, seq(boxedShape)};
+        return out;
     }
 
-    /**
-     * The column values of every row of a batch tensor, converted once for the batch.
-     *
-     * @param batch [B, ...], or null
-     * @param rows B
-     * @return per row its values (bytes or a float array) and its shape (nulls for a null tensor)
-     */
-    Object[][] valuesPerRow(NDArray batch, int rows) {
+    /** Marks the rows with NaN or Inf: one check for the batch, per row only when it fails. */
+    private static void markNonFinite(NDArray a, boolean[] bad) {
+        if (a == null || a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
+            return;
+        }
+        boolean shared = a.getShape().get(0) == 1;
+        for (int j = 0; j < bad.length; j++) {
+            NDArray x = a.get(shared ? 0 : j);
+            bad[j] |= !x.isInfinite().logicalOr(x.isNaN()).none().getBoolean();
+        }
+    }
+
+    private Object[][] valuesPerRow(NDArray batch, int rows) {
         Object[][] out = new Object[rows][];
         if (batch == null) {
             for (int i = 0; i < rows; i++) {
@@ -108,28 +112,53 @@ record TensorColumns(List<String> names, String dtype, boolean arrays) implement
             return out;
         }
         long[] s = batch.getShape().getShape();
+        boolean shared = s[0] == 1;
+        int stored = shared ? 1 : rows;
         Object[] shape = new Object[s.length - 1];
         for (int i = 1; i < s.length; i++) {
             shape[i - 1] = (int) s[i];
         }
         if (arrays) {
             float[] f = batch.toType(DataType.FLOAT32, false).toFloatArray();
-            int per = f.length / rows;
+            int per = f.length / stored;
             for (int r = 0; r < rows; r++) {
+                int from = (shared ? 0 : r) * per;
                 Object[] boxed = new Object[per];
                 for (int i = 0; i < per; i++) {
-                    boxed[i] = f[r * per + i];
+                    boxed[i] = f[from + i];
                 }
                 out[r] = new Object[] {seq(boxed), seq(shape)};
             }
             return out;
         }
         byte[] all = batch.toType(dtype.equals("float16") ? DataType.FLOAT16 : DataType.FLOAT32, false).toByteArray();
-        int per = all.length / rows;
+        int per = all.length / stored;
         for (int r = 0; r < rows; r++) {
-            out[r] = new Object[] {java.util.Arrays.copyOfRange(all, r * per, (r + 1) * per), seq(shape)};
+            int from = (shared ? 0 : r) * per;
+            out[r] = new Object[] {java.util.Arrays.copyOfRange(all, from, from + per), seq(shape)};
         }
         return out;
+    }
+
+    /**
+     * An output row: the input row's values, then the tensors' column values, {@code dtype} and {@code error}.
+     *
+     * @param in the input row
+     * @param values the tensors' column values ({@link #perRow}), or null for a row that failed
+     * @param error why the row has no tensors, or null
+     * @return the row
+     */
+    Row row(Row in, List<Object> values, String error) {
+        Object[] v = new Object[in.length() + 2 * names.size() + 2];
+        for (int i = 0; i < in.length(); i++) {
+            v[i] = in.get(i);
+        }
+        for (int i = 0; values != null && i < values.size(); i++) {
+            v[in.length() + i] = values.get(i);
+        }
+        v[v.length - 2] = error == null ? dtypeValue() : null;
+        v[v.length - 1] = error;
+        return RowFactory.create(v);
     }
 
     /** Row values of array columns are Scala sequences. */

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 
 /**
  * One partition's rows, encoded in batches of up to {@code batchSize} rows: rows whose prompts take the same number of
@@ -63,7 +62,7 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                 }
                 byChunks.computeIfAbsent(k, x -> new ArrayList<>()).add(i);
             } catch (SdcondException e) {
-                out[i] = failed(rows.get(i), e.getMessage());
+                out[i] = columns.row(rows.get(i), null, e.getMessage());
             }
         }
         for (List<Integer> group : byChunks.values()) {
@@ -74,7 +73,7 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                     try {
                         encodeGroup(c, options, rows, List.of(i), out);
                     } catch (SdcondException alone) {
-                        out[i] = failed(rows.get(i), alone.getMessage());
+                        out[i] = columns.row(rows.get(i), null, alone.getMessage());
                     }
                 }
             }
@@ -101,21 +100,12 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                 batch.add(r.negative().hiddenStates());
                 batch.add(r.negative().pooled());
             }
-            boolean[] bad = nonFinite(batch, group.size());
-            List<Object[][]> values = new ArrayList<>();
-            for (NDArray a : batch) { // converted once per batch, sliced per row
-                values.add(columns.valuesPerRow(a, group.size()));
-            }
+            List<List<Object>> values = columns.perRow(batch, group.size());
             for (int j = 0; j < group.size(); j++) {
                 Row in = rows.get(group.get(j));
-                if (bad[j]) {
-                    out[group.get(j)] = failed(in, "the encoder gave NaN or Inf for this prompt");
+                if (values.get(j) == null) {
+                    out[group.get(j)] = columns.row(in, null, "the encoder gave NaN or Inf for this prompt");
                     continue;
-                }
-                List<Object> rowValues = new ArrayList<>();
-                for (Object[][] v : values) {
-                    rowValues.add(v[j][0]);
-                    rowValues.add(v[j][1]);
                 }
                 if (npz != null) {
                     NDArray[] tensors = new NDArray[batch.size()];
@@ -126,45 +116,9 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                             npz.entries(columns.names(), tensors, c.preset() == dev.sdcond.conditioning.Preset.SDXL,
                                     c.encoders().get(0).tower().width()));
                 }
-                out[group.get(j)] = row(in, rowValues, null);
+                out[group.get(j)] = columns.row(in, values.get(j), null);
             }
         }
-    }
-
-    /** Which rows hold NaN or Inf in any tensor: one check per tensor for the batch, per row only when it fails. */
-    private static boolean[] nonFinite(List<NDArray> batch, int rows) {
-        boolean[] bad = new boolean[rows];
-        for (NDArray a : batch) {
-            if (a != null && !a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
-                for (int j = 0; j < rows; j++) {
-                    NDArray x = a.get(j);
-                    bad[j] |= !x.isInfinite().logicalOr(x.isNaN()).none().getBoolean();
-                }
-            }
-        }
-        return bad;
-    }
-
-    private Row failed(Row in, String message) {
-        List<Object> values = new ArrayList<>();
-        for (int i = 0; i < columns.names().size(); i++) {
-            values.add(null);
-            values.add(null);
-        }
-        return row(in, values, message);
-    }
-
-    private Row row(Row in, List<Object> tensorValues, String error) {
-        Object[] v = new Object[in.length() + tensorValues.size() + 2];
-        for (int i = 0; i < in.length(); i++) {
-            v[i] = in.get(i);
-        }
-        for (int i = 0; i < tensorValues.size(); i++) {
-            v[in.length() + i] = tensorValues.get(i);
-        }
-        v[v.length - 2] = error == null ? columns.dtypeValue() : null;
-        v[v.length - 1] = error;
-        return RowFactory.create(v);
     }
 
     private static String text(Row r, int index, String what) {
