@@ -139,6 +139,24 @@ public record Preset(String name, List<EncoderSlot> encoders, int pooledFrom, Po
     }
 
     /**
+     * Whether the preset takes a T5 encoder's tokens (Flux, SD3).
+     *
+     * @return true for Flux and SD3
+     */
+    public boolean takesT5() {
+        return this == FLUX || this == SD3;
+    }
+
+    /**
+     * diffusers' default T5 length ({@code max_sequence_length}): 512 for Flux (FLUX.1-dev), 256 for SD3.
+     *
+     * @return the length, 0 for presets without T5
+     */
+    public int defaultT5Length() {
+        return this == FLUX ? 512 : this == SD3 ? 256 : 0;
+    }
+
+    /**
      * ComfyUI's minimum T5 length, up to which it pads (it never cuts): 256 for Flux (dev and schnell), 77 for SD3.
      *
      * @return the length, 0 for presets without T5

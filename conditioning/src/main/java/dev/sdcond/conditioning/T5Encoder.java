@@ -36,6 +36,15 @@ public record T5Encoder(T5EncoderModel model, T5Tokenizer tokenizer, int length)
     }
 
     /**
+     * The encoder, for descriptions.
+     *
+     * @return e.g. {@code T5, 24 blocks, width 4096}
+     */
+    public String describe() {
+        return "T5, " + model.config().numLayers() + " blocks, width " + model.config().dModel();
+    }
+
+    /**
      * This encoder with another sequence length.
      *
      * @param n the length

@@ -54,7 +54,7 @@ public final class TextConditioner {
         if (preset == Preset.SD3 && t5.isEmpty()) {
             throw new ModelMismatchException("the sd3 preset needs a T5 encoder (text_encoder_3)");
         }
-        if (t5.isPresent() && preset != Preset.FLUX && preset != Preset.SD3) {
+        if (t5.isPresent() && !preset.takesT5()) {
             throw new ModelMismatchException("a T5 encoder is used by the flux and sd3 presets only, not by " + preset);
         }
         this.t5 = t5;

@@ -162,26 +162,21 @@ public final class TextModels {
                 files.add(ckpt.source());
                 if (t5.isEmpty() && t5Spec == null) { // an SD3 single file: text_encoders.t5xxl.transformer.*
                     t5 = T5Models.inCheckpoint(ckpt.source(), folder, t5Tokenizer, compute, resources);
-                    t5.ifPresent(e -> parts.add(folder + " [T5, " + e.model().config().numLayers() + " blocks, width "
-                            + e.model().config().dModel() + "]"));
+                    t5.ifPresent(e -> parts.add(folder + " [" + e.describe() + "]"));
                 }
             }
             if (t5Spec != null) { // after the CLIP towers: a bad one fails before minutes of T5-XXL loading
                 t5 = Optional.of(T5Models.open(t5Spec, t5Tokenizer, compute, resources, files));
-                parts.add(t5Spec + " (T5, " + t5.get().model().config().numLayers() + " blocks, width "
-                        + t5.get().model().config().dModel() + ")");
+                parts.add(t5Spec + " (" + t5.get().describe() + ")");
             }
             if (t5Tokenizer.isPresent() && t5.isEmpty()) {
                 throw new InvalidInputException(t5Tokenizer.get() + ": a tokenizer folder, given without a T5 encoder");
             }
             Preset p = preset.isPresent() ? preset.get() : t5.isEmpty() ? infer(encoders)
                     : encoders.size() == 2 ? Preset.SD3 : Preset.FLUX;
-            if (p == Preset.SD3 && t5.isPresent()) { // diffusers' SD3 default max_sequence_length
-                t5 = java.util.Optional.of(t5.get().withLength(256));
-            }
             List<TextEncoder> bound = bind(p, encoders);
-            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p == Preset.FLUX || p == Preset.SD3 ? t5
-                    : java.util.Optional.empty()), String.join(" + ", parts), files,
+            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p.takesT5()
+                    ? t5.map(e -> e.withLength(p.defaultT5Length())) : Optional.empty()), String.join(" + ", parts), files,
                     Map.of(), List.of(), resources), loras);
         } catch (RuntimeException e) {
             new LoadedTextModel(null, "", List.of(), Map.of(), List.of(), resources).close();
@@ -271,13 +266,13 @@ public final class TextModels {
             encoders.add(new TextEncoder(tower, tok, 0, 0));
         }
         Optional<T5Encoder> t5 = Optional.empty();
-        if (b.t5().isPresent() && (use == Preset.FLUX || use == Preset.SD3)) { // random T5, kept in bfloat16
+        if (b.t5().isPresent() && use.takesT5()) { // random T5, kept in bfloat16
             dev.sdcond.conditioning.tokenizer.T5Tokenizer t5tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.standIn();
             resources.add(t5tok);
             dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.load(new RandomParameters(
                     Builtin.SEED + configs.size(), Map.of()), b.t5().get().config(), compute);
             resources.add(model);
-            t5 = Optional.of(new T5Encoder(model, t5tok, use == Preset.SD3 ? 256 : 512));
+            t5 = Optional.of(new T5Encoder(model, t5tok, use.defaultT5Length()));
         }
         return new LoadedTextModel(new TextConditioner(use, bind(use, encoders), t5),
                 spec + " (random weights, seed " + Builtin.SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
