@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,9 +27,7 @@ class FluxGoldenTest {
     @Test
     void devAndSchnellMatchDiffusers(@TempDir Path dir) throws IOException {
         Path flux = Goldens.assemblePipeline("t5/flux-tiny", dir.resolve("flux"));
-        JsonNode meta = new ObjectMapper().readTree(Goldens.path("t5/flux-tiny/golden_flux.json").toFile());
-        List<String> prompts = new ArrayList<>();
-        meta.get("prompts").forEach(p -> prompts.add(p.asText()));
+        List<String> prompts = Goldens.prompts("t5/flux-tiny/golden_flux.json");
         EncodeOptions diffusers = EncodeOptions.DEFAULT.withStyle(PromptStyle.PLAIN).withMaxChunks(1);
         try (LoadedTextModel model = TextModels.open(List.of(flux.toString()), Compute.CPU);
                 NDManager m = NDManager.newBaseManager()) {

@@ -4,14 +4,11 @@ import static dev.sdcond.models.Goldens.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,9 +25,7 @@ class Sd3GoldenTest {
     @Test
     void promptsAndTheEmptyNegativeMatchDiffusers(@TempDir Path dir) throws IOException {
         Path sd3 = Goldens.assemblePipeline("t5/sd3-tiny", dir.resolve("sd3"));
-        JsonNode meta = new ObjectMapper().readTree(Goldens.path("t5/sd3-tiny/golden_sd3.json").toFile());
-        List<String> prompts = new ArrayList<>();
-        meta.get("prompts").forEach(p -> prompts.add(p.asText()));
+        List<String> prompts = Goldens.prompts("t5/sd3-tiny/golden_sd3.json");
         EncodeOptions diffusers = EncodeOptions.DEFAULT.withStyle(PromptStyle.PLAIN).withMaxChunks(1);
         try (LoadedTextModel model = TextModels.open(List.of(sd3.toString()), Compute.CPU);
                 NDManager m = NDManager.newBaseManager()) {

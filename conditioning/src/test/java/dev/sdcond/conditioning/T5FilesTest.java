@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
@@ -61,13 +59,6 @@ class T5FilesTest {
         }
     }
 
-    private static List<String> prompts(String golden) throws IOException {
-        JsonNode meta = new ObjectMapper().readTree(Goldens.path(golden).toFile());
-        List<String> prompts = new ArrayList<>();
-        meta.get("prompts").forEach(p -> prompts.add(p.asText()));
-        return prompts;
-    }
-
     @Test
     void comfyUiFluxFilesGiveTheFolderGoldens(@TempDir Path dir) throws IOException {
         Path flux = Goldens.assemblePipeline("t5/flux-tiny", dir.resolve("flux"));
@@ -78,7 +69,7 @@ class T5FilesTest {
         Path tokenizer = Files.createDirectories(dir.resolve("t5_tokenizer"));
         Files.copy(flux.resolve("tokenizer_2/tokenizer.json"), tokenizer.resolve("tokenizer.json"));
         String g = "t5/flux-tiny/golden_flux.safetensors";
-        List<String> prompts = prompts("t5/flux-tiny/golden_flux.json");
+        List<String> prompts = Goldens.prompts("t5/flux-tiny/golden_flux.json");
         try (LoadedTextModel model = TextModels.open(List.of(clip.toString(), t5.toString(), tokenizer.toString()),
                 Compute.CPU); NDManager m = NDManager.newBaseManager()) {
             assertEquals(Preset.FLUX, model.conditioner().preset());
@@ -112,7 +103,7 @@ class T5FilesTest {
         Path file = merge(out.resolve("sd3_tiny_incl_clips_t5.safetensors"), parts);
         Files.copy(sd3.resolve("tokenizer_3/tokenizer.json"), out.resolve("tokenizer.json"));
         String g = "t5/sd3-tiny/golden_sd3.safetensors";
-        List<String> prompts = prompts("t5/sd3-tiny/golden_sd3.json");
+        List<String> prompts = Goldens.prompts("t5/sd3-tiny/golden_sd3.json");
         // the tiny CLIP widths (32, 40) fit no family's head count, so this file's CLIP towers cannot load without
         // configs; what is new here is checked: the towers found, in the presets' order, and the T5 inside
         try (TensorSource src = Checkpoints.open(file); NDManager m = NDManager.newBaseManager()) {

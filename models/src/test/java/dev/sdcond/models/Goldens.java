@@ -38,6 +38,14 @@ public final class Goldens {
         return dir().resolve(relative);
     }
 
+    /** The {@code prompts} list of a golden JSON file (the prompts its tensors' rows were made from, in order). */
+    public static java.util.List<String> prompts(String jsonFile) throws java.io.IOException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(path(jsonFile).toFile()).get("prompts")
+                .forEach(p -> out.add(p.asText()));
+        return out;
+    }
+
     /** Reads one golden tensor as float32 into {@code manager}. */
     public static NDArray read(NDManager manager, String file, String key) {
         try (SafetensorsFile f = SafetensorsFile.open(path(file))) {
