@@ -155,6 +155,9 @@ public final class EncodeDataset implements Callable<Integer> {
                 describing.add(negativeColumn);
             }
         }
+        if (!input.contains("://") && !Files.exists(Path.of(input))) { // before Spark starts
+            throw new dev.sdcond.models.InvalidInputException(input + ": no such file or folder");
+        }
         SparkSession spark = session(); // not stopped here: spark-submit and callers own the session
         try {
             Dataset<Row> in = read(spark);
@@ -222,9 +225,6 @@ public final class EncodeDataset implements Callable<Integer> {
     }
 
     private Dataset<Row> read(SparkSession spark) {
-        if (!input.contains("://") && !Files.exists(Path.of(input))) {
-            throw new dev.sdcond.models.InvalidInputException(input + ": no such file or folder");
-        }
         String f = format != null ? format.toLowerCase(Locale.ROOT) : input.toLowerCase(Locale.ROOT)
                 .replaceAll("/+$", "").replaceAll(".*\\.", "");
         return switch (f) {

@@ -102,6 +102,9 @@ class EncodeDatasetTest {
         // the settings travel in the Parquet schema's metadata
         String meta = spark.read().parquet(out.toString()).schema().apply("hidden_states").metadata().json();
         assertTrue(meta.contains("\"style\":\"a1111\"") && meta.contains("clip-tiny-a"), meta);
+        // a missing input is refused before any work
+        assertEquals(2, run("-i", dir.resolve("absent.jsonl").toString(), "-o", dir.resolve("x").toString(), "-m", a));
+        assertTrue(lastErr.contains("absent.jsonl: no such file or folder"), lastErr);
         // an existing output is refused before any work
         assertEquals(2, run("-i", in.toString(), "-o", out.toString(), "-m", a, "--master", "local[2]"));
         assertFalse(Files.exists(dir.resolve("x")));
