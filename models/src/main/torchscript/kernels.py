@@ -23,9 +23,56 @@ class Kernels(torch.nn.Module):
         return o.transpose(1, 2).reshape(n, w)
 
     @torch.jit.export
-    def layer_norm_bfloat16(self, x: Tensor, weight: Tensor, bias: Tensor, eps: float) -> Tensor:
-        """Layer norm over the last axis in x's dtype (float32), the result in bfloat16 for the next matrix product."""
-        return F.layer_norm(x, [weight.shape[0]], weight, bias, eps).to(torch.bfloat16)
+    def clip_layer(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
+                   packed: bool, fused: bool) -> Tensor:
+        """One pre-LN CLIP encoder layer, the only implementation of its math (CPU and GPU, every dtype): one call per
+        layer in place of a dozen, so that a batch-1 forward is not bound by the host's calls.
+
+        x: [B*T, W], the residual stream (float32, or float16 on GPUs). p: layer_norm1 weight and bias, the fused qkv
+        weight and bias (query rows scaled by head_dim^-0.5), out_proj weight and bias, layer_norm2 weight and bias,
+        fc1 weight and bias, fc2 weight and bias. act: "swish" (quick_gelu with its 1.702 folded into fc1 and fc2) or
+        "gelu" (erf). packed: the four weights are oneDNN-packed (CPU, float32). Weights of another dtype than x
+        (bfloat16) make the products run in that dtype, the norms and the residual stream staying in x's dtype.
+        fused: libtorch's scaled_dot_product_attention; else the explicit product, softmax, product (bfloat16 is
+        always fused). Returns [B*T, W] in x's dtype.
+        """
+        w = x.shape[1]
+        h = F.layer_norm(x, [w], p[0], p[1], eps)
+        qkv = self._linear(h, p[2], p[3], packed, "none")
+        if fused or qkv.dtype == torch.bfloat16:
+            a = self.forward(qkv, tokens, heads, causal)
+        else:
+            a = self._explicit_attention(qkv, tokens, heads, causal)
+        h = self._linear(a, p[4], p[5], packed, "none")
+        h = h.add_(x) if h.dtype == x.dtype else h + x
+        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packed, act)
+        m = self._linear(m, p[10], p[11], packed, "none")
+        return m.add_(h) if m.dtype == h.dtype else m + h
+
+    def _linear(self, x: Tensor, weight: Tensor, bias: Tensor, packed: bool, post: str) -> Tensor:
+        """x W^T + b, then the activation post ("none", "gelu", "swish"), in the weight's dtype."""
+        if packed:
+            return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post,
+                                                      torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
+                                                      "none")
+        y = F.linear(x.to(weight.dtype), weight, bias)
+        if post == "swish":
+            y = y.mul_(torch.sigmoid(y))
+        elif post == "gelu":
+            y = F.gelu(y)
+        return y
+
+    def _explicit_attention(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
+        """softmax(q k^T [+ causal mask]) v with the [B, H, T, T] scores written out (float32 and float16)."""
+        n, w3 = qkv.shape
+        w = w3 // 3
+        q, k, v = qkv.view(n // tokens, tokens, 3, heads, w // heads).permute(2, 0, 3, 1, 4).unbind(0)  # [B,H,T,D]
+        scores = torch.matmul(q, k.transpose(2, 3))
+        if causal:
+            mask = torch.full([tokens, tokens], float("-inf"), dtype=scores.dtype, device=scores.device).triu(1)
+            scores = scores + mask
+        o = torch.matmul(torch.softmax(scores, -1), v)
+        return o.transpose(1, 2).reshape(n, w)
 
     @torch.jit.export
     def pack_linear(self, weight: Tensor) -> Tensor:
@@ -38,13 +85,6 @@ class Kernels(torch.nn.Module):
         "swish" (z * sigmoid(z))."""
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post, torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
                                                   "none")
-
-    @torch.jit.export
-    def linear_packed_add(self, x: Tensor, weight: Tensor, bias: Tensor, residual: Tensor) -> Tensor:
-        """oneDNN's x W^T + b on a packed weight, then + residual in place of a second output (oneDNN's own fused
-        "add" post-op was several times slower than the two steps)."""
-        y = torch.ops.mkldnn._linear_pointwise(x, weight, bias, "none", torch.jit.annotate(List[Optional[Union[int, float, complex]]], []), "none")
-        return y.add_(residual)
 
     @torch.jit.export
     def linear_upcast(self, x: Tensor, weight: Tensor) -> Tensor:

@@ -108,7 +108,7 @@ final class BenchCommand implements Callable<Integer> {
         root.put("what", text ? "text" : "image");
         root.put("device", compute.device().toString());
         root.put("dtype", compute.precision().toString());
-        root.put("attention", compute.attention().resolve().toString().toLowerCase(java.util.Locale.ROOT));
+        root.put("attention", compute.attention().toString().toLowerCase(java.util.Locale.ROOT));
         root.put("linear", compute.linear().toString().toLowerCase(java.util.Locale.ROOT));
         root.put("load_ms", loadMs);
         root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());

@@ -16,10 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
- * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): fused multi-head attention
- * ({@code scaled_dot_product_attention}), the conversion to bfloat16 and a layer norm with a bfloat16 result (DJL's
- * JNI cannot name that dtype, though libtorch computes with such tensors once they exist; DJL reports their dtype as
- * {@code UNKNOWN}).
+ * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): the CLIP encoder layer, whole (its norms,
+ * projections, fused or explicit attention and MLP, in one call per layer), oneDNN's packed linear, T5's mixed-dtype
+ * products and the conversion to bfloat16 (DJL's JNI cannot name that dtype, though libtorch computes with such
+ * tensors once they exist; DJL reports their dtype as {@code UNKNOWN}).
  *
  * <p>The module has no parameters: it is loaded once, lives as long as the process and serves every device and
  * thread (TorchScript's forward is safe to call concurrently).
@@ -72,34 +72,68 @@ public final class TorchScriptKernels {
     }
 
     /**
-     * Multi-head attention over the fused projection, without materializing the [B, H, T, T] scores.
-     *
-     * @param qkv [B*T, 3W]: the query (already scaled by {@code D^-0.5}), key and value projections side by side
-     * @param tokens T
-     * @param heads H
-     * @param causal whether position i attends only to positions up to i
-     * @return [B*T, W], in the manager of {@code qkv}
+     * A CLIP encoder layer's parameters and fixed arguments, handed to libtorch once at load (each is a native
+     * object; making them per call would cost as many host calls as the layer saves). Closed with the manager of
+     * the layer's weights.
      */
-    public static NDArray attend(NDArray qkv, int tokens, int heads, boolean causal) {
-        try (IValue x = IValue.from((PtNDArray) qkv)) {
-            return run("forward", (PtNDManager) qkv.getManager(), x, constant(tokens), constant(heads),
-                    causal ? TRUE : FALSE);
+    public static final class LayerArguments {
+        private final IValue params;
+        private final IValue heads;
+        private final IValue eps;
+        private final IValue act;
+        private final IValue packed;
+        private final IValue fused;
+
+        private LayerArguments(IValue[] values) {
+            this.params = values[0];
+            this.heads = values[1];
+            this.eps = values[2];
+            this.act = values[3];
+            this.packed = values[4];
+            this.fused = values[5];
         }
     }
 
     /**
-     * Layer norm over the last axis in float32, the result in bfloat16, in the manager of {@code x}.
+     * Prepares one CLIP encoder layer for {@link #clipLayer}; the arguments live as long as the manager of
+     * {@code params[0]} (the tower's weights), which must still take resources (not capped).
      *
-     * @param x the input
-     * @param weight the norm's weight
-     * @param bias the norm's bias
-     * @param eps the epsilon
-     * @return the normalised input in bfloat16
+     * @param params layer_norm1 weight and bias, the fused qkv weight and bias (query rows scaled by
+     *     {@code head_dim^-0.5}), out_proj weight and bias, layer_norm2 weight and bias, fc1 weight and bias, fc2
+     *     weight and bias
+     * @param heads the attention heads
+     * @param eps the layer norms' epsilon
+     * @param act {@code swish} (quick_gelu with its constant folded into fc1 and fc2) or {@code gelu} (erf)
+     * @param packed whether the four weights are packed for oneDNN ({@link #packLinear})
+     * @param fused libtorch's fused attention; else the explicit product, softmax, product
+     * @return the prepared arguments
      */
-    public static NDArray layerNormToBFloat16(NDArray x, NDArray weight, NDArray bias, float eps) {
-        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) weight);
-                IValue b = IValue.from((PtNDArray) bias); IValue e = IValue.from((double) eps)) {
-            return run("layer_norm_bfloat16", (PtNDManager) x.getManager(), a, w, b, e);
+    public static LayerArguments clipLayerArguments(NDArray[] params, int heads, float eps, String act, boolean packed,
+            boolean fused) {
+        requireModule();
+        PtNDArray[] tensors = new PtNDArray[params.length];
+        for (int i = 0; i < params.length; i++) {
+            tensors[i] = (PtNDArray) params[i];
+        }
+        IValue[] values = {IValue.listFrom(tensors), IValue.from((long) heads), IValue.from((double) eps),
+            IValue.from(act), IValue.from(packed), IValue.from(fused)};
+        params[0].getManager().attachInternal("clip-layer-" + values[0].getUid(), values);
+        return new LayerArguments(values);
+    }
+
+    /**
+     * One pre-LN CLIP encoder layer in one call: {@code h = x + attn(ln1(x))}, then {@code h + mlp(ln2(h))}.
+     *
+     * @param x [B*T, W], the residual stream
+     * @param tokens T
+     * @param causal whether position i attends only to positions up to i
+     * @param layer the layer, from {@link #clipLayerArguments}
+     * @return [B*T, W], in the manager of {@code x}
+     */
+    public static NDArray clipLayer(NDArray x, int tokens, boolean causal, LayerArguments layer) {
+        try (IValue a = IValue.from((PtNDArray) x)) {
+            return run("clip_layer", (PtNDManager) x.getManager(), a, layer.params, constant(tokens), layer.heads,
+                    causal ? TRUE : FALSE, layer.eps, layer.act, layer.packed, layer.fused);
         }
     }
 
@@ -141,22 +175,6 @@ public final class TorchScriptKernels {
                 IValue b = IValue.from((PtNDArray) bias)) {
             return run("linear_packed", (PtNDManager) x.getManager(), a, w, b, STRINGS.computeIfAbsent(post,
                     IValue::from));
-        }
-    }
-
-    /**
-     * oneDNN's {@code x W^T + b + residual} on a packed weight, in one pass.
-     *
-     * @param x [N, in] float32
-     * @param packed the weight from {@link #packLinear}
-     * @param bias [out]
-     * @param residual [N, out]
-     * @return [N, out], in the manager of {@code x}
-     */
-    public static NDArray linearPackedAdd(NDArray x, NDArray packed, NDArray bias, NDArray residual) {
-        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) packed);
-                IValue b = IValue.from((PtNDArray) bias); IValue r = IValue.from((PtNDArray) residual)) {
-            return run("linear_packed_add", (PtNDManager) x.getManager(), a, w, b, r);
         }
     }
 
@@ -206,9 +224,7 @@ public final class TorchScriptKernels {
 
     /** Runs a method of the module; the arguments stay the caller's to close. */
     private static NDArray run(String method, PtNDManager manager, IValue... in) {
-        if (MODULE == null) {
-            throw new IllegalStateException("sdcond's TorchScript kernels (kernels.pt) could not be loaded");
-        }
+        requireModule();
         // TorchScript's profiling executor would re-specialize these one-op graphs for every new input shape (and
         // give up optimizing after a number of them); the plain interpreter is what a single op needs. The setting
         // is per thread: set around the call, then back to libtorch's default.
@@ -217,6 +233,13 @@ public final class TorchScriptKernels {
             return out.toTensor(manager);
         } finally {
             JniUtils.setGraphExecutorOptimize(true);
+        }
+    }
+
+    private static void requireModule() {
+        if (MODULE == null) {
+            throw new IllegalStateException("sdcond's TorchScript kernels (kernels.pt) could not be loaded into this"
+                    + " libtorch: CLIP towers run their layers through them (sdcond doctor shows the engine)");
         }
     }
 

@@ -3,26 +3,17 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
- * Multi-head self-attention ({@code self_attn}). The q, k and v projections are fused into one [3W, W] matrix at load
- * time, with the {@code head_dim^-0.5} scale folded into the query rows, so a forward pass is one GEMM for qkv, the
- * fused attention kernel ({@link ScaledDotProductAttention}) and one GEMM for the output projection.
+ * The parameters of multi-head self-attention ({@code self_attn}), prepared for {@link ClipEncoderLayer}: the q, k and
+ * v projections fused into one [3W, W] matrix at load time, with the {@code head_dim^-0.5} scale folded into the
+ * query rows, so a forward pass is one GEMM for qkv, the attention kernel and one GEMM for the output projection.
+ *
+ * @param qkv [3W, W]: scaled q rows, then k, then v
+ * @param outProj [W, W]
  */
-final class ClipAttention {
-    private final Linear qkv; // [3W, W]: scaled q rows, then k, then v
-    private final Linear outProj; // [W, W]
-    private final int heads;
-    private final AttentionKernel kernel;
-
-    private ClipAttention(Linear qkv, Linear outProj, int heads, AttentionKernel kernel) {
-        this.qkv = qkv;
-        this.outProj = outProj;
-        this.heads = heads;
-        this.kernel = kernel;
-    }
+record ClipAttention(Linear qkv, Linear outProj) {
 
     static ClipAttention load(WeightReader r, String name, int width, int heads) {
         float scale = (float) Math.pow(width / heads, -0.5);
@@ -32,7 +23,7 @@ final class ClipAttention {
             NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
             NDArray b = r.take(name + ".in_proj_bias", 3L * width);
             return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale))
-                    .forProducts(r), outProj, heads, r.attention());
+                    .forProducts(r), outProj);
         }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
@@ -44,7 +35,7 @@ final class ClipAttention {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused.forProducts(r), outProj, heads, r.attention());
+            return new ClipAttention(fused.forProducts(r), outProj);
         }
     }
 
@@ -56,25 +47,5 @@ final class ClipAttention {
             fused.close();
             return out;
         }
-    }
-
-    /**
-     * @param x [B*T, W]
-     * @param tokens T
-     * @param mask the additive [T, T] causal mask, or null (see {@link ScaledDotProductAttention#attend})
-     * @return [B*T, W]
-     */
-    NDArray forward(NDArray x, int tokens, NDArray mask) {
-        return outProj.forward(ScaledDotProductAttention.attend(kernel, qkv.forward(x), tokens, heads, mask));
-    }
-
-    /**
-     * @param x [B*T, W] (normed)
-     * @param residual [B*T, W]
-     * @return the attention's output plus the residual (one pass with the output projection when packed)
-     */
-    NDArray forwardAdd(NDArray x, int tokens, NDArray mask, NDArray residual) {
-        return outProj.forwardAdd(ScaledDotProductAttention.attend(kernel, qkv.forward(x), tokens, heads, mask),
-                residual);
     }
 }

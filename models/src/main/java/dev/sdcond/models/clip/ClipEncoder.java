@@ -1,7 +1,6 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
@@ -33,16 +32,15 @@ final class ClipEncoder {
     /**
      * Runs layers 1..depth over {@code embeddings} (hidden_states[0]). The residual stream is kept flat, [B*T, W], so
      * that every projection is one fused matrix product with its bias; only the returned and kept states are viewed
-     * as [B, T, W]. Each layer's intermediates live in a scope closed after the layer, so memory stays at a few
-     * activations whatever the depth.
+     * as [B, T, W]. A layer is one call into libtorch ({@link ClipEncoderLayer}), whose intermediates libtorch frees
+     * as it goes, so memory stays at a few activations whatever the depth.
      *
      * @param embeddings [B, T, W]
-     * @param mask the additive [T, T] causal mask, or null (see {@link ScaledDotProductAttention#attend})
+     * @param causal whether position i attends only to positions up to i (text towers)
      * @param kept receives hidden_states[i], [B, T, W], for each i that {@code request} keeps
-     * @return hidden_states[depth], [B, T, W], in the manager of {@code embeddings}
+     * @return hidden_states[depth], [B, T, W], in the manager of {@code embeddings} (as are the kept states)
      */
-    NDArray forward(NDArray embeddings, NDArray mask, int depth, OutputRequest request, Map<Integer, NDArray> kept) {
-        NDManager home = embeddings.getManager();
+    NDArray forward(NDArray embeddings, boolean causal, int depth, OutputRequest request, Map<Integer, NDArray> kept) {
         Shape shape = embeddings.getShape(); // [B, T, W]
         int tokens = (int) shape.get(1);
         if (request.keeps(0, layers.size())) {
@@ -50,12 +48,7 @@ final class ClipEncoder {
         }
         NDArray h = embeddings.reshape(shape.get(0) * tokens, shape.get(2));
         for (int i = 0; i < depth; i++) {
-            NDArray next;
-            try (NDManager scope = home.newSubManager()) {
-                h.tempAttach(scope);
-                next = layers.get(i).forward(h, tokens, mask);
-                next.attach(home);
-            }
+            NDArray next = layers.get(i).forward(h, tokens, causal); // in the manager of embeddings
             h.close(); // a flat view: a kept state holds its own view of the same memory
             h = next;
             if (request.keeps(i + 1, layers.size())) {

@@ -1,43 +1,52 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
 
-/** One pre-LN transformer block ({@code encoder.layers.i}). */
+/**
+ * One pre-LN transformer block ({@code encoder.layers.i}): {@code h = x + attn(ln1(x))}, {@code h + mlp(ln2(h))}.
+ *
+ * <p>The math lives in one place, the TorchScript kernels' {@code clip_layer} ({@code src/main/torchscript}), for
+ * every device and dtype: a forward is one call per layer into libtorch, with the layer's twelve parameters and fixed
+ * arguments handed over once at load ({@link TorchScriptKernels.LayerArguments}), in place of a dozen calls per layer
+ * that bound a batch-1 forward on a GPU by the host. This class loads and prepares the parameters: the fused, scaled
+ * qkv projection ({@link ClipAttention}), the MLP with quick_gelu's constant folded in ({@link ClipMlp}), bfloat16
+ * products or oneDNN-packed weights as the reader says.
+ */
 final class ClipEncoderLayer {
-    private final LayerNorm layerNorm1;
-    private final ClipAttention selfAttn;
-    private final LayerNorm layerNorm2;
-    private final ClipMlp mlp;
-    private final boolean bfloat16; // products in bfloat16, the residual stream and norms in float32
+    private final TorchScriptKernels.LayerArguments arguments; // null in the header pass
 
-    private ClipEncoderLayer(LayerNorm layerNorm1, ClipAttention selfAttn, LayerNorm layerNorm2, ClipMlp mlp,
-            boolean bfloat16) {
-        this.layerNorm1 = layerNorm1;
-        this.selfAttn = selfAttn;
-        this.layerNorm2 = layerNorm2;
-        this.mlp = mlp;
-        this.bfloat16 = bfloat16;
+    private ClipEncoderLayer(TorchScriptKernels.LayerArguments arguments) {
+        this.arguments = arguments;
     }
 
     static ClipEncoderLayer load(WeightReader r, String name, int width, int heads, int intermediate, double eps,
             Activation act) {
-        return new ClipEncoderLayer(
-                LayerNorm.load(r, name + ".layer_norm1", width, eps),
-                ClipAttention.load(r, name + ".self_attn", width, heads),
-                LayerNorm.load(r, name + ".layer_norm2", width, eps),
-                ClipMlp.load(r, name + ".mlp", width, intermediate, act),
-                r.precision().bfloat16Products());
+        LayerNorm ln1 = LayerNorm.load(r, name + ".layer_norm1", width, eps);
+        ClipAttention attn = ClipAttention.load(r, name + ".self_attn", width, heads);
+        LayerNorm ln2 = LayerNorm.load(r, name + ".layer_norm2", width, eps);
+        ClipMlp mlp = ClipMlp.load(r, name + ".mlp", width, intermediate, act);
+        if (r.headerOnly()) {
+            return new ClipEncoderLayer(null);
+        }
+        boolean packed = attn.qkv().packed();
+        return new ClipEncoderLayer(TorchScriptKernels.clipLayerArguments(new NDArray[] {
+            ln1.weight(), ln1.bias(), attn.qkv().weight(), attn.qkv().bias(), attn.outProj().weight(),
+            attn.outProj().bias(), ln2.weight(), ln2.bias(), mlp.fc1().weight(), mlp.fc1().bias(), mlp.fc2().weight(),
+            mlp.fc2().bias()}, heads, (float) eps, act == Activation.QUICK_GELU ? "swish" : "gelu", packed,
+                r.attention() == AttentionKernel.FUSED));
     }
 
-    /** @param x [B*T, W]; @param tokens T; @param mask the additive [T, T] causal mask or null */
-    NDArray forward(NDArray x, int tokens, NDArray mask) {
-        if (bfloat16) { // bfloat16 + float32 promotes to float32: the residual stream stays float32
-            NDArray h = selfAttn.forward(layerNorm1.forwardToBFloat16(x), tokens, mask).add(x);
-            return mlp.forward(layerNorm2.forwardToBFloat16(h)).add(h);
-        }
-        NDArray h = selfAttn.forwardAdd(layerNorm1.forward(x), tokens, mask, x);
-        return mlp.forwardAdd(layerNorm2.forward(h), h);
+    /**
+     * @param x [B*T, W], the residual stream
+     * @param tokens T
+     * @param causal whether position i attends only to positions up to i (text towers)
+     * @return [B*T, W], in the manager of {@code x}
+     */
+    NDArray forward(NDArray x, int tokens, boolean causal) {
+        return TorchScriptKernels.clipLayer(x, tokens, causal, arguments);
     }
 }

@@ -36,11 +36,9 @@ public final class ClipTextModel implements AutoCloseable {
     private final ClipEncoder encoder;
     private final LayerNorm finalLayerNorm;
     private final Linear textProjection; // [proj, W], no bias; null when absent
-    private final NDArray causalMask; // [P, P], 0 on and below the diagonal, -inf above
 
     private ClipTextModel(CLIPTextConfig config, Compute compute, NDManager weights, NDArray tokenEmbedding,
-            NDArray positionEmbedding, ClipEncoder encoder, LayerNorm finalLayerNorm, Linear textProjection,
-            NDArray causalMask) {
+            NDArray positionEmbedding, ClipEncoder encoder, LayerNorm finalLayerNorm, Linear textProjection) {
         this.config = config;
         this.compute = compute;
         this.weights = weights;
@@ -49,7 +47,6 @@ public final class ClipTextModel implements AutoCloseable {
         this.encoder = encoder;
         this.finalLayerNorm = finalLayerNorm;
         this.textProjection = textProjection;
-        this.causalMask = causalMask;
     }
 
     /**
@@ -70,17 +67,8 @@ public final class ClipTextModel implements AutoCloseable {
             WeightReader r = new WeightReader(source, m, compute, dev.sdcond.models.layout.TowerKind.TEXT);
             Parts parts = Parts.read(r, config);
             r.finish(what);
-            int p = config.maxPositionEmbeddings();
-            float[] maskValues = new float[p * p];
-            for (int i = 0; i < p; i++) {
-                for (int j = i + 1; j < p; j++) {
-                    maskValues[i * p + j] = Float.NEGATIVE_INFINITY;
-                }
-            }
-            NDArray mask = m.create(maskValues, new Shape(p, p)).toType(compute.precision().loadType(), false);
             m.cap();
-            return new ClipTextModel(config, compute, m, parts.tok(), parts.pos(), parts.enc(), parts.fln(), parts.proj(),
-                    mask);
+            return new ClipTextModel(config, compute, m, parts.tok(), parts.pos(), parts.enc(), parts.fln(), parts.proj());
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -191,8 +179,7 @@ public final class ClipTextModel implements AutoCloseable {
                 replace(sub, tok, vectors);
             }
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
-            NDArray mask = causalMask.get(sub, new NDIndex(":{}, :{}", t, t));
-            NDArray h = encoder.forward(h0, mask, depth, request, kept);
+            NDArray h = encoder.forward(h0, true, depth, request, kept);
             NDArray last = null;
             NDArray pooled = null;
             NDArray projected = null;

@@ -9,8 +9,8 @@ import dev.sdcond.models.weights.WeightReader;
  *
  * @param weight [out, in], or oneDNN's packed form of it when {@code packed}
  * @param bias [out], or null for none
- * @param packed whether the weight was reordered once at load into oneDNN's blocked layout (CPU, float32): the
- *     products then run through oneDNN's linear, which can also apply the next activation in the same pass
+ * @param packed whether the weight was reordered once at load into oneDNN's blocked layout (CPU, float32), for the
+ *     layers' products ({@link ClipEncoderLayer}); {@link #forward} takes unpacked weights only
  */
 record Linear(NDArray weight, NDArray bias, boolean packed) {
 
@@ -45,33 +45,8 @@ record Linear(NDArray weight, NDArray bias, boolean packed) {
      * @return [N, out]
      */
     NDArray forward(NDArray x) {
-        if (packed) {
-            return TorchScriptKernels.linearPacked(x, weight, bias, "none");
-        }
         return bias == null
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
-    }
-
-    /**
-     * The product followed by an activation, in one oneDNN pass (packed only).
-     *
-     * @param x [N, in]
-     * @param post {@code gelu} (erf) or {@code swish}
-     * @return [N, out]
-     */
-    NDArray forward(NDArray x, String post) {
-        return TorchScriptKernels.linearPacked(x, weight, bias, post);
-    }
-
-    /**
-     * The product plus a residual: one oneDNN pass when packed.
-     *
-     * @param x [N, in]
-     * @param residual [N, out]
-     * @return {@code x W^T + b + residual}, [N, out]
-     */
-    NDArray forwardAdd(NDArray x, NDArray residual) {
-        return packed ? TorchScriptKernels.linearPackedAdd(x, weight, bias, residual) : forward(x).addi(residual);
     }
 }

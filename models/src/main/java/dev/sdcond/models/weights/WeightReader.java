@@ -53,7 +53,7 @@ public final class WeightReader {
      */
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
-        this(source, manager, compute.precision(), compute.attention().resolve(),
+        this(source, manager, compute.precision(), compute.attention(),
                 compute.linear().packs(kind, compute.precision(), compute.device().isGpu()), false);
     }
 
