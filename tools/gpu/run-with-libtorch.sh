@@ -20,4 +20,5 @@ CUDART=
 for d in "$T"/../nvidia/*/lib /usr/local/cuda/lib64; do
   if [ -d "$d" ]; then CUDART=$CUDART$d:; fi
 done
-exec java ${JAVA_OPTS:-} -Djna.library.path="$CUDART" -jar "$HERE/cli/target/sdcond.jar" "$@"
+# SDCOND_JAR: the CUDA flavour (cli/target/sdcond-cuda.jar, no CPU natives) or the CPU build; JAVA: another java
+exec "${JAVA:-java}" ${JAVA_OPTS:-} -Djna.library.path="$CUDART" -jar "${SDCOND_JAR:-$HERE/cli/target/sdcond.jar}" "$@"
