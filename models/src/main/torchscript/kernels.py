@@ -1,6 +1,7 @@
 # Generates models/src/main/resources/dev/sdcond/models/kernels.pt: the TorchScript module through which sdcond calls
-# what DJL 0.36 does not bind. Run from the repository root with any PyTorch 2.x that still has torch.jit (the archive
-# it writes, file format version 3, loads in libtorch 2.1+):
+# what DJL 0.36 does not bind, and kernels-portable.pt, the same without oneDNN's packed linear, for a libtorch built
+# without oneDNN (an archive that names an op its libtorch lacks does not load at all). Run from the repository root
+# with any PyTorch 2.x that still has torch.jit (the archives it writes, file format version 3, load in libtorch 2.1+):
 #     python models/src/main/torchscript/kernels.py
 import torch
 import torch.nn.functional as F
@@ -52,15 +53,16 @@ class Kernels(torch.nn.Module):
     def _linear(self, x: Tensor, weight: Tensor, bias: Tensor, packed: bool, post: str) -> Tensor:
         """x W^T + b, then the activation post ("none", "gelu", "swish"), in the weight's dtype."""
         if packed:
-            return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post,
-                                                      torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
-                                                      "none")
+            return self._packed_linear(x, weight, bias, post)
         y = F.linear(x.to(weight.dtype), weight, bias)
         if post == "swish":
             y = y.mul_(torch.sigmoid(y))
         elif post == "gelu":
             y = F.gelu(y)
         return y
+
+    def _packed_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+        raise RuntimeError("packed weights need sdcond's oneDNN kernels (kernels.pt)")
 
     def _explicit_attention(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
         """softmax(q k^T [+ causal mask]) v with the [B, H, T, T] scores written out (float32 and float16)."""
@@ -73,18 +75,6 @@ class Kernels(torch.nn.Module):
             scores = scores + mask
         o = torch.matmul(torch.softmax(scores, -1), v)
         return o.transpose(1, 2).reshape(n, w)
-
-    @torch.jit.export
-    def pack_linear(self, weight: Tensor) -> Tensor:
-        """A float32 [out, in] weight reordered once into oneDNN's blocked layout (an opaque mkldnn tensor)."""
-        return torch.ops.mkldnn._reorder_linear_weight(weight, None)
-
-    @torch.jit.export
-    def linear_packed(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
-        """oneDNN's x W^T + b on a packed weight, with an optional fused activation: "none", "gelu" (erf) or
-        "swish" (z * sigmoid(z))."""
-        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post, torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
-                                                  "none")
 
     @torch.jit.export
     def linear_upcast(self, x: Tensor, weight: Tensor) -> Tensor:
@@ -111,4 +101,27 @@ class Kernels(torch.nn.Module):
         return x.to(torch.bfloat16)
 
 
-torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
+class OneDnnKernels(Kernels):
+    """The kernels with oneDNN's linear on packed weights (CPU, float32)."""
+
+    def _packed_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post,
+                                                  torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
+                                                  "none")
+
+    @torch.jit.export
+    def pack_linear(self, weight: Tensor) -> Tensor:
+        """A float32 [out, in] weight reordered once into oneDNN's blocked layout (an opaque mkldnn tensor)."""
+        return torch.ops.mkldnn._reorder_linear_weight(weight, None)
+
+    @torch.jit.export
+    def linear_packed(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+        """oneDNN's x W^T + b on a packed weight, with an optional fused activation: "none", "gelu" (erf) or
+        "swish" (z * sigmoid(z))."""
+        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post, torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
+                                                  "none")
+
+
+torch.jit.script(OneDnnKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
+torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels-portable.pt")
+

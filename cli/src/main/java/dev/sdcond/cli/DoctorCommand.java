@@ -85,9 +85,13 @@ final class DoctorCommand implements Callable<Integer> {
         facts.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op, "
                 + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op");
         facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()
-                ? ", oneDNN packed linear" : "") : "not loaded (bfloat16 and fused attention unavailable)");
+                ? ", oneDNN packed linear" : "") : "not loaded");
         Device d = dev.sdcond.models.Compute.parseDevice(device);
-        if (d.isGpu() && !cudaBuild) {
+        if (!TorchScriptKernels.available()) {
+            problem = "sdcond's TorchScript kernels (kernels.pt) could not be loaded into this libtorch, and CLIP towers"
+                    + " run their layers through them";
+            next = "use a libtorch with TorchScript (DJL's pytorch-native builds have it; see tools/gpu/README.md)";
+        } else if (d.isGpu() && !cudaBuild) {
             problem = "this libtorch is the CPU build (" + libtorch + ")";
             next = "run on a CUDA libtorch: tools/gpu/README.md (PYTORCH_LIBRARY_PATH with a matching JNI)";
         } else if (d.isGpu() && d.getDeviceId() >= engine.getGpuCount()) {

@@ -244,10 +244,28 @@ public final class TorchScriptKernels {
     }
 
     private static PtSymbolBlock load() {
+        // kernels.pt names oneDNN's ops; a libtorch built without oneDNN cannot load it at all, so the same module
+        // without them comes second (no packed linear there: packedLinearAvailable() says false)
+        for (String name : new String[] {"kernels.pt", "kernels-portable.pt"}) {
+            PtSymbolBlock module = load(name);
+            if (module != null) {
+                return module;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Loads one of the kernel archives.
+     *
+     * @param resource {@code kernels.pt} or {@code kernels-portable.pt}
+     * @return the module, or null when it cannot be loaded into this libtorch
+     */
+    static PtSymbolBlock load(String resource) {
         NDManager home = NDManager.newBaseManager(Device.cpu(), Towers.ENGINE);
-        try (InputStream is = TorchScriptKernels.class.getResourceAsStream("kernels.pt")) {
+        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
             if (is == null) {
-                throw new IOException("resource kernels.pt is missing");
+                throw new IOException("resource " + resource + " is missing");
             }
             return JniUtils.loadModule((PtNDManager) home, is, true, false);
         } catch (IOException | RuntimeException e) {

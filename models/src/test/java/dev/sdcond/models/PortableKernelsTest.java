@@ -1,0 +1,115 @@
+package dev.sdcond.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.IValue;
+import ai.djl.pytorch.jni.IValueUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Random;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kernels-portable.pt, the fallback for a libtorch without oneDNN: it names no oneDNN op (an archive naming an op its
+ * libtorch lacks does not load at all), and its CLIP layer computes exactly what kernels.pt's does.
+ */
+class PortableKernelsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void portableArchiveNamesNoOneDnnOp() throws IOException {
+        assertFalse(mentions("kernels-portable.pt", "mkldnn"));
+        assertTrue(mentions("kernels.pt", "mkldnn"), "the scan must see the ops the full archive names");
+    }
+
+    @Test
+    void portableLayerEqualsTheFullOne() {
+        PtSymbolBlock full = TorchScriptKernels.load("kernels.pt");
+        PtSymbolBlock portable = TorchScriptKernels.load("kernels-portable.pt");
+        assertNotNull(full);
+        assertNotNull(portable);
+        int w = 16;
+        int heads = 2;
+        int tokens = 5;
+        Random rnd = new Random(7);
+        try (PtNDManager m = (PtNDManager) NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
+            long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
+            PtNDArray[] p = new PtNDArray[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                p[i] = (PtNDArray) random(m, rnd, new Shape(shapes[i]));
+            }
+            PtNDArray x = (PtNDArray) random(m, rnd, new Shape(2L * tokens, w));
+            for (String act : new String[] {"swish", "gelu"}) {
+                for (boolean fused : new boolean[] {true, false}) {
+                    float[] a = layer(full, m, x, p, tokens, heads, act, fused);
+                    float[] b = layer(portable, m, x, p, tokens, heads, act, fused);
+                    assertArrayEquals(a, b, 0f, act + (fused ? " fused" : " explicit"));
+                }
+            }
+            IValue[] packed = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
+                IValue.from(true), IValue.from(1e-5), IValue.from("gelu"), IValue.from(true), IValue.from(true)};
+            assertThrows(RuntimeException.class, () -> IValueUtils.runMethod(portable, "clip_layer", packed));
+            for (IValue v : packed) {
+                v.close();
+            }
+        }
+    }
+
+    private static NDArray random(NDManager m, Random rnd, Shape shape) {
+        float[] v = new float[(int) shape.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) rnd.nextGaussian() * 0.3f;
+        }
+        return m.create(v, shape);
+    }
+
+    private static float[] layer(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
+            int heads, String act, boolean fused) {
+        IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads), IValue.from(true),
+            IValue.from(1e-5), IValue.from(act), IValue.from(false), IValue.from(fused)};
+        try (IValue out = IValueUtils.runMethod(module, "clip_layer", in)) {
+            return out.toTensor(m).toFloatArray();
+        } finally {
+            for (IValue v : in) {
+                v.close();
+            }
+        }
+    }
+
+    /** Whether any entry of an archive (a zip) contains {@code text}. */
+    private boolean mentions(String resource, String text) throws IOException {
+        Path copy = tmp.resolve(resource);
+        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
+            Files.copy(is, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (ZipFile zip = new ZipFile(copy.toFile())) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                try (InputStream in = zip.getInputStream(e)) {
+                    if (new String(in.readAllBytes(), StandardCharsets.ISO_8859_1).contains(text)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+}
