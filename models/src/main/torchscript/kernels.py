@@ -1,6 +1,6 @@
 # Generates models/src/main/resources/dev/sdcond/models/kernels.pt: the TorchScript module through which sdcond calls
-# what DJL 0.36 does not bind, and kernels-portable.pt, the same without oneDNN's packed linear, for a libtorch built
-# without oneDNN (an archive that names an op its libtorch lacks does not load at all). Run from the repository root
+# what DJL 0.36 does not bind, and kernels-portable.pt, the same without oneDNN's and MKL's packed linear, for a
+# libtorch built without them (an archive that names an op its libtorch lacks does not load at all). Run from the repository root
 # with any PyTorch 2.x that still has torch.jit (the archives it writes, file format version 3, load in libtorch 2.1+):
 #     python models/src/main/torchscript/kernels.py
 import torch
@@ -25,44 +25,53 @@ class Kernels(torch.nn.Module):
 
     @torch.jit.export
     def clip_layer(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
-                   packed: bool, fused: bool) -> Tensor:
+                   packing: int, rows: int, fused: bool) -> Tensor:
         """One pre-LN CLIP encoder layer, the only implementation of its math (CPU and GPU, every dtype): one call per
         layer in place of a dozen, so that a batch-1 forward is not bound by the host's calls.
 
         x: [B*T, W], the residual stream (float32, or float16 on GPUs). p: layer_norm1 weight and bias, the fused qkv
         weight and bias (query rows scaled by head_dim^-0.5), out_proj weight and bias, layer_norm2 weight and bias,
         fc1 weight and bias, fc2 weight and bias. act: "swish" (quick_gelu with its 1.702 folded into fc1 and fc2) or
-        "gelu" (erf). packed: the four weights are oneDNN-packed (CPU, float32). Weights of another dtype than x
-        (bfloat16) make the products run in that dtype, the norms and the residual stream staying in x's dtype.
+        "gelu" (erf). packing: 0, the four weights as stored; 1, packed for oneDNN; 2, packed for MKL's GEMM
+        of rows x in (CPU, float32; rows must equal tokens, each sequence is one product). Weights of another dtype
+        than x (bfloat16) make the products run in that dtype, the norms and the residual stream staying in x's dtype.
         fused: libtorch's scaled_dot_product_attention; else the explicit product, softmax, product (bfloat16 is
         always fused). Returns [B*T, W] in x's dtype.
         """
         w = x.shape[1]
         h = F.layer_norm(x, [w], p[0], p[1], eps)
-        qkv = self._linear(h, p[2], p[3], packed, "none")
+        if packing == 2 and tokens != rows:
+            raise RuntimeError("weights packed for sequences of " + str(rows) + " tokens, not " + str(tokens))
+        qkv = self._linear(h, p[2], p[3], packing, rows, "none")
         if fused or qkv.dtype == torch.bfloat16:
             a = self.forward(qkv, tokens, heads, causal)
         else:
             a = self._explicit_attention(qkv, tokens, heads, causal)
-        h = self._linear(a, p[4], p[5], packed, "none")
+        h = self._linear(a, p[4], p[5], packing, rows, "none")
         h = h.add_(x) if h.dtype == x.dtype else h + x
-        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packed, act)
-        m = self._linear(m, p[10], p[11], packed, "none")
+        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packing, rows, act)
+        m = self._linear(m, p[10], p[11], packing, rows, "none")
         return m.add_(h) if m.dtype == h.dtype else m + h
 
-    def _linear(self, x: Tensor, weight: Tensor, bias: Tensor, packed: bool, post: str) -> Tensor:
+    def _linear(self, x: Tensor, weight: Tensor, bias: Tensor, packing: int, rows: int, post: str) -> Tensor:
         """x W^T + b, then the activation post ("none", "gelu", "swish"), in the weight's dtype."""
-        if packed:
-            return self._packed_linear(x, weight, bias, post)
-        y = F.linear(x.to(weight.dtype), weight, bias)
+        if packing == 1:
+            return self._onednn_linear(x, weight, bias, post)
+        if packing == 2:
+            y = self._mkl_linear(x, weight, bias, rows)
+        else:
+            y = F.linear(x.to(weight.dtype), weight, bias)
         if post == "swish":
             y = y.mul_(torch.sigmoid(y))
         elif post == "gelu":
             y = F.gelu(y)
         return y
 
-    def _packed_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
-        raise RuntimeError("packed weights need sdcond's oneDNN kernels (kernels.pt)")
+    def _onednn_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+        raise RuntimeError("packed weights need sdcond's full kernels (kernels.pt)")
+
+    def _mkl_linear(self, x: Tensor, weight: Tensor, bias: Tensor, rows: int) -> Tensor:
+        raise RuntimeError("packed weights need sdcond's full kernels (kernels.pt)")
 
     def _explicit_attention(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
         """softmax(q k^T [+ causal mask]) v with the [B, H, T, T] scores written out (float32 and float16)."""
@@ -101,13 +110,30 @@ class Kernels(torch.nn.Module):
         return x.to(torch.bfloat16)
 
 
-class OneDnnKernels(Kernels):
-    """The kernels with oneDNN's linear on packed weights (CPU, float32)."""
+class NativeKernels(Kernels):
+    """The kernels with oneDNN's linear on packed weights and MKL's packed GEMM (CPU, float32)."""
 
-    def _packed_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
+    def _onednn_linear(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
         return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post,
                                                   torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
                                                   "none")
+
+    def _mkl_linear(self, x: Tensor, weight: Tensor, bias: Tensor, rows: int) -> Tensor:
+        """MKL's GEMM on a weight packed for rows x in, one product per block of rows. The op falls back to its third
+        argument for any other row count: that is a zero-size stand-in here (only its shape is read), so the row
+        count is checked first."""
+        n = bias.shape[0]
+        if x.shape[0] % rows != 0:
+            raise RuntimeError("weights packed for blocks of " + str(rows) + " rows, got " + str(x.shape[0]))
+        stand_in = torch.zeros([1], dtype=x.dtype).expand(n, x.shape[1])
+        if x.shape[0] == rows:
+            return torch.ops.mkl._mkl_linear(x, weight, stand_in, bias, rows)
+        return torch.cat([torch.ops.mkl._mkl_linear(b, weight, stand_in, bias, rows) for b in x.split(rows)])
+
+    @torch.jit.export
+    def pack_mkl(self, weight: Tensor, rows: int) -> Tensor:
+        """A float32 [out, in] weight packed once for MKL's GEMM of rows x in (an opaque tensor)."""
+        return torch.ops.mkl._mkl_reorder_linear_weight(weight, rows)
 
     @torch.jit.export
     def pack_linear(self, weight: Tensor) -> Tensor:
@@ -122,6 +148,6 @@ class OneDnnKernels(Kernels):
                                                   "none")
 
 
-torch.jit.script(OneDnnKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
+torch.jit.script(NativeKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
 torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels-portable.pt")
 

@@ -22,8 +22,9 @@ public final class ComputeOptions {
     dev.sdcond.models.AttentionKernel attention;
 
     @Option(names = "--linear", defaultValue = "auto",
-            description = "matrix products of the projections: auto (oneDNN on packed weights for text towers in"
-                    + " float32 on the CPU, libtorch's default elsewhere), plain or packed (default: ${DEFAULT-VALUE})")
+            description = "matrix products of the projections: auto (float32 on the CPU: oneDNN on packed weights for"
+                    + " text towers, MKL on packed weights for vision towers; libtorch's default elsewhere), plain,"
+                    + " packed (oneDNN) or mkl (default: ${DEFAULT-VALUE})")
     dev.sdcond.models.LinearKernel linear;
 
     @Option(names = "--threads", converter = Converters.Positive.class,

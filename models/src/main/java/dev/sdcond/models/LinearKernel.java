@@ -8,9 +8,10 @@ import dev.sdcond.models.layout.TowerKind;
  */
 public enum LinearKernel {
     /**
-     * {@link #PACKED} for text towers in float32 on the CPU, {@link #PLAIN} elsewhere. Measured on a 2-core Xeon with
-     * AVX-512 (libtorch 2.7.1): packed was ~13% faster on CLIP-L text at batch 1 (77 rows per product), on par at
-     * batch 8, and ~10% slower on ViT-H/14 (257 rows, wider products).
+     * {@link #PACKED} for text towers and {@link #MKL} for vision towers, in float32 on the CPU; {@link #PLAIN}
+     * elsewhere. Measured on a 2-core Xeon with AVX-512 (libtorch 2.7.1), products of one layer alone: CLIP-L text at
+     * batch 1 (77 rows) 5.4 ms oneDNN-packed, 6.5 MKL-packed, 7.3 plain; ViT-H/14 at batch 1 (257 rows) 37 ms
+     * MKL-packed, 44 plain, 49 oneDNN-packed (medians of 12 alternating rounds).
      */
     AUTO,
     /** libtorch's linear (MKL's sgemm on the CPU) on the weights as stored. */
@@ -19,20 +20,27 @@ public enum LinearKernel {
      * oneDNN's linear on weights reordered once at load into its blocked layout, with the MLP's activation fused into
      * fc1 (CPU, float32 only; elsewhere, and where this libtorch lacks the op, {@link #PLAIN}).
      */
-    PACKED;
+    PACKED,
+    /**
+     * MKL's GEMM on weights packed once at load for the tower's sequence length ({@code cblas_sgemm_pack}), one product
+     * per sequence (CPU, float32 only, towers with a fixed sequence length: vision towers; elsewhere, and where this
+     * libtorch lacks the op, {@link #PLAIN}).
+     */
+    MKL;
 
     /**
-     * Whether a tower loaded now packs its projections.
+     * The kernel a tower loaded now uses.
      *
      * @param kind the tower's kind
      * @param precision the compute dtype
      * @param gpu whether it runs on a GPU
-     * @return true to pack
+     * @return {@link #PLAIN}, {@link #PACKED} or {@link #MKL}
      */
-    public boolean packs(TowerKind kind, Precision precision, boolean gpu) {
+    public LinearKernel resolve(TowerKind kind, Precision precision, boolean gpu) {
         if (this == PLAIN || gpu || precision != Precision.FLOAT32 || !TorchScriptKernels.packedLinearAvailable()) {
-            return false;
+            return PLAIN;
         }
-        return this == PACKED || kind == TowerKind.TEXT;
+        LinearKernel k = this == AUTO ? (kind == TowerKind.TEXT ? PACKED : MKL) : this;
+        return k == MKL && kind == TowerKind.TEXT ? PLAIN : k;
     }
 }

@@ -81,7 +81,8 @@ public final class TorchScriptKernels {
         private final IValue heads;
         private final IValue eps;
         private final IValue act;
-        private final IValue packed;
+        private final IValue packing;
+        private final IValue rows;
         private final IValue fused;
 
         private LayerArguments(IValue[] values) {
@@ -89,8 +90,9 @@ public final class TorchScriptKernels {
             this.heads = values[1];
             this.eps = values[2];
             this.act = values[3];
-            this.packed = values[4];
-            this.fused = values[5];
+            this.packing = values[4];
+            this.rows = values[5];
+            this.fused = values[6];
         }
     }
 
@@ -104,19 +106,27 @@ public final class TorchScriptKernels {
      * @param heads the attention heads
      * @param eps the layer norms' epsilon
      * @param act {@code swish} (quick_gelu with its constant folded into fc1 and fc2) or {@code gelu} (erf)
-     * @param packed whether the four weights are packed for oneDNN ({@link #packLinear})
+     * @param packing how the four weights are kept: {@code PLAIN}, {@code PACKED} ({@link #packLinear}) or {@code MKL}
+     *     ({@link #packMkl})
+     * @param tokens the sequence length MKL-packed weights were packed for
      * @param fused libtorch's fused attention; else the explicit product, softmax, product
      * @return the prepared arguments
      */
-    public static LayerArguments clipLayerArguments(NDArray[] params, int heads, float eps, String act, boolean packed,
-            boolean fused) {
+    public static LayerArguments clipLayerArguments(NDArray[] params, int heads, float eps, String act,
+            LinearKernel packing, int tokens, boolean fused) {
         requireModule();
         PtNDArray[] tensors = new PtNDArray[params.length];
         for (int i = 0; i < params.length; i++) {
             tensors[i] = (PtNDArray) params[i];
         }
+        long code = switch (packing) {
+            case PACKED -> 1;
+            case MKL -> 2;
+            case PLAIN -> 0;
+            case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
+        };
         IValue[] values = {IValue.listFrom(tensors), IValue.from((long) heads), IValue.from((double) eps),
-            IValue.from(act), IValue.from(packed), IValue.from(fused)};
+            IValue.from(act), IValue.from(code), IValue.from((long) tokens), IValue.from(fused)};
         params[0].getManager().attachInternal("clip-layer-" + values[0].getUid(), values);
         return new LayerArguments(values);
     }
@@ -133,7 +143,7 @@ public final class TorchScriptKernels {
     public static NDArray clipLayer(NDArray x, int tokens, boolean causal, LayerArguments layer) {
         try (IValue a = IValue.from((PtNDArray) x)) {
             return run("clip_layer", (PtNDManager) x.getManager(), a, layer.params, constant(tokens), layer.heads,
-                    causal ? TRUE : FALSE, layer.eps, layer.act, layer.packed, layer.fused);
+                    causal ? TRUE : FALSE, layer.eps, layer.act, layer.packing, layer.rows, layer.fused);
         }
     }
 
@@ -158,6 +168,19 @@ public final class TorchScriptKernels {
     public static NDArray packLinear(NDArray weight) {
         try (IValue w = IValue.from((PtNDArray) weight)) {
             return run("pack_linear", (PtNDManager) weight.getManager(), w);
+        }
+    }
+
+    /**
+     * A float32 [out, in] weight packed once for MKL's GEMM of {@code rows} x in ({@code cblas_sgemm_pack}).
+     *
+     * @param weight the weight, on the CPU
+     * @param rows the row count of the products it will take part in
+     * @return the packed weight (opaque: only the encoder layer takes it), in its manager
+     */
+    public static NDArray packMkl(NDArray weight, int rows) {
+        try (IValue w = IValue.from((PtNDArray) weight); IValue n = IValue.from((long) rows)) {
+            return run("pack_mkl", (PtNDManager) weight.getManager(), w, n);
         }
     }
 

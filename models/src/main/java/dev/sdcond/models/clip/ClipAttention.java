@@ -15,15 +15,16 @@ import dev.sdcond.models.weights.WeightReader;
  */
 record ClipAttention(Linear qkv, Linear outProj) {
 
-    static ClipAttention load(WeightReader r, String name, int width, int heads) {
-        float scale = (float) Math.pow(width / heads, -0.5);
-        Linear outProj = Linear.load(r, name + ".out_proj", width, width).forProducts(r);
+    static ClipAttention load(WeightReader r, String name, LayerSpec spec) {
+        int width = spec.width();
+        float scale = (float) Math.pow(width / spec.heads(), -0.5);
+        Linear outProj = Linear.load(r, name + ".out_proj", width, width).forProducts(r, spec.tokens());
         if (r.shape(name + ".in_proj_weight").isPresent()) {
             // stored fused (OpenCLIP): scale the q rows in place of a copy per projection
             NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
             NDArray b = r.take(name + ".in_proj_bias", 3L * width);
             return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale))
-                    .forProducts(r), outProj);
+                    .forProducts(r, spec.tokens()), outProj);
         }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
@@ -35,7 +36,7 @@ record ClipAttention(Linear qkv, Linear outProj) {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused.forProducts(r), outProj);
+            return new ClipAttention(fused.forProducts(r, spec.tokens()), outProj);
         }
     }
 

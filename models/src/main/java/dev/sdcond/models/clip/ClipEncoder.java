@@ -2,7 +2,6 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,11 +15,10 @@ final class ClipEncoder {
         this.layers = List.copyOf(layers);
     }
 
-    static ClipEncoder load(WeightReader r, String name, int numLayers, int width, int heads, int intermediate,
-            double eps, Activation act) {
+    static ClipEncoder load(WeightReader r, String name, int numLayers, LayerSpec spec) {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < numLayers; i++) {
-            layers.add(ClipEncoderLayer.load(r, name + ".layers." + i, width, heads, intermediate, eps, act));
+            layers.add(ClipEncoderLayer.load(r, name + ".layers." + i, spec));
         }
         return new ClipEncoder(layers);
     }

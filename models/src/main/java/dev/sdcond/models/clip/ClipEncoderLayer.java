@@ -23,21 +23,19 @@ final class ClipEncoderLayer {
         this.arguments = arguments;
     }
 
-    static ClipEncoderLayer load(WeightReader r, String name, int width, int heads, int intermediate, double eps,
-            Activation act) {
-        LayerNorm ln1 = LayerNorm.load(r, name + ".layer_norm1", width, eps);
-        ClipAttention attn = ClipAttention.load(r, name + ".self_attn", width, heads);
-        LayerNorm ln2 = LayerNorm.load(r, name + ".layer_norm2", width, eps);
-        ClipMlp mlp = ClipMlp.load(r, name + ".mlp", width, intermediate, act);
+    static ClipEncoderLayer load(WeightReader r, String name, LayerSpec spec) {
+        LayerNorm ln1 = LayerNorm.load(r, name + ".layer_norm1", spec.width(), spec.eps());
+        ClipAttention attn = ClipAttention.load(r, name + ".self_attn", spec);
+        LayerNorm ln2 = LayerNorm.load(r, name + ".layer_norm2", spec.width(), spec.eps());
+        ClipMlp mlp = ClipMlp.load(r, name + ".mlp", spec);
         if (r.headerOnly()) {
             return new ClipEncoderLayer(null);
         }
-        boolean packed = attn.qkv().packed();
         return new ClipEncoderLayer(TorchScriptKernels.clipLayerArguments(new NDArray[] {
             ln1.weight(), ln1.bias(), attn.qkv().weight(), attn.qkv().bias(), attn.outProj().weight(),
             attn.outProj().bias(), ln2.weight(), ln2.bias(), mlp.fc1().weight(), mlp.fc1().bias(), mlp.fc2().weight(),
-            mlp.fc2().bias()}, heads, (float) eps, act == Activation.QUICK_GELU ? "swish" : "gelu", packed,
-                r.attention() == AttentionKernel.FUSED));
+            mlp.fc2().bias()}, spec.heads(), (float) spec.eps(), spec.act() == Activation.QUICK_GELU ? "swish" : "gelu",
+                attn.qkv().kernel(), spec.tokens(), r.attention() == AttentionKernel.FUSED));
     }
 
     /**

@@ -18,14 +18,14 @@ import dev.sdcond.models.weights.WeightReader;
 record ClipMlp(Linear fc1, Linear fc2) {
     private static final float QUICK_GELU = 1.702f;
 
-    static ClipMlp load(WeightReader r, String name, int width, int intermediate, Activation act) {
-        Linear fc1 = Linear.load(r, name + ".fc1", intermediate, width);
-        Linear fc2 = Linear.load(r, name + ".fc2", width, intermediate);
-        if (act == Activation.QUICK_GELU) {
+    static ClipMlp load(WeightReader r, String name, LayerSpec spec) {
+        Linear fc1 = Linear.load(r, name + ".fc1", spec.intermediate(), spec.width());
+        Linear fc2 = Linear.load(r, name + ".fc2", spec.width(), spec.intermediate());
+        if (spec.act() == Activation.QUICK_GELU) {
             fc1 = new Linear(scaled(fc1.weight(), QUICK_GELU), scaled(fc1.bias(), QUICK_GELU));
             fc2 = new Linear(scaled(fc2.weight(), 1 / QUICK_GELU), fc2.bias());
         }
-        return new ClipMlp(fc1.forProducts(r), fc2.forProducts(r));
+        return new ClipMlp(fc1.forProducts(r, spec.tokens()), fc2.forProducts(r, spec.tokens()));
     }
 
     private static NDArray scaled(NDArray a, float factor) {

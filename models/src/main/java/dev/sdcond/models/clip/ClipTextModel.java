@@ -81,8 +81,9 @@ public final class ClipTextModel implements AutoCloseable {
             int w = config.hiddenSize();
             NDArray tok = r.take("text_model.embeddings.token_embedding.weight", config.vocabSize(), w);
             NDArray pos = r.take("text_model.embeddings.position_embedding.weight", config.maxPositionEmbeddings(), w);
-            ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), w,
-                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
+            ClipEncoder enc = ClipEncoder.load(r, "text_model.encoder", config.numHiddenLayers(), new LayerSpec(w,
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
+                    config.maxPositionEmbeddings()));
             LayerNorm fln = LayerNorm.load(r, "text_model.final_layer_norm", w, config.layerNormEps());
             Optional<long[]> projShape = r.shape("text_projection.weight");
             Linear proj = projShape.isPresent() ? Linear.loadNoBias(r, "text_projection", projShape.get()[0], w) : null;

@@ -84,8 +84,9 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray patch = r.take("vision_model.embeddings.patch_embedding.weight", w, config.numChannels(), p, p);
             NDArray pos = r.take("vision_model.embeddings.position_embedding.weight", config.numPositions(), w);
             LayerNorm pre = LayerNorm.load(r, "vision_model.pre_layrnorm", w, config.layerNormEps());
-            ClipEncoder enc = ClipEncoder.load(r, "vision_model.encoder", config.numHiddenLayers(), w,
-                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct());
+            ClipEncoder enc = ClipEncoder.load(r, "vision_model.encoder", config.numHiddenLayers(), new LayerSpec(w,
+                    config.numAttentionHeads(), config.intermediateSize(), config.layerNormEps(), config.hiddenAct(),
+                    config.numPositions()));
             LayerNorm post = LayerNorm.load(r, "vision_model.post_layernorm", w, config.layerNormEps());
             Optional<long[]> projShape = r.shape("visual_projection.weight");
             Linear proj = projShape.isPresent() ? Linear.loadNoBias(r, "visual_projection", projShape.get()[0], w) : null;

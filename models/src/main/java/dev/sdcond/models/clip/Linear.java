@@ -1,6 +1,7 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
+import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.weights.WeightReader;
 
@@ -9,13 +10,14 @@ import dev.sdcond.models.weights.WeightReader;
  *
  * @param weight [out, in], or oneDNN's packed form of it when {@code packed}
  * @param bias [out], or null for none
- * @param packed whether the weight was reordered once at load into oneDNN's blocked layout (CPU, float32), for the
- *     layers' products ({@link ClipEncoderLayer}); {@link #forward} takes unpacked weights only
+ * @param kernel how the weight is kept: {@code PLAIN} as stored, or packed once at load for the layers' products
+ *     ({@link ClipEncoderLayer}), {@code PACKED} for oneDNN, {@code MKL} for MKL's GEMM (CPU, float32);
+ *     {@link #forward} takes plain weights only
  */
-record Linear(NDArray weight, NDArray bias, boolean packed) {
+record Linear(NDArray weight, NDArray bias, LinearKernel kernel) {
 
     Linear(NDArray weight, NDArray bias) {
-        this(weight, bias, false);
+        this(weight, bias, LinearKernel.PLAIN);
     }
 
     static Linear load(WeightReader r, String name, long out, long in) {
@@ -28,12 +30,16 @@ record Linear(NDArray weight, NDArray bias, boolean packed) {
 
     /**
      * This projection as the layers' matrix products take it (closes this one's arrays): in their dtype, and packed
-     * for oneDNN where the reader says so.
+     * for oneDNN or MKL where the reader says so.
+     *
+     * @param tokens the tower's sequence length (MKL's packing is for products of that many rows)
      */
-    Linear forProducts(WeightReader r) {
-        if (r.packedLinears() && bias != null) {
+    Linear forProducts(WeightReader r, int tokens) {
+        LinearKernel k = r.linear();
+        if (k != LinearKernel.PLAIN && bias != null) {
             try (NDArray w = weight) {
-                return new Linear(TorchScriptKernels.packLinear(w), bias, true);
+                return new Linear(k == LinearKernel.MKL ? TorchScriptKernels.packMkl(w, tokens)
+                        : TorchScriptKernels.packLinear(w), bias, k);
             }
         }
         return new Linear(r.forProducts(weight), bias == null ? null : r.forProducts(bias));

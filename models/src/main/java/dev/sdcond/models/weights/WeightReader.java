@@ -28,7 +28,7 @@ public final class WeightReader {
     private final NDManager manager;
     private final Precision precision;
     private final dev.sdcond.models.AttentionKernel attention;
-    private final boolean packLinears;
+    private final dev.sdcond.models.LinearKernel linear;
     private final boolean headerOnly;
     private final List<String> problems = new ArrayList<>();
 
@@ -54,12 +54,12 @@ public final class WeightReader {
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
         this(source, manager, compute.precision(), compute.attention(),
-                compute.linear().packs(kind, compute.precision(), compute.device().isGpu()), false);
+                compute.linear().resolve(kind, compute.precision(), compute.device().isGpu()), false);
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
-            dev.sdcond.models.AttentionKernel attention, boolean packLinears, boolean headerOnly) {
-        this.packLinears = packLinears;
+            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.LinearKernel linear, boolean headerOnly) {
+        this.linear = linear;
         this.source = source;
         this.manager = manager;
         this.precision = precision;
@@ -68,12 +68,13 @@ public final class WeightReader {
     }
 
     /**
-     * Whether the layers' projections are packed for oneDNN at load time ({@link dev.sdcond.models.LinearKernel}).
+     * How the layers' projections run their products, resolved for this tower ({@link dev.sdcond.models.LinearKernel}):
+     * plain, or packed at load time for oneDNN or for MKL.
      *
-     * @return whether to pack
+     * @return {@code PLAIN}, {@code PACKED} or {@code MKL}
      */
-    public boolean packedLinears() {
-        return packLinears;
+    public dev.sdcond.models.LinearKernel linear() {
+        return linear;
     }
 
     /**
@@ -101,7 +102,7 @@ public final class WeightReader {
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
             WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
-                    false, true);
+                    dev.sdcond.models.LinearKernel.PLAIN, true);
             load.accept(r);
             r.finish(what);
         }

@@ -10,7 +10,8 @@ import java.util.Locale;
 
 /**
  * The compute choice of a golden test's kernels, {@code ATTENTION[-LINEAR]} (e.g. {@code fused}, {@code explicit},
- * {@code fused-packed}, {@code fused-plain}): the tests cover both attention kernels and both linear kernels.
+ * {@code fused-packed}, {@code fused-plain}, {@code explicit-mkl}): the tests cover both attention kernels and every
+ * linear kernel (AUTO packs text towers for oneDNN and vision towers for MKL).
  */
 final class AttentionKernels {
     private AttentionKernels() {}

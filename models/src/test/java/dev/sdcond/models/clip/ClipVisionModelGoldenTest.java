@@ -16,7 +16,7 @@ class ClipVisionModelGoldenTest {
     private static final String G = "clip-vision-tiny-h/golden_vision.safetensors";
 
     @ParameterizedTest(name = "{0} kernels")
-    @ValueSource(strings = {"fused", "explicit", "fused-packed"})
+    @ValueSource(strings = {"fused", "explicit", "fused-packed", "fused-plain", "explicit-mkl"})
     void everyOutputMatchesTheGoldens(String attention) {
         check(AttentionKernels.cpu(attention));
     }
