@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * kernels-portable.pt, the fallback for a libtorch without oneDNN: it names no oneDNN op (an archive naming an op its
- * libtorch lacks does not load at all), and its CLIP layer computes exactly what kernels.pt's does.
+ * kernels-portable.pt, the fallback for a libtorch without oneDNN or MKL: it names none of their ops (an archive
+ * naming an op its libtorch lacks does not load at all), and its CLIP layer computes exactly what kernels.pt's does;
+ * and kernels.pt's MKL-packed layer, which must never see a row count it was not packed for.
  */
 class PortableKernelsTest {
     @TempDir
@@ -75,6 +76,44 @@ class PortableKernelsTest {
                 for (IValue v : packed) {
                     v.close();
                 }
+            }
+        }
+    }
+
+    /** MKL-packed weights fit products of the rows they were packed for only: any other count is refused. */
+    @Test
+    void mklPackedLayerRefusesOtherRowCounts() {
+        PtSymbolBlock full = TorchScriptKernels.load("kernels.pt");
+        assertNotNull(full);
+        int w = 16;
+        int tokens = 5;
+        Random rnd = new Random(3);
+        try (PtNDManager m = (PtNDManager) NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
+            long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
+            PtNDArray[] plain = new PtNDArray[shapes.length];
+            PtNDArray[] packed = new PtNDArray[shapes.length];
+            for (int i = 0; i < shapes.length; i++) {
+                plain[i] = (PtNDArray) random(m, rnd, new Shape(shapes[i]));
+                packed[i] = shapes[i].length == 2 ? (PtNDArray) TorchScriptKernels.packMkl(plain[i], tokens) : plain[i];
+            }
+            PtNDArray x = (PtNDArray) random(m, rnd, new Shape(3L * tokens, w));
+            float[] expected = run(full, m, x, plain, tokens, 0, tokens);
+            assertArrayEquals(expected, run(full, m, x, packed, tokens, 2, tokens), 1e-5f, "three sequences, packed");
+            assertThrows(RuntimeException.class, () -> run(full, m, x, packed, tokens, 2, tokens + 1));
+            PtNDArray odd = (PtNDArray) random(m, rnd, new Shape(2L * tokens + 1, w));
+            assertThrows(RuntimeException.class, () -> run(full, m, odd, packed, tokens, 2, tokens));
+        }
+    }
+
+    private static float[] run(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
+            long packing, int rows) {
+        IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(2), IValue.from(false),
+            IValue.from(1e-5), IValue.from("gelu"), IValue.from(packing), IValue.from(rows), IValue.from(true)};
+        try (IValue out = IValueUtils.runMethod(module, "clip_layer", in)) {
+            return out.toTensor(m).toFloatArray();
+        } finally {
+            for (IValue v : in) {
+                v.close();
             }
         }
     }
