@@ -55,11 +55,7 @@ class PortableKernelsTest {
         int tokens = 5;
         Random rnd = new Random(7);
         try (PtNDManager m = (PtNDManager) NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
-            long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
-            PtNDArray[] p = new PtNDArray[shapes.length];
-            for (int i = 0; i < shapes.length; i++) {
-                p[i] = (PtNDArray) random(m, rnd, new Shape(shapes[i]));
-            }
+            PtNDArray[] p = layer(m, rnd, w);
             PtNDArray x = (PtNDArray) random(m, rnd, new Shape(2L * tokens, w));
             for (String act : new String[] {"swish", "gelu"}) {
                 for (boolean fused : new boolean[] {true, false}) {
@@ -89,12 +85,10 @@ class PortableKernelsTest {
         int tokens = 5;
         Random rnd = new Random(3);
         try (PtNDManager m = (PtNDManager) NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
-            long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
-            PtNDArray[] plain = new PtNDArray[shapes.length];
-            PtNDArray[] packed = new PtNDArray[shapes.length];
-            for (int i = 0; i < shapes.length; i++) {
-                plain[i] = (PtNDArray) random(m, rnd, new Shape(shapes[i]));
-                packed[i] = shapes[i].length == 2 ? (PtNDArray) TorchScriptKernels.packMkl(plain[i], tokens) : plain[i];
+            PtNDArray[] plain = layer(m, rnd, w);
+            PtNDArray[] packed = plain.clone();
+            for (int i : new int[] {2, 4, 8, 10}) { // the four weights
+                packed[i] = (PtNDArray) TorchScriptKernels.packMkl(plain[i], tokens);
             }
             PtNDArray x = (PtNDArray) random(m, rnd, new Shape(3L * tokens, w));
             float[] expected = run(full, m, x, plain, tokens, 0, tokens);
@@ -116,6 +110,16 @@ class PortableKernelsTest {
                 v.close();
             }
         }
+    }
+
+    /** A random layer of width w: clip_layer's twelve parameters. */
+    private static PtNDArray[] layer(NDManager m, Random rnd, int w) {
+        long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
+        PtNDArray[] p = new PtNDArray[shapes.length];
+        for (int i = 0; i < shapes.length; i++) {
+            p[i] = (PtNDArray) random(m, rnd, new Shape(shapes[i]));
+        }
+        return p;
     }
 
     private static NDArray random(NDManager m, Random rnd, Shape shape) {
