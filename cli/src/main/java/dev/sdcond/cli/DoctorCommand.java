@@ -85,7 +85,7 @@ final class DoctorCommand implements Callable<Integer> {
         facts.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op, "
                 + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op");
         facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()
-                ? ", oneDNN packed linear" : "") : "not loaded");
+                ? ", oneDNN and MKL packed linear" : " (no packed linear)") : "not loaded");
         Device d = dev.sdcond.models.Compute.parseDevice(device);
         if (!TorchScriptKernels.available()) {
             problem = "sdcond's TorchScript kernels (kernels.pt) could not be loaded into this libtorch, and CLIP towers"
