@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
  * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): the CLIP encoder layer, whole (its norms,
- * projections, fused or explicit attention and MLP, in one call per layer), oneDNN's packed linear, T5's mixed-dtype
- * products and the conversion to bfloat16 (DJL's JNI cannot name that dtype, though libtorch computes with such
+ * projections, fused or explicit attention and MLP, in one call per layer), oneDNN's and MKL's packed linear, T5's
+ * mixed-dtype products and the conversion to bfloat16 (DJL's JNI cannot name that dtype, though libtorch computes with such
  * tensors once they exist; DJL reports their dtype as {@code UNKNOWN}).
  *
  * <p>The module has no parameters: it is loaded once, lives as long as the process and serves every device and
@@ -267,7 +267,7 @@ public final class TorchScriptKernels {
     }
 
     private static PtSymbolBlock load() {
-        // kernels.pt names oneDNN's ops; a libtorch built without oneDNN cannot load it at all, so the same module
+        // kernels.pt names oneDNN's and MKL's ops; a libtorch without them cannot load it at all, so the same module
         // without them comes second (no packed linear there: packedLinearAvailable() says false)
         for (String name : new String[] {"kernels.pt", "kernels-portable.pt"}) {
             PtSymbolBlock module = load(name);

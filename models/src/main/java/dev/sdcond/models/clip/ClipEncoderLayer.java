@@ -14,7 +14,7 @@ import dev.sdcond.models.weights.WeightReader;
  * arguments handed over once at load ({@link TorchScriptKernels.LayerArguments}), in place of a dozen calls per layer
  * that bound a batch-1 forward on a GPU by the host. This class loads and prepares the parameters: the fused, scaled
  * qkv projection ({@link ClipAttention}), the MLP with quick_gelu's constant folded in ({@link ClipMlp}), bfloat16
- * products or oneDNN-packed weights as the reader says.
+ * products or weights packed for oneDNN or MKL as the reader says.
  */
 final class ClipEncoderLayer {
     private final TorchScriptKernels.LayerArguments arguments; // null in the header pass
