@@ -1,7 +1,8 @@
 # Generates models/src/main/resources/dev/sdcond/models/kernels.pt: the TorchScript module through which sdcond calls
 # what DJL 0.36 does not bind, and kernels-portable.pt, the same without oneDNN's and MKL's packed linear, for a
-# libtorch built without them (an archive that names an op its libtorch lacks does not load at all). Run from the repository root
-# with any PyTorch 2.x that still has torch.jit (the archives it writes, file format version 3, load in libtorch 2.1+):
+# libtorch built without them (an archive that names an op its libtorch lacks does not load at all). Run from the
+# repository root with any PyTorch 2.x that still has torch.jit (the archives it writes, file format version 3, load
+# in libtorch 2.1+):
 #     python models/src/main/torchscript/kernels.py
 import torch
 import torch.nn.functional as F
@@ -144,8 +145,7 @@ class NativeKernels(Kernels):
     def linear_packed(self, x: Tensor, weight: Tensor, bias: Tensor, post: str) -> Tensor:
         """oneDNN's x W^T + b on a packed weight, with an optional fused activation: "none", "gelu" (erf) or
         "swish" (z * sigmoid(z))."""
-        return torch.ops.mkldnn._linear_pointwise(x, weight, bias, post, torch.jit.annotate(List[Optional[Union[int, float, complex]]], []),
-                                                  "none")
+        return self._onednn_linear(x, weight, bias, post)
 
 
 torch.jit.script(NativeKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
