@@ -59,19 +59,14 @@ class PortableKernelsTest {
             PtNDArray x = (PtNDArray) random(m, rnd, new Shape(2L * tokens, w));
             for (String act : new String[] {"swish", "gelu"}) {
                 for (boolean fused : new boolean[] {true, false}) {
-                    float[] a = layer(full, m, x, p, tokens, heads, act, fused);
-                    float[] b = layer(portable, m, x, p, tokens, heads, act, fused);
+                    float[] a = clipLayer(full, m, x, p, tokens, heads, true, act, 0, tokens, fused);
+                    float[] b = clipLayer(portable, m, x, p, tokens, heads, true, act, 0, tokens, fused);
                     assertArrayEquals(a, b, 0f, act + (fused ? " fused" : " explicit"));
                 }
             }
             for (long packing : new long[] {1, 2}) { // oneDNN, MKL: the portable kernels have neither
-                IValue[] packed = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
-                    IValue.from(true), IValue.from(1e-5), IValue.from("gelu"), IValue.from(packing),
-                    IValue.from(tokens), IValue.from(true)};
-                assertThrows(RuntimeException.class, () -> IValueUtils.runMethod(portable, "clip_layer", packed));
-                for (IValue v : packed) {
-                    v.close();
-                }
+                assertThrows(RuntimeException.class,
+                        () -> clipLayer(portable, m, x, p, tokens, heads, true, "gelu", packing, tokens, true));
             }
         }
     }
@@ -91,24 +86,14 @@ class PortableKernelsTest {
                 packed[i] = (PtNDArray) TorchScriptKernels.packMkl(plain[i], tokens);
             }
             PtNDArray x = (PtNDArray) random(m, rnd, new Shape(3L * tokens, w));
-            float[] expected = run(full, m, x, plain, tokens, 0, tokens);
-            assertArrayEquals(expected, run(full, m, x, packed, tokens, 2, tokens), 1e-5f, "three sequences, packed");
-            assertThrows(RuntimeException.class, () -> run(full, m, x, packed, tokens, 2, tokens + 1));
+            float[] expected = clipLayer(full, m, x, plain, tokens, 2, false, "gelu", 0, tokens, true);
+            assertArrayEquals(expected, clipLayer(full, m, x, packed, tokens, 2, false, "gelu", 2, tokens, true), 1e-5f,
+                    "three sequences, packed");
+            assertThrows(RuntimeException.class,
+                    () -> clipLayer(full, m, x, packed, tokens, 2, false, "gelu", 2, tokens + 1, true));
             PtNDArray odd = (PtNDArray) random(m, rnd, new Shape(2L * tokens + 1, w));
-            assertThrows(RuntimeException.class, () -> run(full, m, odd, packed, tokens, 2, tokens));
-        }
-    }
-
-    private static float[] run(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
-            long packing, int rows) {
-        IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(2), IValue.from(false),
-            IValue.from(1e-5), IValue.from("gelu"), IValue.from(packing), IValue.from(rows), IValue.from(true)};
-        try (IValue out = IValueUtils.runMethod(module, "clip_layer", in)) {
-            return out.toTensor(m).toFloatArray();
-        } finally {
-            for (IValue v : in) {
-                v.close();
-            }
+            assertThrows(RuntimeException.class,
+                    () -> clipLayer(full, m, odd, packed, tokens, 2, false, "gelu", 2, tokens, true));
         }
     }
 
@@ -130,10 +115,12 @@ class PortableKernelsTest {
         return m.create(v, shape);
     }
 
-    private static float[] layer(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
-            int heads, String act, boolean fused) {
-        IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads), IValue.from(true),
-            IValue.from(1e-5), IValue.from(act), IValue.from(0L), IValue.from(tokens), IValue.from(fused)};
+    /** Runs a module's clip_layer (eps 1e-5) and returns its output. */
+    private static float[] clipLayer(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
+            int heads, boolean causal, String act, long packing, int rows, boolean fused) {
+        IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
+            IValue.from(causal), IValue.from(1e-5), IValue.from(act), IValue.from(packing), IValue.from(rows),
+            IValue.from(fused)};
         try (IValue out = IValueUtils.runMethod(module, "clip_layer", in)) {
             return out.toTensor(m).toFloatArray();
         } finally {
