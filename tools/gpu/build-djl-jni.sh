@@ -8,12 +8,11 @@
 # DJL_CHECKOUT: a checkout of github.com/deepjavalibrary/djl at tag v0.36.0 (the JNI must match pytorch-engine 0.36.0)
 # TORCH_DIR:    a folder with include/ and lib/ (for a wheel: python3 -c 'import torch,os;print(os.path.dirname(torch.__file__))')
 # Needs a JDK (javac, jni.h) and g++; the DJL api jar is taken from ~/.m2 or $DJL_API_JAR. On a machine with a JRE
-# only: JNI_HEADER_DIR, a folder with ai_djl_pytorch_jni_PyTorchLibrary.h made elsewhere by the same javac -h line,
+# only: JNI_HEADER_DIR, a folder with ai_djl_pytorch_jni_PyTorchLibrary.h made elsewhere by jni-header.sh,
 # and JAVA_INCLUDE, a JDK's include folder (jni.h), replace javac.
 set -euo pipefail
 DJL=$(cd "$1" && pwd); T=$2; OUT=$3
 JOBS=${JOBS:-$(nproc)}
-API_JAR=${DJL_API_JAR:-$HOME/.m2/repository/ai/djl/api/0.36.0/api-0.36.0.jar}
 if [ -z "${JAVA_INCLUDE:-}" ]; then
   JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
   JAVA_INCLUDE=$JAVA_HOME/include
@@ -21,12 +20,10 @@ fi
 ABI=$(python3 -c 'import torch;print(int(torch._C._GLIBCXX_USE_CXX11_ABI))' 2>/dev/null || echo 1)
 W=$(mktemp -d)
 NATIVE=$DJL/engines/pytorch/pytorch-native/src/main/native
-ENGINE=$DJL/engines/pytorch/pytorch-engine/src/main/java
-# the JNI header, as DJL's own build makes it
 if [ -n "${JNI_HEADER_DIR:-}" ]; then
   mkdir -p "$W/include" && cp "$JNI_HEADER_DIR"/*.h "$W/include/"
 else
-  javac -cp "$API_JAR" -sourcepath "$ENGINE" "$ENGINE/ai/djl/pytorch/jni/PyTorchLibrary.java" -h "$W/include" -d "$W/classes"
+  bash "$(dirname "$0")/jni-header.sh" "$DJL" "$W/include"
 fi
 FLAGS="-O2 -fPIC -std=c++17 -D_GLIBCXX_USE_CXX11_ABI=$ABI -w -I$T/include -I$T/include/torch/csrc/api/include
   -I$W/include -I$JAVA_INCLUDE -I$JAVA_INCLUDE/linux -I$DJL/api/src/main/native"

@@ -16,9 +16,7 @@ mkdir -p "$O/djl/engines/pytorch/pytorch-native/src/main" "$O/djl/api/src/main" 
 cp -r "$DJL/engines/pytorch/pytorch-native/src/main/native" "$O/djl/engines/pytorch/pytorch-native/src/main/"
 cp -r "$DJL/api/src/main/native" "$O/djl/api/src/main/"
 W=$(mktemp -d)
-ENGINE=$DJL/engines/pytorch/pytorch-engine/src/main/java
-javac -cp "${DJL_API_JAR:-$HOME/.m2/repository/ai/djl/api/0.36.0/api-0.36.0.jar}" -sourcepath "$ENGINE" \
-  "$ENGINE/ai/djl/pytorch/jni/PyTorchLibrary.java" -h "$O/include" -d "$W/classes"
+bash "$HERE/tools/gpu/jni-header.sh" "$DJL" "$O/include"
 rm -rf "$O/jdk-include" && cp -r "$JAVA_HOME/include" "$O/jdk-include"
 "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.unsupported,java.xml,java.desktop \
   --strip-debug --no-header-files --no-man-pages --compress=2 --output "$W/jre"
