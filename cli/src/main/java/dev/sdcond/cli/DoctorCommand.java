@@ -76,6 +76,9 @@ final class DoctorCommand implements Callable<Integer> {
         facts.put("flavour", cudaBuild ? "CUDA" : "CPU");
         facts.put("capabilities", Stream.of(StandardCapabilities.CUDA, StandardCapabilities.CUDNN,
                 StandardCapabilities.MKL, StandardCapabilities.MKLDNN).filter(engine::hasCapability).toList());
+        if (cudaBuild) {
+            facts.put("cuda_runtime", cudaRuntime());
+        }
         facts.put("gpus", engine.getGpuCount());
         for (int i = 0; i < engine.getGpuCount(); i++) {
             java.lang.management.MemoryUsage m = ai.djl.util.cuda.CudaUtils.getGpuMemory(Device.gpu(i));
@@ -95,8 +98,8 @@ final class DoctorCommand implements Callable<Integer> {
             problem = "this libtorch is the CPU build (" + libtorch + ")";
             next = "run on a CUDA libtorch: tools/gpu/README.md (PYTORCH_LIBRARY_PATH with a matching JNI)";
         } else if (d.isGpu() && d.getDeviceId() >= engine.getGpuCount()) {
-            problem = "libtorch is a CUDA build but sees " + engine.getGpuCount() + " GPU(s) (CUDA "
-                    + ai.djl.util.cuda.CudaUtils.getCudaVersionString() + ")";
+            problem = "libtorch is a CUDA build but sees " + engine.getGpuCount() + " GPU(s) (CUDA runtime "
+                    + cudaRuntime() + ")";
             next = "check the driver (nvidia-smi) and CUDA_VISIBLE_DEVICES";
         } else {
             try (NDManager m = NDManager.newBaseManager(d, dev.sdcond.models.Towers.ENGINE)) {
@@ -126,6 +129,15 @@ final class DoctorCommand implements Callable<Integer> {
             facts.forEach((k, v) -> out.println(k + ": " + v));
         }
         out.flush();
+    }
+
+    /** The CUDA runtime's version (e.g. 128 for 12.8) as DJL finds it, or why it cannot. */
+    private static String cudaRuntime() {
+        try {
+            return ai.djl.util.cuda.CudaUtils.getCudaVersionString();
+        } catch (RuntimeException | LinkageError e) {
+            return "not found (" + e.getMessage() + ")";
+        }
     }
 
     /** The path of a loaded library whose name contains {@code name}, from /proc/self/maps (Linux). */
