@@ -97,6 +97,38 @@ class PortableKernelsTest {
         }
     }
 
+    /**
+     * The residual stream is added exactly once to every row, whether clip_layer adds it in blocks of rows (small
+     * streams on the CPU) or in one op: with zero weights a layer's output is x + out_proj's bias + fc2's bias,
+     * computed here by hand in float32 in the same order.
+     */
+    @Test
+    void residualSumsReachEveryRowOnce() {
+        PtSymbolBlock full = TorchScriptKernels.load("kernels.pt");
+        assertNotNull(full);
+        int w = 768;
+        int tokens = 77;
+        Random rnd = new Random(11);
+        try (PtNDManager m = (PtNDManager) NDManager.newBaseManager(Device.cpu(), Towers.ENGINE)) {
+            PtNDArray[] p = layer(m, rnd, w);
+            for (int i : new int[] {2, 4, 8, 10}) {
+                p[i] = (PtNDArray) m.zeros(p[i].getShape());
+            }
+            float[] outBias = p[5].toFloatArray();
+            float[] fc2Bias = p[11].toFloatArray();
+            for (int sequences : new int[] {1, 2, 3}) { // 2: 118272 elements, four blocks; 3: one op
+                PtNDArray x = (PtNDArray) random(m, rnd, new Shape((long) sequences * tokens, w));
+                float[] in = x.toFloatArray();
+                float[] expected = new float[in.length];
+                for (int i = 0; i < in.length; i++) {
+                    expected[i] = (in[i] + outBias[i % w]) + fc2Bias[i % w];
+                }
+                assertArrayEquals(expected, clipLayer(full, m, x, p, tokens, 12, true, "swish", 0, tokens, true), 0f,
+                        sequences + " sequences");
+            }
+        }
+    }
+
     /** A random layer of width w: clip_layer's twelve parameters. */
     private static PtNDArray[] layer(NDManager m, Random rnd, int w) {
         long[][] shapes = {{w}, {w}, {3 * w, w}, {3 * w}, {w, w}, {w}, {w}, {w}, {4 * w, w}, {4 * w}, {w, 4 * w}, {w}};
