@@ -54,6 +54,32 @@ class Kernels(torch.nn.Module):
         m = self._linear(m, p[10], p[11], packing, rows, "none")
         return self._residual(m, h)
 
+    @torch.jit.export
+    def clip_layer_rows(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
+                        packing: int, rows: int, at: Tensor) -> Tensor:
+        """clip_layer's output at the flat rows `at` alone ([N] int64, row b*T + t is position t of sequence b): every
+        row's keys and values, the queries, out projection and MLP of those rows only. For a tower's last layer when
+        only its pooled rows are wanted. Each row gets what clip_layer computes for it, up to the rounding of products
+        of another row count. Returns [N, W]. Not for MKL-packed weights (whole sequences only)."""
+        if packing == 2:
+            raise RuntimeError("weights packed for MKL multiply whole sequences only")
+        w = x.shape[1]
+        d = w // heads
+        qkv = self._linear(F.layer_norm(x, [w], p[0], p[1], eps), p[2], p[3], packing, rows, "none")
+        seq = torch.div(at, tokens, rounding_mode="floor")
+        kv = qkv.view(-1, tokens, 3, heads, d).index_select(0, seq)  # [N, T, 3, H, D]
+        k = kv[:, :, 1].transpose(1, 2)  # [N, H, T, D]
+        v = kv[:, :, 2].transpose(1, 2)
+        q = qkv.index_select(0, at)[:, :w].reshape(-1, heads, 1, d)
+        mask: Optional[Tensor] = None
+        if causal:  # position t of its sequence attends to positions 0..t
+            t = (at - seq * tokens).view(-1, 1, 1, 1)
+            mask = torch.arange(tokens, device=x.device).view(1, 1, 1, tokens) <= t
+        o = F.scaled_dot_product_attention(q, k, v, mask, 0.0, False, scale=1.0)
+        h = self._residual(self._linear(o.reshape(-1, w), p[4], p[5], packing, rows, "none"), x.index_select(0, at))
+        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packing, rows, act)
+        return self._residual(self._linear(m, p[10], p[11], packing, rows, "none"), h)
+
     def _residual(self, y: Tensor, x: Tensor) -> Tensor:
         """y + x in x's dtype, in place when the dtypes agree. On the CPU a stream of up to 4 * 32768 elements is added
         in blocks of rows under libtorch's grain (32768 elements, below which an op runs on the calling thread): an

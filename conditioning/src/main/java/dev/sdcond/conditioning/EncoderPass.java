@@ -51,9 +51,10 @@ record EncoderPass(TextEncoder encoder, int index, int encoderCount, String role
         int abs = layer.resolve(encoder.tower().numLayers(), encoder.originalLayers());
         int absNeg = negativeLayer.resolve(encoder.tower().numLayers(), encoder.originalLayers());
         boolean split = !negativeLayer.equals(layer) && plan.negatives() > 0;
-        OutputRequest request = split ? OutputRequest.hiddenStates(abs, absNeg) : OutputRequest.hiddenStates(abs);
+        OutputRequest request = !hiddenStates ? OutputRequest.hiddenStates(new int[0])
+                : split ? OutputRequest.hiddenStates(abs, absNeg) : OutputRequest.hiddenStates(abs);
         if (pooled != PooledKind.NONE) {
-            request = request.withPooled();
+            request = request.withPooledVectors();
         }
         ClipOutput out = encoder.tower().forward(sub, ids, vectors, request);
         NDArray p = null;

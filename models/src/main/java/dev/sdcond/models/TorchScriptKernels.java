@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The libtorch operations DJL 0.36 does not bind, called through a small TorchScript module, the resource
- * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): the CLIP encoder layer, whole (its norms,
- * projections, fused or explicit attention and MLP, in one call per layer), oneDNN's and MKL's packed linear, T5's
+ * {@code kernels.pt} (made by {@code src/main/torchscript/kernels.py}): the CLIP encoder layer, whole
+ * ({@link ClipLayerKernel}), oneDNN's and MKL's packed linear, T5's
  * mixed-dtype products and the conversion to bfloat16 (DJL's JNI cannot name that dtype, though libtorch computes with such
  * tensors once they exist; DJL reports their dtype as {@code UNKNOWN}).
  *
@@ -29,8 +29,8 @@ public final class TorchScriptKernels {
     // Immutable scalar arguments, made once: each IValue is a native object, and creating and freeing them per call
     // doubled the JNI calls of an attention call. runMethod copies its arguments, so sharing them is safe.
     private static final Map<Long, IValue> INTS = new ConcurrentHashMap<>();
-    private static final IValue TRUE = IValue.from(true);
-    private static final IValue FALSE = IValue.from(false);
+    static final IValue TRUE = IValue.from(true);
+    static final IValue FALSE = IValue.from(false);
     private static final Map<String, IValue> STRINGS = new ConcurrentHashMap<>();
 
     private static volatile Boolean packedLinear;
@@ -72,91 +72,13 @@ public final class TorchScriptKernels {
     }
 
     /**
-     * A CLIP encoder layer's parameters and fixed arguments, handed to libtorch once at load (each is a native
-     * object; making them per call would cost as many host calls as the layer saves). Closed with the manager of
-     * the layer's weights.
-     */
-    public static final class LayerArguments {
-        private final IValue params;
-        private final IValue heads;
-        private final IValue eps;
-        private final IValue act;
-        private final IValue packing;
-        private final IValue rows;
-        private final IValue fused;
-
-        private LayerArguments(IValue[] values) {
-            this.params = values[0];
-            this.heads = values[1];
-            this.eps = values[2];
-            this.act = values[3];
-            this.packing = values[4];
-            this.rows = values[5];
-            this.fused = values[6];
-        }
-    }
-
-    /**
-     * Prepares one CLIP encoder layer for {@link #clipLayer}; the arguments live as long as the manager of
-     * {@code params[0]} (the tower's weights), which must still take resources (not capped).
-     *
-     * @param params layer_norm1 weight and bias, the fused qkv weight and bias (query rows scaled by
-     *     {@code head_dim^-0.5}), out_proj weight and bias, layer_norm2 weight and bias, fc1 weight and bias, fc2
-     *     weight and bias
-     * @param heads the attention heads
-     * @param eps the layer norms' epsilon
-     * @param act {@code swish} (quick_gelu with its constant folded into fc1 and fc2) or {@code gelu} (erf)
-     * @param packing how the four weights are kept: {@code PLAIN}, {@code PACKED} ({@link #packLinear}) or {@code MKL}
-     *     ({@link #packMkl})
-     * @param tokens the sequence length MKL-packed weights were packed for
-     * @param fused libtorch's fused attention; else the explicit product, softmax, product
-     * @return the prepared arguments
-     */
-    public static LayerArguments clipLayerArguments(NDArray[] params, int heads, float eps, String act,
-            LinearKernel packing, int tokens, boolean fused) {
-        requireModule();
-        PtNDArray[] tensors = new PtNDArray[params.length];
-        for (int i = 0; i < params.length; i++) {
-            tensors[i] = (PtNDArray) params[i];
-        }
-        long code = switch (packing) {
-            case PACKED -> 1;
-            case MKL -> 2;
-            case PLAIN -> 0;
-            case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
-        };
-        IValue[] values = {IValue.listFrom(tensors), IValue.from((long) heads), IValue.from((double) eps),
-            IValue.from(act), IValue.from(code), IValue.from((long) tokens), IValue.from(fused)};
-        params[0].getManager().attachInternal("clip-layer-" + values[0].getUid(), values);
-        return new LayerArguments(values);
-    }
-
-    /**
-     * One pre-LN CLIP encoder layer in one call: {@code h = x + attn(ln1(x))}, then {@code h + mlp(ln2(h))}.
-     *
-     * @param x [B*T, W], the residual stream
-     * @param tokens T
-     * @param causal whether position i attends only to positions up to i
-     * @param layer the layer, from {@link #clipLayerArguments}
-     * @return [B*T, W], in the manager of {@code x}
-     */
-    public static NDArray clipLayer(NDArray x, int tokens, boolean causal, LayerArguments layer) {
-        try (IValue a = IValue.from((PtNDArray) x)) {
-            return run("clip_layer", (PtNDManager) x.getManager(), a, layer.params, constant(tokens), layer.heads,
-                    causal ? TRUE : FALSE, layer.eps, layer.act, layer.packing, layer.rows, layer.fused);
-        }
-    }
-
-    /**
      * A bfloat16 copy of {@code a}, in the manager of {@code a}.
      *
      * @param a the array
      * @return it in bfloat16
      */
     public static NDArray toBFloat16(NDArray a) {
-        try (IValue x = IValue.from((PtNDArray) a)) {
-            return run("bfloat16", (PtNDManager) a.getManager(), x);
-        }
+        return unary("bfloat16", a);
     }
 
     /**
@@ -166,9 +88,7 @@ public final class TorchScriptKernels {
      * @return the packed weight (an opaque mkldnn tensor: only {@link #linearPacked} takes it), in its manager
      */
     public static NDArray packLinear(NDArray weight) {
-        try (IValue w = IValue.from((PtNDArray) weight)) {
-            return run("pack_linear", (PtNDManager) weight.getManager(), w);
-        }
+        return unary("pack_linear", weight);
     }
 
     /**
@@ -235,18 +155,24 @@ public final class TorchScriptKernels {
         return binary("embedding_float", ids, table);
     }
 
+    private static NDArray unary(String method, NDArray a) {
+        try (IValue x = IValue.from((PtNDArray) a)) {
+            return run(method, (PtNDManager) a.getManager(), x);
+        }
+    }
+
     private static NDArray binary(String method, NDArray a, NDArray b) {
         try (IValue x = IValue.from((PtNDArray) a); IValue y = IValue.from((PtNDArray) b)) {
             return run(method, (PtNDManager) a.getManager(), x, y);
         }
     }
 
-    private static IValue constant(long value) {
+    static IValue constant(long value) {
         return INTS.computeIfAbsent(value, IValue::from);
     }
 
     /** Runs a method of the module; the arguments stay the caller's to close. */
-    private static NDArray run(String method, PtNDManager manager, IValue... in) {
+    static NDArray run(String method, PtNDManager manager, IValue... in) {
         requireModule();
         // TorchScript's profiling executor would re-specialize these one-op graphs for every new input shape (and
         // give up optimizing after a number of them); the plain interpreter is what a single op needs. The setting
@@ -259,7 +185,7 @@ public final class TorchScriptKernels {
         }
     }
 
-    private static void requireModule() {
+    static void requireModule() {
         if (MODULE == null) {
             throw new IllegalStateException("sdcond's TorchScript kernels (kernels.pt) could not be loaded into this"
                     + " libtorch: CLIP towers run their layers through them (sdcond doctor shows the engine)");

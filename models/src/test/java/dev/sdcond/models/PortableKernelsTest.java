@@ -63,6 +63,8 @@ class PortableKernelsTest {
                     float[] b = clipLayer(portable, m, x, p, tokens, heads, true, act, 0, tokens, fused);
                     assertArrayEquals(a, b, 0f, act + (fused ? " fused" : " explicit"));
                 }
+                float[] a = clipLayerRows(full, m, x, p, tokens, heads, act);
+                assertArrayEquals(a, clipLayerRows(portable, m, x, p, tokens, heads, act), 0f, act + " rows");
             }
             for (long packing : new long[] {1, 2}) { // oneDNN, MKL: the portable kernels have neither
                 assertThrows(RuntimeException.class,
@@ -94,6 +96,10 @@ class PortableKernelsTest {
             PtNDArray odd = (PtNDArray) random(m, rnd, new Shape(2L * tokens + 1, w));
             assertThrows(RuntimeException.class,
                     () -> clipLayer(full, m, odd, packed, tokens, 2, false, "gelu", 2, tokens, true));
+            try (NDArray at = m.create(new long[] {0, tokens + 1})) { // some rows only: whole sequences for MKL
+                ClipLayerKernel layer = ClipLayerKernel.prepare(packed, 2, 1e-5f, "gelu", LinearKernel.MKL, tokens, true);
+                assertThrows(RuntimeException.class, () -> layer.forwardRows(x, tokens, false, at));
+            }
         }
     }
 
@@ -158,6 +164,23 @@ class PortableKernelsTest {
         } finally {
             for (IValue v : in) {
                 v.close();
+            }
+        }
+    }
+
+    /** Runs a module's clip_layer_rows (causal, eps 1e-5, plain weights) at rows 1 and tokens + 3. */
+    private static float[] clipLayerRows(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
+            int heads, String act) {
+        try (PtNDArray at = (PtNDArray) m.create(new long[] {1, tokens + 3})) {
+            IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
+                IValue.from(true), IValue.from(1e-5), IValue.from(act), IValue.from(0L), IValue.from(tokens),
+                IValue.from(at)};
+            try (IValue out = IValueUtils.runMethod(module, "clip_layer_rows", in)) {
+                return out.toTensor(m).toFloatArray();
+            } finally {
+                for (IValue v : in) {
+                    v.close();
+                }
             }
         }
     }

@@ -36,9 +36,13 @@ final class ClipEncoder {
      * @param embeddings [B, T, W]
      * @param causal whether position i attends only to positions up to i (text towers)
      * @param kept receives hidden_states[i], [B, T, W], for each i that {@code request} keeps
-     * @return hidden_states[depth], [B, T, W], in the manager of {@code embeddings} (as are the kept states)
+     * @param lastRows null; or the flat rows (int64 [N], row b*T + t) of hidden_states[depth] that are wanted, when no
+     *     other row of it is: the last layer then runs for those rows alone (not on MKL-packed weights)
+     * @return hidden_states[depth], [B, T, W], or its rows {@code lastRows}, [N, W], in the manager of
+     *     {@code embeddings} (as are the kept states)
      */
-    NDArray forward(NDArray embeddings, boolean causal, int depth, OutputRequest request, Map<Integer, NDArray> kept) {
+    NDArray forward(NDArray embeddings, boolean causal, int depth, OutputRequest request, Map<Integer, NDArray> kept,
+            NDArray lastRows) {
         Shape shape = embeddings.getShape(); // [B, T, W]
         int tokens = (int) shape.get(1);
         if (request.keeps(0, layers.size())) {
@@ -46,6 +50,11 @@ final class ClipEncoder {
         }
         NDArray h = embeddings.reshape(shape.get(0) * tokens, shape.get(2));
         for (int i = 0; i < depth; i++) {
+            if (lastRows != null && i == depth - 1) {
+                NDArray rows = layers.get(i).forwardRows(h, tokens, causal, lastRows);
+                h.close();
+                return rows;
+            }
             NDArray next = layers.get(i).forward(h, tokens, causal); // in the manager of embeddings
             h.close(); // a flat view: a kept state holds its own view of the same memory
             h = next;

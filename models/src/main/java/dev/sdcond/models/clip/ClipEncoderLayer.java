@@ -2,7 +2,7 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.AttentionKernel;
-import dev.sdcond.models.TorchScriptKernels;
+import dev.sdcond.models.ClipLayerKernel;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
 
@@ -10,17 +10,17 @@ import dev.sdcond.models.weights.WeightReader;
  * One pre-LN transformer block ({@code encoder.layers.i}): {@code h = x + attn(ln1(x))}, {@code h + mlp(ln2(h))}.
  *
  * <p>The math lives in one place, the TorchScript kernels' {@code clip_layer} ({@code src/main/torchscript}), for
- * every device and dtype: a forward is one call per layer into libtorch, with the layer's twelve parameters and fixed
- * arguments handed over once at load ({@link TorchScriptKernels.LayerArguments}), in place of a dozen calls per layer
- * that bound a batch-1 forward on a GPU by the host. This class loads and prepares the parameters: the fused, scaled
- * qkv projection ({@link ClipAttention}), the MLP with quick_gelu's constant folded in ({@link ClipMlp}), bfloat16
+ * every device and dtype: a forward is one call per layer into libtorch ({@link ClipLayerKernel}), with the layer's
+ * twelve parameters and fixed arguments handed over once at load, in place of a dozen calls per layer that bound a
+ * batch-1 forward on a GPU by the host. This class loads and prepares the parameters: the fused, scaled qkv
+ * projection ({@link ClipAttention}), the MLP with quick_gelu's constant folded in ({@link ClipMlp}), bfloat16
  * products or weights packed for oneDNN or MKL as the reader says.
  */
 final class ClipEncoderLayer {
-    private final TorchScriptKernels.LayerArguments arguments; // null in the header pass
+    private final ClipLayerKernel kernel; // null in the header pass
 
-    private ClipEncoderLayer(TorchScriptKernels.LayerArguments arguments) {
-        this.arguments = arguments;
+    private ClipEncoderLayer(ClipLayerKernel kernel) {
+        this.kernel = kernel;
     }
 
     static ClipEncoderLayer load(WeightReader r, String name, LayerSpec spec) {
@@ -31,7 +31,7 @@ final class ClipEncoderLayer {
         if (r.headerOnly()) {
             return new ClipEncoderLayer(null);
         }
-        return new ClipEncoderLayer(TorchScriptKernels.clipLayerArguments(new NDArray[] {
+        return new ClipEncoderLayer(ClipLayerKernel.prepare(new NDArray[] {
             ln1.weight(), ln1.bias(), attn.qkv().weight(), attn.qkv().bias(), attn.outProj().weight(),
             attn.outProj().bias(), ln2.weight(), ln2.bias(), mlp.fc1().weight(), mlp.fc1().bias(), mlp.fc2().weight(),
             mlp.fc2().bias()}, spec.heads(), (float) spec.eps(), spec.act() == Activation.QUICK_GELU ? "swish" : "gelu",
@@ -45,6 +45,19 @@ final class ClipEncoderLayer {
      * @return [B*T, W], in the manager of {@code x}
      */
     NDArray forward(NDArray x, int tokens, boolean causal) {
-        return TorchScriptKernels.clipLayer(x, tokens, causal, arguments);
+        return kernel.forward(x, tokens, causal);
+    }
+
+    /**
+     * The layer's output at some rows only: every row's keys and values, those rows' queries and MLP.
+     *
+     * @param x [B*T, W], the residual stream
+     * @param tokens T
+     * @param causal whether position i attends only to positions up to i (text towers)
+     * @param at the flat rows wanted, int64 [N] (row b*T + t is position t of sequence b)
+     * @return [N, W], in the manager of {@code x}
+     */
+    NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
+        return kernel.forwardRows(x, tokens, causal, at);
     }
 }

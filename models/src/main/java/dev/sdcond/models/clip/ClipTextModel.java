@@ -162,7 +162,7 @@ public final class ClipTextModel implements AutoCloseable {
      */
     public ClipOutput forward(NDManager manager, long[][] ids, float[][][] vectors, OutputRequest request) {
         requireOpen();
-        int t = checkIds(ids);
+        int t = TextIds.check(config, ids);
         int b = ids.length;
         int layers = encoder.numLayers();
         request.validate(layers);
@@ -180,18 +180,22 @@ public final class ClipTextModel implements AutoCloseable {
                 replace(sub, tok, vectors);
             }
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
-            NDArray h = encoder.forward(h0, true, depth, request, kept);
+            NDArray rows = request.pooled() ? sub.create(poolingRows(ids, t)) : null;
+            boolean rowsOnly = rows != null && !request.lastHiddenState() && depth >= 1
+                    && !request.keeps(depth, layers); // the last layer at `rows` alone
+            NDArray h = encoder.forward(h0, true, depth, request, kept, rowsOnly ? rows : null);
             NDArray last = null;
             NDArray pooled = null;
             NDArray projected = null;
-            if (request.pooled()) {
+            if (rowsOnly) {
+                pooled = finalLayerNorm.forward(h); // h: [B, W], the pooled rows
+            } else if (rows != null) {
                 last = finalLayerNorm.forward(h);
-                NDArray rows = sub.create(poolingRows(ids, t));
                 pooled = Embedding.embedding(rows, last.reshape(b * (long) t, config.hiddenSize()), SparseFormat.DENSE)
                         .singletonOrThrow();
-                if (textProjection != null) {
-                    projected = textProjection.forward(pooled);
-                }
+            }
+            if (pooled != null && textProjection != null) {
+                projected = textProjection.forward(pooled);
             }
             return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);
         }
@@ -259,29 +263,6 @@ public final class ClipTextModel implements AutoCloseable {
         return 0;
     }
 
-    private int checkIds(long[][] ids) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("empty batch of token ids");
-        }
-        int t = ids[0].length;
-        if (t < 1 || t > config.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException("sequence length " + t + " is outside 1.."
-                    + config.maxPositionEmbeddings());
-        }
-        for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != t) {
-                throw new IllegalArgumentException("row " + b + " has " + ids[b].length + " ids, row 0 has " + t);
-            }
-            for (int i = 0; i < t; i++) {
-                if (ids[b][i] < 0 || ids[b][i] >= config.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + ids[b][i] + " at row " + b + ", position " + i
-                            + " is outside the vocabulary of " + config.vocabSize());
-                }
-            }
-        }
-        return t;
-    }
-
     /**
      * The device the weights live on.
      *
@@ -291,7 +272,6 @@ public final class ClipTextModel implements AutoCloseable {
         return compute.device();
     }
 
-    /** Frees the weights. */
     /**
      * Whether the weights are still loaded.
      *
@@ -307,6 +287,7 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
+    /** Frees the weights. */
     @Override
     public void close() {
         weights.close();

@@ -173,7 +173,7 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray cls = sub.zeros(new Shape(b, 1, w), compute.precision().loadType()).add(classEmbedding);
             NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
             NDArray h0 = preLayrnorm.forward(emb);
-            NDArray last = encoder.forward(h0, false, depth, request, kept);
+            NDArray last = encoder.forward(h0, false, depth, request, kept, null);
             NDArray pooled = null;
             NDArray projected = null;
             if (request.pooled()) {

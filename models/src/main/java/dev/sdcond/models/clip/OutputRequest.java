@@ -10,19 +10,36 @@ import java.util.BitSet;
  *
  * @param hiddenStates the indices asked for (may be negative)
  * @param allHiddenStates whether every hidden state is wanted
- * @param pooled whether to compute the final outputs: {@code last_hidden_state}, the pooled row and its projection
+ * @param pooled whether to compute the final outputs: the pooled row and its projection, with {@code last_hidden_state}
+ *     unless {@code lastHiddenState} is false
+ * @param lastHiddenState whether {@code last_hidden_state} comes with the pooled outputs. Without it, and when the last
+ *     layer's hidden states are not asked for either, a text tower runs its last layer for the pooled rows alone (its
+ *     queries and MLP; the keys and values of every row): SDXL's and SD3's bigG, Flux's pooled CLIP-L
  */
-public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled) {
+public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled, boolean lastHiddenState) {
 
     /**
-     * Copies the indices.
+     * Copies the indices; {@code last_hidden_state} is asked for only with the pooled outputs.
      *
      * @param hiddenStates the indices asked for
      * @param allHiddenStates whether every hidden state is wanted
      * @param pooled whether to compute the final outputs
+     * @param lastHiddenState whether {@code last_hidden_state} comes with them
      */
     public OutputRequest {
         hiddenStates = hiddenStates.clone();
+        lastHiddenState &= pooled;
+    }
+
+    /**
+     * A request whose pooled outputs, if asked for, include {@code last_hidden_state}.
+     *
+     * @param hiddenStates the indices asked for
+     * @param allHiddenStates whether every hidden state is wanted
+     * @param pooled whether to compute the final outputs, {@code last_hidden_state} among them
+     */
+    public OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled) {
+        this(hiddenStates, allHiddenStates, pooled, pooled);
     }
 
     /**
@@ -59,7 +76,17 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return this request with the final outputs too
      */
     public OutputRequest withPooled() {
-        return new OutputRequest(hiddenStates, allHiddenStates, true);
+        return new OutputRequest(hiddenStates, allHiddenStates, true, true);
+    }
+
+    /**
+     * The same request with the pooled row and its projection, without {@code last_hidden_state}: a text tower whose
+     * last layer's hidden states are not asked for then runs that layer for the pooled rows alone.
+     *
+     * @return this request with the pooled outputs but not {@code last_hidden_state}
+     */
+    public OutputRequest withPooledVectors() {
+        return new OutputRequest(hiddenStates, allHiddenStates, true, false);
     }
 
     /**
@@ -124,17 +151,18 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
     @Override
     public boolean equals(Object o) {
         return o instanceof OutputRequest r && Arrays.equals(hiddenStates, r.hiddenStates)
-                && allHiddenStates == r.allHiddenStates && pooled == r.pooled;
+                && allHiddenStates == r.allHiddenStates && pooled == r.pooled && lastHiddenState == r.lastHiddenState;
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(hiddenStates) * 4 + (allHiddenStates ? 2 : 0) + (pooled ? 1 : 0);
+        return Arrays.hashCode(hiddenStates) * 8 + (allHiddenStates ? 4 : 0) + (pooled ? 2 : 0)
+                + (lastHiddenState ? 1 : 0);
     }
 
     @Override
     public String toString() {
         return "OutputRequest[hiddenStates=" + Arrays.toString(hiddenStates) + ", all=" + allHiddenStates
-                + ", pooled=" + pooled + "]";
+                + ", pooled=" + pooled + ", lastHiddenState=" + lastHiddenState + "]";
     }
 }

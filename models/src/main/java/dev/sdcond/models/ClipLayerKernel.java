@@ -1,0 +1,107 @@
+package dev.sdcond.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.jni.IValue;
+
+/**
+ * One pre-LN CLIP encoder layer as one call into sdcond's TorchScript kernels ({@code clip_layer} in
+ * {@code src/main/torchscript/kernels.py}, the only implementation of its math for every device and dtype):
+ * {@code h = x + attn(ln1(x))}, then {@code h + mlp(ln2(h))}.
+ *
+ * <p>The layer's twelve parameters and fixed arguments become TorchScript values once, at load (each is a native
+ * object; making them per call would cost as many host calls as the layer saves). They are closed with the manager of
+ * the layer's weights.
+ */
+public final class ClipLayerKernel {
+    private final IValue params;
+    private final IValue heads;
+    private final IValue eps;
+    private final IValue act;
+    private final IValue packing;
+    private final IValue rows;
+    private final IValue fused;
+
+    private ClipLayerKernel(IValue[] values) {
+        this.params = values[0];
+        this.heads = values[1];
+        this.eps = values[2];
+        this.act = values[3];
+        this.packing = values[4];
+        this.rows = values[5];
+        this.fused = values[6];
+    }
+
+    /**
+     * Prepares one layer; its values live as long as the manager of {@code params[0]} (the tower's weights), which
+     * must still take resources (not capped).
+     *
+     * @param params layer_norm1 weight and bias, the fused qkv weight and bias (query rows scaled by
+     *     {@code head_dim^-0.5}), out_proj weight and bias, layer_norm2 weight and bias, fc1 weight and bias, fc2
+     *     weight and bias
+     * @param heads the attention heads
+     * @param eps the layer norms' epsilon
+     * @param act {@code swish} (quick_gelu with its constant folded into fc1 and fc2) or {@code gelu} (erf)
+     * @param packing how the four weights are kept: {@code PLAIN}, {@code PACKED}
+     *     ({@link TorchScriptKernels#packLinear}) or {@code MKL} ({@link TorchScriptKernels#packMkl})
+     * @param tokens the sequence length MKL-packed weights were packed for
+     * @param fused libtorch's fused attention; else the explicit product, softmax, product
+     * @return the layer
+     */
+    public static ClipLayerKernel prepare(NDArray[] params, int heads, float eps, String act, LinearKernel packing,
+            int tokens, boolean fused) {
+        TorchScriptKernels.requireModule();
+        PtNDArray[] tensors = new PtNDArray[params.length];
+        for (int i = 0; i < params.length; i++) {
+            tensors[i] = (PtNDArray) params[i];
+        }
+        long code = switch (packing) {
+            case PACKED -> 1;
+            case MKL -> 2;
+            case PLAIN -> 0;
+            case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
+        };
+        IValue[] values = {IValue.listFrom(tensors), IValue.from((long) heads), IValue.from((double) eps),
+            IValue.from(act), IValue.from(code), IValue.from((long) tokens), IValue.from(fused)};
+        params[0].getManager().attachInternal("clip-layer-" + values[0].getUid(), values);
+        return new ClipLayerKernel(values);
+    }
+
+    /**
+     * The layer at every row.
+     *
+     * @param x [B*T, W], the residual stream
+     * @param tokens T
+     * @param causal whether position i attends only to positions up to i
+     * @return [B*T, W], in the manager of {@code x}
+     */
+    public NDArray forward(NDArray x, int tokens, boolean causal) {
+        try (IValue a = IValue.from((PtNDArray) x)) {
+            return TorchScriptKernels.run("clip_layer", (PtNDManager) x.getManager(), a, params,
+                    TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
+                            : TorchScriptKernels.FALSE, eps, act, packing, rows, fused);
+        }
+    }
+
+    /**
+     * The layer at some rows only, for a text tower's last layer whose pooled rows alone are wanted: the keys and values of every
+     * row, the queries, out projection and MLP of those rows. Each row gets what {@link #forward} computes for it, up
+     * to the rounding of products of another row count.
+     *
+     * @param x [B*T, W], the residual stream
+     * @param tokens T
+     * @param causal whether position i attends only to positions up to i
+     * @param at the flat rows wanted, int64 [N] (row b*T + t is position t of sequence b)
+     * @return [N, W], in the manager of {@code x}
+     * @throws ai.djl.engine.EngineException on MKL-packed weights (products of whole sequences only; text towers,
+     *     the ones with pooled rows, never pack for MKL)
+     */
+    public NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
+        try (IValue a = IValue.from((PtNDArray) x); IValue r = IValue.from((PtNDArray) at)) {
+            return TorchScriptKernels.run("clip_layer_rows", (PtNDManager) x.getManager(), a, params,
+                    TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
+                            : TorchScriptKernels.FALSE, eps, act, packing, rows, r);
+        }
+    }
+}
