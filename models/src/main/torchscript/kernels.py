@@ -39,20 +39,14 @@ class Kernels(torch.nn.Module):
         fused: libtorch's scaled_dot_product_attention; else the explicit product, softmax, product (bfloat16 is
         always fused). Returns [B*T, W] in x's dtype.
         """
-        w = x.shape[1]
-        h = F.layer_norm(x, [w], p[0], p[1], eps)
         if packing == 2 and tokens != rows:
             raise RuntimeError("weights packed for sequences of " + str(rows) + " tokens, not " + str(tokens))
-        qkv = self._linear(h, p[2], p[3], packing, rows, "none")
+        qkv = self._qkv(x, p, eps, packing, rows)
         if fused or qkv.dtype == torch.bfloat16:
             a = self.forward(qkv, tokens, heads, causal)
         else:
             a = self._explicit_attention(qkv, tokens, heads, causal)
-        h = self._linear(a, p[4], p[5], packing, rows, "none")
-        h = self._residual(h, x)
-        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packing, rows, act)
-        m = self._linear(m, p[10], p[11], packing, rows, "none")
-        return self._residual(m, h)
+        return self._out_and_mlp(a, x, p, eps, act, packing, rows)
 
     @torch.jit.export
     def clip_layer_rows(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
@@ -65,7 +59,7 @@ class Kernels(torch.nn.Module):
             raise RuntimeError("weights packed for MKL multiply whole sequences only")
         w = x.shape[1]
         d = w // heads
-        qkv = self._linear(F.layer_norm(x, [w], p[0], p[1], eps), p[2], p[3], packing, rows, "none")
+        qkv = self._qkv(x, p, eps, packing, rows)
         seq = torch.div(at, tokens, rounding_mode="floor")
         kv = qkv.view(-1, tokens, 3, heads, d).index_select(0, seq)  # [N, T, 3, H, D]
         k = kv[:, :, 1].transpose(1, 2)  # [N, H, T, D]
@@ -76,8 +70,18 @@ class Kernels(torch.nn.Module):
             t = (at - seq * tokens).view(-1, 1, 1, 1)
             mask = torch.arange(tokens, device=x.device).view(1, 1, 1, tokens) <= t
         o = F.scaled_dot_product_attention(q, k, v, mask, 0.0, False, scale=1.0)
-        h = self._residual(self._linear(o.reshape(-1, w), p[4], p[5], packing, rows, "none"), x.index_select(0, at))
-        m = self._linear(F.layer_norm(h, [w], p[6], p[7], eps), p[8], p[9], packing, rows, act)
+        return self._out_and_mlp(o.reshape(-1, w), x.index_select(0, at), p, eps, act, packing, rows)
+
+    def _qkv(self, x: Tensor, p: List[Tensor], eps: float, packing: int, rows: int) -> Tensor:
+        """The fused q, k, v projection of layer_norm1(x): [n, 3W]."""
+        return self._linear(F.layer_norm(x, [x.shape[1]], p[0], p[1], eps), p[2], p[3], packing, rows, "none")
+
+    def _out_and_mlp(self, a: Tensor, x: Tensor, p: List[Tensor], eps: float, act: str, packing: int,
+                     rows: int) -> Tensor:
+        """The rest of the layer from the attention's output a and the residual stream x at the same rows:
+        h = x + out_proj(a), then h + fc2(act(fc1(layer_norm2(h))))."""
+        h = self._residual(self._linear(a, p[4], p[5], packing, rows, "none"), x)
+        m = self._linear(F.layer_norm(h, [x.shape[1]], p[6], p[7], eps), p[8], p[9], packing, rows, act)
         return self._residual(self._linear(m, p[10], p[11], packing, rows, "none"), h)
 
     def _residual(self, y: Tensor, x: Tensor) -> Tensor:
