@@ -37,6 +37,11 @@ for dt in float32 float16; do
   $R encode-text -m builtin:sd15-random -p "$(cat "$HERE/prompt.txt")" -n ugly --device $DEVICE --dtype $dt \
     -o "$W/text-$dt.safetensors" --force 2>&1 | tail -1
   $R compare "$W/text-$dt.safetensors" "$G/cpu-sd15.safetensors" $tol -k hidden_states -k negative_hidden_states
+  $R encode-text -m builtin:sdxl-random -p "$(cat "$HERE/prompt.txt")" -n ugly --device $DEVICE --dtype $dt \
+    -o "$W/sdxl-$dt.safetensors" --force 2>&1 | tail -1
+  # bigG's 32 layers carry values up to ~30: relative tolerance too (CPU float16 against float32 here: 5.4e-2 at most)
+  xtol="--atol 1e-4 --rtol 1e-4"; [ $dt = float16 ] && xtol="--atol 6e-2 --rtol 1e-2"
+  $R compare "$W/sdxl-$dt.safetensors" "$G/cpu-sdxl.safetensors" $xtol -k hidden_states -k pooled -k negative_pooled
   $R encode-image -m builtin:vit-h-random -i "$G/chelsea.png" -i "$G/coffee.png" --device $DEVICE --dtype $dt \
     -o "$W/image-$dt.safetensors" --force 2>&1 | tail -1
   $R compare "$W/image-$dt.safetensors" "$G/cpu-vith.safetensors" $tol

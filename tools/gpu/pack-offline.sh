@@ -29,6 +29,8 @@ cp "$HERE/testdata/goldens/images/chelsea.png" "$HERE/testdata/goldens/images/co
 # the CPU references: float32 on this machine's CPU build
 "$HERE/bin/sdcond" encode-text -m builtin:sd15-random -p "$(cat "$HERE/tools/gpu/prompt.txt")" -n ugly --linear plain \
   -o "$O/cpu-sd15.safetensors" --force
+"$HERE/bin/sdcond" encode-text -m builtin:sdxl-random -p "$(cat "$HERE/tools/gpu/prompt.txt")" -n ugly --linear plain \
+  -o "$O/cpu-sdxl.safetensors" --force  # bigG's pooled vectors come from its last layer's pooled rows alone
 "$HERE/bin/sdcond" encode-image -m builtin:vit-h-random -i "$O/chelsea.png" -i "$O/coffee.png" \
   -o "$O/cpu-vith.safetensors" --force
 rm -rf "$W"
