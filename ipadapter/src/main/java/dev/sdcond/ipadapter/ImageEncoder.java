@@ -88,7 +88,7 @@ public final class ImageEncoder {
         try (NDManager sub = manager.newSubManager()) {
             NDArray pixels = pixelValues(sub, images);
             NDArray input = plan.input(pixels, plan.encodesUncond() ? uncondPixels(sub, uncond) : null);
-            ClipOutput out = tower.forward(sub, input, OutputRequest.hiddenStates(layer).withPooled());
+            ClipOutput out = tower.forward(sub, input, OutputRequest.hiddenStates(layer).withPooledVectors());
             NDArray[] hidden = plan.split(out.hiddenState(layer).toType(DataType.FLOAT32, false));
             NDArray[] embeds = plan.split(out.hasProjected() ? out.projected().toType(DataType.FLOAT32, false) : null);
             List<NDArray> results = new ArrayList<>();

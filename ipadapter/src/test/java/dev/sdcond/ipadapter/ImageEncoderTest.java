@@ -75,9 +75,13 @@ class ImageEncoderTest {
             ImageEmbeddings z = encoder.encode(m, images().subList(0, 1), -2, new Uncond.Zeros());
             assertEquals(0f, z.uncondImageEmbeds().abs().max().getFloat());
             assertEquals(z.imageEmbeds().getShape(), z.uncondImageEmbeds().getShape());
-            ImageEmbeddings none = encoder.encode(m, images().subList(0, 1), -1, null);
+            ImageEmbeddings none = encoder.encode(m, images().subList(0, 1), -2, null);
             assertNull(none.uncondImageEmbeds());
             assertClose(z.imageEmbeds(), none.imageEmbeds(), 0f, "uncond does not change the conditional outputs");
+            // the last layer's hidden states asked for: that layer runs whole, not for the class token alone, and its
+            // products of 257 rows round differently from those of one
+            ImageEmbeddings last = encoder.encode(m, images().subList(0, 1), -1, null);
+            assertClose(z.imageEmbeds(), last.imageEmbeds(), 1e-6f, "image_embeds, whole last layer");
         }
     }
 

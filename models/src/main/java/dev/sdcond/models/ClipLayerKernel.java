@@ -85,7 +85,7 @@ public final class ClipLayerKernel {
     }
 
     /**
-     * The layer at some rows only, for a text tower's last layer whose pooled rows alone are wanted: the keys and values of every
+     * The layer at some rows only, for a last layer whose pooled rows alone are wanted: the keys and values of every
      * row, the queries, out projection and MLP of those rows. Each row gets what {@link #forward} computes for it, up
      * to the rounding of products of another row count.
      *
@@ -94,8 +94,8 @@ public final class ClipLayerKernel {
      * @param causal whether position i attends only to positions up to i
      * @param at the flat rows wanted, int64 [N] (row b*T + t is position t of sequence b)
      * @return [N, W], in the manager of {@code x}
-     * @throws ai.djl.engine.EngineException on MKL-packed weights (products of whole sequences only; text towers,
-     *     the ones with pooled rows, never pack for MKL)
+     * @throws ai.djl.engine.EngineException on MKL-packed weights (products of whole sequences only: a vision
+     *     tower's last layer keeps its weights as stored)
      */
     public NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
         try (IValue a = IValue.from((PtNDArray) x); IValue r = IValue.from((PtNDArray) at)) {

@@ -24,7 +24,8 @@ public enum LinearKernel {
     /**
      * MKL's GEMM on weights packed once at load for the tower's sequence length ({@code cblas_sgemm_pack}), one product
      * per sequence (CPU, float32 only, towers with a fixed sequence length: vision towers; elsewhere, and where this
-     * libtorch lacks the op, {@link #PLAIN}).
+     * libtorch lacks the op, {@link #PLAIN}). The last layer keeps its weights as stored, so that it can run for the
+     * class token alone when only the pooled outputs need it.
      */
     MKL;
 

@@ -15,10 +15,17 @@ final class ClipEncoder {
         this.layers = List.copyOf(layers);
     }
 
+    /**
+     * Loads the layers. Weights packed for MKL take products of whole sequences only, so with them the last layer
+     * keeps its weights as stored, to run for some rows alone ({@code lastRows} of {@link #forward}; a product of
+     * one row is a vector product) at the cost of a slower whole last layer, asked for less often.
+     */
     static ClipEncoder load(WeightReader r, String name, int numLayers, LayerSpec spec) {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < numLayers; i++) {
-            layers.add(ClipEncoderLayer.load(r, name + ".layers." + i, spec));
+            boolean plainLast = i == numLayers - 1 && r.linear() == dev.sdcond.models.LinearKernel.MKL;
+            layers.add(ClipEncoderLayer.load(plainLast ? r.withLinear(dev.sdcond.models.LinearKernel.PLAIN) : r,
+                    name + ".layers." + i, spec));
         }
         return new ClipEncoder(layers);
     }
@@ -37,7 +44,7 @@ final class ClipEncoder {
      * @param causal whether position i attends only to positions up to i (text towers)
      * @param kept receives hidden_states[i], [B, T, W], for each i that {@code request} keeps
      * @param lastRows null; or the flat rows (int64 [N], row b*T + t) of hidden_states[depth] that are wanted, when no
-     *     other row of it is: the last layer then runs for those rows alone (not on MKL-packed weights)
+     *     other row of it is: the last layer then runs for those rows alone
      * @return hidden_states[depth], [B, T, W], or its rows {@code lastRows}, [N, W], in the manager of
      *     {@code embeddings} (as are the kept states)
      */

@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * <ul>
  *   <li>{@code hiddenState(i)}: hidden_states[i] as in transformers (0 = embeddings; text: no final layer norm;
  *       vision: after {@code pre_layrnorm}, no post norm), [B, T, W]</li>
- *   <li>{@code lastHiddenState()}: text: final_layer_norm(hidden_states[L]); vision: hidden_states[L] (a text tower
- *       asked with {@link OutputRequest#withPooledVectors} leaves it out)</li>
+ *   <li>{@code lastHiddenState()}: text: final_layer_norm(hidden_states[L]); vision: hidden_states[L] (a tower asked
+ *       with {@link OutputRequest#withPooledVectors} leaves it out)</li>
  *   <li>{@code pooled()}: text: last_hidden_state at the pooling position (transformers' {@code pooler_output});
  *       vision: post_layernorm(last_hidden_state[:, 0]), [B, W]</li>
  *   <li>{@code projected()}: {@code text_embeds} / {@code image_embeds}, the pooled row through the projection, [B, P]</li>

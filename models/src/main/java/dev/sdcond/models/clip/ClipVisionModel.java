@@ -173,15 +173,20 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray cls = sub.zeros(new Shape(b, 1, w), compute.precision().loadType()).add(classEmbedding);
             NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
             NDArray h0 = preLayrnorm.forward(emb);
-            NDArray last = encoder.forward(h0, false, depth, request, kept, null);
+            long n = emb.getShape().get(1);
+            boolean clsOnly = request.pooled() && !request.lastHiddenState() && depth >= 1
+                    && !request.keeps(depth, layers); // the last layer at each image's class token alone
+            NDArray last = encoder.forward(h0, false, depth, request, kept,
+                    clsOnly ? sub.create(java.util.stream.LongStream.range(0, b).map(i -> i * n).toArray()) : null);
             NDArray pooled = null;
             NDArray projected = null;
             if (request.pooled()) {
-                pooled = postLayernorm.forward(last.get(new NDIndex(":, 0, :")));
+                pooled = postLayernorm.forward(clsOnly ? last : last.get(new NDIndex(":, 0, :"))); // [B, W]
                 if (visualProjection != null) {
                     projected = visualProjection.forward(pooled);
                 }
-            } else {
+            }
+            if (clsOnly || !request.pooled()) {
                 last = null;
             }
             return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);

@@ -13,8 +13,9 @@ import java.util.BitSet;
  * @param pooled whether to compute the final outputs: the pooled row and its projection, with {@code last_hidden_state}
  *     unless {@code lastHiddenState} is false
  * @param lastHiddenState whether {@code last_hidden_state} comes with the pooled outputs. Without it, and when the last
- *     layer's hidden states are not asked for either, a text tower runs its last layer for the pooled rows alone (its
- *     queries and MLP; the keys and values of every row): SDXL's and SD3's bigG, Flux's pooled CLIP-L
+ *     layer's hidden states are not asked for either, a tower runs its last layer for the pooled rows alone (their
+ *     queries and MLP; the keys and values of every row): SDXL's and SD3's bigG, Flux's pooled CLIP-L, IP-Adapter's
+ *     image encoder
  */
 public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled, boolean lastHiddenState) {
 
@@ -80,8 +81,8 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
     }
 
     /**
-     * The same request with the pooled row and its projection, without {@code last_hidden_state}: a text tower whose
-     * last layer's hidden states are not asked for then runs that layer for the pooled rows alone.
+     * The same request with the pooled row and its projection, without {@code last_hidden_state}: a tower whose last
+     * layer's hidden states are not asked for then runs that layer for the pooled rows alone.
      *
      * @return this request with the pooled outputs but not {@code last_hidden_state}
      */

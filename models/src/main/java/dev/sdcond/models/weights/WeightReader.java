@@ -30,7 +30,7 @@ public final class WeightReader {
     private final dev.sdcond.models.AttentionKernel attention;
     private final dev.sdcond.models.LinearKernel linear;
     private final boolean headerOnly;
-    private final List<String> problems = new ArrayList<>();
+    private final List<String> problems;
 
     /**
      * A reader that loads a tower's parameters for a compute choice.
@@ -54,11 +54,14 @@ public final class WeightReader {
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
         this(source, manager, compute.precision(), compute.attention(),
-                compute.linear().resolve(kind, compute.precision(), compute.device().isGpu()), false);
+                compute.linear().resolve(kind, compute.precision(), compute.device().isGpu()), false,
+                new ArrayList<>());
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
-            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.LinearKernel linear, boolean headerOnly) {
+            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.LinearKernel linear, boolean headerOnly,
+            List<String> problems) {
+        this.problems = problems;
         this.linear = linear;
         this.source = source;
         this.manager = manager;
@@ -75,6 +78,17 @@ public final class WeightReader {
      */
     public dev.sdcond.models.LinearKernel linear() {
         return linear;
+    }
+
+    /**
+     * This reader with another linear kernel, for a layer whose products are taken unlike the rest of its tower's;
+     * the same parameters, manager and problems ({@link #finish} on either lists them all).
+     *
+     * @param kernel the resolved kernel: {@code PLAIN}, {@code PACKED} or {@code MKL}
+     * @return the reader
+     */
+    public WeightReader withLinear(dev.sdcond.models.LinearKernel kernel) {
+        return new WeightReader(source, manager, precision, attention, kernel, headerOnly, problems);
     }
 
     /**
@@ -102,7 +116,7 @@ public final class WeightReader {
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
             WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
-                    dev.sdcond.models.LinearKernel.PLAIN, true);
+                    dev.sdcond.models.LinearKernel.PLAIN, true, new ArrayList<>());
             load.accept(r);
             r.finish(what);
         }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A text tower asked for its pooled outputs without {@code last_hidden_state} (SDXL's bigG, Flux's CLIP-L) runs its
- * last layer for the pooled rows alone: those outputs still match transformers' (the goldens' prompts pool at
+ * A tower asked for its pooled outputs without {@code last_hidden_state} (SDXL's bigG, Flux's CLIP-L, IP-Adapter's
+ * image encoder) runs its last layer for the pooled rows alone: those outputs still match transformers' (the goldens' prompts pool at
  * different positions, so the causal mask of each row is exercised), and the hidden states asked for beside them too.
  */
 class PooledRowsTest {
@@ -47,6 +47,26 @@ class PooledRowsTest {
             assertClose(Goldens.read(m, g, "hidden_states." + layers), last.hiddenState(-1), ATOL, g + " last layer");
             assertDoesNotThrow(last::lastHiddenState);
             assertClose(whole.pooled(), last.pooled(), 0f, g + " pooled, whole layer");
+        }
+    }
+
+    /** Vision: the class token of each image; with MKL-packed weights (AUTO) the last layer keeps plain ones. */
+    @ParameterizedTest(name = "{0} kernels")
+    @CsvSource({"fused", "explicit-mkl", "fused-packed", "explicit-plain"})
+    void visionClassTokensAloneMatchTheGoldens(String kernels) {
+        String g = "clip-vision-tiny-h/golden_vision.safetensors";
+        try (HfCheckpoint ckpt = HfCheckpoint.open(Goldens.path("clip-vision-tiny-h"));
+                ClipVisionModel tower = ckpt.loadVision(AttentionKernels.cpu(kernels));
+                NDManager m = NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray px = Goldens.read(m, g, "pixel_values");
+            int layers = tower.numLayers();
+            ClipOutput rows = tower.forward(m, px, OutputRequest.hiddenStates(-2).withPooledVectors());
+            assertThrows(java.util.NoSuchElementException.class, rows::lastHiddenState);
+            assertClose(Goldens.read(m, g, "image_embeds"), rows.projected(), ATOL, "image_embeds");
+            assertClose(Goldens.read(m, g, "hidden_states." + (layers - 1)), rows.hiddenState(-2), ATOL, "penultimate");
+            ClipOutput whole = tower.forward(m, px, OutputRequest.everything());
+            assertClose(Goldens.read(m, g, "last_hidden_state"), whole.lastHiddenState(), ATOL, "last_hidden_state");
+            assertClose(whole.projected(), rows.projected(), 1e-5f, "image_embeds, class tokens vs whole layer");
         }
     }
 
