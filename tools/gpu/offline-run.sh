@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a GPU machine without a JDK or network, with a folder from pack-offline.sh: builds DJL's JNI against the
-# machine's PyTorch, runs `sdcond doctor --device gpu`, checks the GPU's outputs against the CPU references (float32
-# within 1e-4; float16 within 2e-2 plus 1% of the value, as numpy.allclose), then measure.sh and summarize.py.
+# machine's PyTorch, runs `sdcond doctor --device gpu`, checks the GPU's outputs against the CPU references (SD1.5:
+# float32 within 1e-4, float16 within 2e-2 plus 1% of the value, as numpy.allclose; SDXL and ViT-H, 32 layers: 1e-4
+# plus 1e-4, 1e-1 plus 1%), then measure.sh and summarize.py.
 # Everything lands in OUT_DIR.
 #
 #   tools/gpu/offline-run.sh PACK_DIR OUT_DIR [ROUNDS]
@@ -34,17 +35,18 @@ R="bash $HERE/run-with-libtorch.sh $TORCH $W/libdjl_torch.so"
 $R doctor --device $DEVICE > "$OUT/doctor.txt" 2>&1; echo "doctor rc=$?"; cat "$OUT/doctor.txt"
 for dt in float32 float16; do
   tol="--atol 1e-4"; [ $dt = float16 ] && tol="--atol 2e-2 --rtol 1e-2"
+  # 32-layer towers (bigG, ViT-H) carry values up to ~30: more room, relative too (float16 on a CPU against float32
+  # in the dry run: SDXL 8.0e-2 at most, ViT-H's penultimate layer 6.0e-2)
+  xtol="--atol 1e-4 --rtol 1e-4"; [ $dt = float16 ] && xtol="--atol 1e-1 --rtol 1e-2"
   $R encode-text -m builtin:sd15-random -p "$(cat "$HERE/prompt.txt")" -n ugly --device $DEVICE --dtype $dt \
     -o "$W/text-$dt.safetensors" --force 2>&1 | tail -1
   $R compare "$W/text-$dt.safetensors" "$G/cpu-sd15.safetensors" $tol -k hidden_states -k negative_hidden_states
   $R encode-text -m builtin:sdxl-random -p "$(cat "$HERE/prompt.txt")" -n ugly --device $DEVICE --dtype $dt \
     -o "$W/sdxl-$dt.safetensors" --force 2>&1 | tail -1
-  # bigG's 32 layers carry values up to ~30: relative tolerance too (CPU float16 against float32 here: 5.4e-2 at most)
-  xtol="--atol 1e-4 --rtol 1e-4"; [ $dt = float16 ] && xtol="--atol 6e-2 --rtol 1e-2"
   $R compare "$W/sdxl-$dt.safetensors" "$G/cpu-sdxl.safetensors" $xtol -k hidden_states -k pooled -k negative_pooled
   $R encode-image -m builtin:vit-h-random -i "$G/chelsea.png" -i "$G/coffee.png" --device $DEVICE --dtype $dt \
     -o "$W/image-$dt.safetensors" --force 2>&1 | tail -1
-  $R compare "$W/image-$dt.safetensors" "$G/cpu-vith.safetensors" $tol
+  $R compare "$W/image-$dt.safetensors" "$G/cpu-vith.safetensors" $xtol
 done 2>&1 | tee "$OUT/checks.txt"
 echo "checked after $(since) s"
 bash "$HERE/measure.sh" "$TORCH" "$W/libdjl_torch.so" "$W/m" "$ROUNDS"
