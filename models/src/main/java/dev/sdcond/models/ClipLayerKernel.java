@@ -77,11 +77,7 @@ public final class ClipLayerKernel {
      * @return [B*T, W], in the manager of {@code x}
      */
     public NDArray forward(NDArray x, int tokens, boolean causal) {
-        try (IValue a = IValue.from((PtNDArray) x)) {
-            return TorchScriptKernels.run("clip_layer", (PtNDManager) x.getManager(), a, params,
-                    TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
-                            : TorchScriptKernels.FALSE, eps, act, packing, rows, fused);
-        }
+        return call("clip_layer", x, tokens, causal, fused);
     }
 
     /**
@@ -98,10 +94,17 @@ public final class ClipLayerKernel {
      *     tower's last layer keeps its weights as stored)
      */
     public NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
-        try (IValue a = IValue.from((PtNDArray) x); IValue r = IValue.from((PtNDArray) at)) {
-            return TorchScriptKernels.run("clip_layer_rows", (PtNDManager) x.getManager(), a, params,
+        try (IValue r = IValue.from((PtNDArray) at)) {
+            return call("clip_layer_rows", x, tokens, causal, r);
+        }
+    }
+
+    /** Runs one of the layer's methods: the arguments both take, then {@code last} (its own). */
+    private NDArray call(String method, NDArray x, int tokens, boolean causal, IValue last) {
+        try (IValue a = IValue.from((PtNDArray) x)) {
+            return TorchScriptKernels.run(method, (PtNDManager) x.getManager(), a, params,
                     TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
-                            : TorchScriptKernels.FALSE, eps, act, packing, rows, r);
+                            : TorchScriptKernels.FALSE, eps, act, packing, rows, last);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.weights.WeightReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,8 @@ final class ClipEncoder {
     static ClipEncoder load(WeightReader r, String name, int numLayers, LayerSpec spec) {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < numLayers; i++) {
-            boolean plainLast = i == numLayers - 1 && r.linear() == dev.sdcond.models.LinearKernel.MKL;
-            layers.add(ClipEncoderLayer.load(plainLast ? r.withLinear(dev.sdcond.models.LinearKernel.PLAIN) : r,
+            boolean plainLast = i == numLayers - 1 && r.linear() == LinearKernel.MKL;
+            layers.add(ClipEncoderLayer.load(plainLast ? r.withLinear(LinearKernel.PLAIN) : r,
                     name + ".layers." + i, spec));
         }
         return new ClipEncoder(layers);

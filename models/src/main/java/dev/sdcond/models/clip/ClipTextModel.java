@@ -181,8 +181,7 @@ public final class ClipTextModel implements AutoCloseable {
             }
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
             NDArray rows = request.pooled() ? sub.create(poolingRows(ids, t)) : null;
-            boolean rowsOnly = rows != null && !request.lastHiddenState() && depth >= 1
-                    && !request.keeps(depth, layers); // the last layer at `rows` alone
+            boolean rowsOnly = request.pooledRowsOnly(layers); // the last layer at `rows` alone
             NDArray h = encoder.forward(h0, true, depth, request, kept, rowsOnly ? rows : null);
             NDArray last = null;
             NDArray pooled = null;

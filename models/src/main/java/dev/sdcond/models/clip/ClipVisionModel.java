@@ -174,8 +174,7 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray emb = cls.concat(patches, 1).add(positionEmbedding); // [B, N+1, W]
             NDArray h0 = preLayrnorm.forward(emb);
             long n = emb.getShape().get(1);
-            boolean clsOnly = request.pooled() && !request.lastHiddenState() && depth >= 1
-                    && !request.keeps(depth, layers); // the last layer at each image's class token alone
+            boolean clsOnly = request.pooledRowsOnly(layers); // the last layer at each image's class token alone
             NDArray last = encoder.forward(h0, false, depth, request, kept,
                     clsOnly ? sub.create(java.util.stream.LongStream.range(0, b).map(i -> i * n).toArray()) : null);
             NDArray pooled = null;

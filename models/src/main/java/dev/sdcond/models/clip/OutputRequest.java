@@ -136,6 +136,14 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
         return d;
     }
 
+    /**
+     * Whether the last layer is needed only at the pooled rows: the pooled outputs without {@code last_hidden_state},
+     * and the last layer's hidden states not asked for.
+     */
+    boolean pooledRowsOnly(int numLayers) {
+        return pooled && !lastHiddenState && numLayers >= 1 && !keeps(numLayers, numLayers);
+    }
+
     /** Whether hidden_states[i] (already normalized) is wanted. */
     boolean keeps(int i, int numLayers) {
         if (allHiddenStates) {
