@@ -69,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean noGemm;
 
     @Option(names = "--busy", defaultValue = "0", converter = Converters.NonNegative.class,
-            description = "run this many CPU-bound threads beside the measurement, as another busy process would"
-                    + " (to see how the thread and OpenMP settings hold up under load) (default: 0)")
+            description = "run this many other CPU-bound processes beside the measurement (to see how the thread"
+                    + " and OpenMP settings hold up under load) (default: 0)")
     int busy;
 
     @Option(names = "--json", description = "print JSON")
@@ -113,16 +113,17 @@ final class BenchCommand implements Callable<Integer> {
         root.put("load_ms", loadMs);
         root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
         root.put("cpu", dev.sdcond.models.CpuInfo.current().summary());
-        root.put("intra_op_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        root.put("intra_op_threads", dev.sdcond.models.CpuThreads.maxThreads());
         root.put("inter_op_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         String wait = System.getenv("OMP_WAIT_POLICY");
         String spin = System.getenv("GOMP_SPINCOUNT");
         root.put("omp_wait_policy", wait != null ? wait : spin != null ? "unset, GOMP_SPINCOUNT " + spin
                 : "unset (OpenMP's default: threads spin while they wait)");
-        root.put("busy_threads", busy);
+        root.put("busy_processes", busy);
+        root.put("adaptive_threads", dev.sdcond.models.CpuThreads.adaptive());
         ArrayNode results = root.putArray("results");
         try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
-                BusyThreads load = new BusyThreads(busy)) {
+                BusyProcesses load = new BusyProcesses(busy)) {
             int towers = text ? textTowers.size() : 1;
             for (int e = 0; e < towers; e++) {
                 for (int b : batches) {
@@ -131,7 +132,15 @@ final class BenchCommand implements Callable<Integer> {
                     r.put("encoder", e);
                     BenchWorkload w = text ? BenchWorkload.text(manager, textTowers.get(e), b)
                             : BenchWorkload.vision(manager, visionTower, b);
-                    Supplier<Integer> forward = w.forward();
+                    Supplier<Integer> pass = w.forward();
+                    int[] used = {Integer.MAX_VALUE, 0}; // the fewest and most intra-op threads a pass ran with
+                    Supplier<Integer> forward = () -> {
+                        int v = pass.get();
+                        int n = dev.sdcond.models.CpuThreads.lastThreads();
+                        used[0] = Math.min(used[0], n);
+                        used[1] = Math.max(used[1], n);
+                        return v;
+                    };
                     GemmFloor.Shapes shapes = w.shapes();
                     r.put("gflops", shapes.flops() / 1e9);
                     try (NDManager g = manager.newSubManager()) {
@@ -150,6 +159,10 @@ final class BenchCommand implements Callable<Integer> {
                         r.put("median_ms", median);
                         r.put("min_ms", sorted[0]);
                         r.put("median_ms_per_item", median / b);
+                        if (!compute.device().isGpu()) {
+                            r.put("threads_min", used[0]);
+                            r.put("threads_max", used[1]);
+                        }
                         if (gemm != null) {
                             double[] floor = t[1].clone();
                             Arrays.sort(floor);

@@ -33,22 +33,28 @@ final class BenchReport {
         out.printf(Locale.ROOT, "%s %s on %s %s (attention %s, linear %s): loaded in %.0f ms%n",
                 root.get("what").asText(), model, root.get("device").asText(), root.get("dtype").asText(),
                 root.get("attention").asText(), root.get("linear").asText(), root.get("load_ms").asDouble());
-        out.printf(Locale.ROOT, "CPU: %s; %d intra-op / %d inter-op threads; OMP_WAIT_POLICY %s%s%n",
-                root.get("cpu").asText(), root.get("intra_op_threads").asInt(), root.get("inter_op_threads").asInt(),
-                root.get("omp_wait_policy").asText(), root.get("busy_threads").asInt() == 0 ? ""
-                        : "; " + root.get("busy_threads").asInt() + " busy thread(s) beside it");
-        out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s%n", "enc", "batch", "median ms", "min ms", "ms/item",
-                "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share");
+        out.printf(Locale.ROOT, "CPU: %s; %d intra-op%s / %d inter-op threads; OMP_WAIT_POLICY %s%s%n",
+                root.get("cpu").asText(), root.get("intra_op_threads").asInt(),
+                root.get("adaptive_threads").asBoolean() ? " (at most, fewer beside busy processes)" : "",
+                root.get("inter_op_threads").asInt(),
+                root.get("omp_wait_policy").asText(), root.get("busy_processes").asInt() == 0 ? ""
+                        : "; " + root.get("busy_processes").asInt() + " busy process(es) beside it");
+        out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s %8s%n", "enc", "batch", "median ms", "min ms",
+                "ms/item", "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share", "threads");
         for (var r : root.get("results")) {
             double gflop = r.get("gflops").asDouble();
             boolean floor = r.has("gemm_floor_ms");
-            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %10.1f %14s %12s %10s%n", r.get("encoder").asInt(),
+            String threads = !r.has("threads_min") ? "-" : r.get("threads_min").asInt() == r.get("threads_max").asInt()
+                    ? r.get("threads_min").asText() : r.get("threads_min").asInt() + "-" + r.get("threads_max").asInt();
+            out.printf(Locale.ROOT, "%4d %6d %12.2f %12.2f %12.2f %10.1f %10.1f %14s %12s %10s %8s%n",
+                    r.get("encoder").asInt(),
                     r.get("batch").asInt(),
                     r.get("median_ms").asDouble(), r.get("min_ms").asDouble(), r.get("median_ms_per_item").asDouble(),
                     gflop, gflop / (r.get("median_ms").asDouble() / 1000),
                     floor ? String.format(Locale.ROOT, "%.2f", r.get("gemm_floor_ms").asDouble()) : "-",
                     floor ? String.format(Locale.ROOT, "%.1f", gflop / (r.get("gemm_floor_ms").asDouble() / 1000)) : "-",
-                    r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-");
+                    r.has("gemm_share") ? String.format(Locale.ROOT, "%.0f%%", 100 * r.get("gemm_share").asDouble()) : "-",
+                    threads);
         }
         out.printf(Locale.ROOT, "peak RSS %.0f MB%n", root.get("peak_rss_mb").asDouble());
     }

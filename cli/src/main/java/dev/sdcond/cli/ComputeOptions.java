@@ -28,8 +28,13 @@ public final class ComputeOptions {
     dev.sdcond.models.LinearKernel linear;
 
     @Option(names = "--threads", converter = Converters.Positive.class,
-            description = "intra-op threads of libtorch, 1 or more (default: libtorch's choice)")
+            description = "intra-op threads of libtorch, 1 or more: the most a forward pass uses, fewer while other"
+                    + " processes keep cores busy (default: libtorch's choice)")
     Integer threads;
+
+    @Option(names = "--fixed-threads",
+            description = "run every forward pass with --threads (or libtorch's count), however busy the machine")
+    boolean fixedThreads;
 
     @Option(names = "--interop-threads", converter = Converters.Positive.class,
             description = "inter-op threads of libtorch, 1 or more")
@@ -57,6 +62,7 @@ public final class ComputeOptions {
         if (interopThreads != null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(interopThreads));
         }
+        dev.sdcond.models.CpuThreads.setAdaptive(!fixedThreads && dev.sdcond.models.CpuThreads.adaptiveByDefault());
         Engine.getEngine(dev.sdcond.models.Towers.ENGINE);
     }
 }

@@ -85,8 +85,10 @@ final class DoctorCommand implements Callable<Integer> {
             facts.put("gpu." + i, "compute capability " + ai.djl.util.cuda.CudaUtils.getComputeCapability(i) + ", "
                     + m.getMax() / (1 << 20) + " MB, " + (m.getMax() - m.getCommitted()) / (1 << 20) + " MB free");
         }
-        facts.put("torch_threads", ai.djl.pytorch.jni.JniUtils.getNumThreads() + " intra-op, "
-                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op");
+        facts.put("torch_threads", dev.sdcond.models.CpuThreads.maxThreads() + " intra-op, "
+                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op" + (dev.sdcond.models.CpuThreads
+                        .adaptive() ? "; CPU passes use fewer intra-op threads while other processes keep cores busy"
+                        : "; fixed"));
         facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()
                 ? ", oneDNN and MKL packed linear" : " (no packed linear)") : "not loaded");
         Device d = dev.sdcond.models.Compute.parseDevice(device);

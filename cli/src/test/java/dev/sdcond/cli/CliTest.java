@@ -448,15 +448,25 @@ class CliTest {
     }
 
     @Test
-    void benchReportsItsSettingsAndRunsBesideBusyThreads() throws IOException {
+    void benchReportsItsSettingsAndRunsBesideBusyProcesses() throws IOException {
         Run r = run("bench", "-m", g("clip-tiny-a"), "--batch", "1", "--warmup", "0", "--runs", "1", "--busy", "1",
                 "--no-gemm-floor", "--linear", "plain", "--json");
         assertEquals(0, r.code(), r.err());
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
-        assertEquals(1, json.get("busy_threads").asInt());
+        assertEquals(1, json.get("busy_processes").asInt());
+        assertTrue(json.get("adaptive_threads").asBoolean());
+        assertTrue(json.get("results").get(0).get("threads_min").asInt() >= 1, r.out());
         assertEquals("plain", json.get("linear").asText());
         assertEquals("fused", json.get("attention").asText());
         assertTrue(json.has("omp_wait_policy") && json.has("cpu") && json.get("results").size() == 1, r.out());
+        Run fixed = run("bench", "-m", g("clip-tiny-a"), "--batch", "1", "--warmup", "0", "--runs", "2",
+                "--fixed-threads", "--no-gemm-floor", "--json");
+        assertEquals(0, fixed.code(), fixed.err());
+        var f = new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixed.out());
+        assertFalse(f.get("adaptive_threads").asBoolean());
+        int max = f.get("intra_op_threads").asInt();
+        assertEquals(max, f.get("results").get(0).get("threads_min").asInt(), fixed.out());
+        assertEquals(max, f.get("results").get(0).get("threads_max").asInt(), fixed.out());
     }
 
     @Test

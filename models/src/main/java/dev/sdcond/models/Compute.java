@@ -60,6 +60,9 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
                     + Engine.getEngine(Towers.ENGINE).getGpuCount() + " CUDA GPU(s) (is a CUDA build of libtorch"
                     + " installed, e.g. through PYTORCH_LIBRARY_PATH?)");
         }
+        if (!device.isGpu()) {
+            CpuThreads.watch(); // the first reading of the machine's load, before a tower loads
+        }
     }
 
     /**

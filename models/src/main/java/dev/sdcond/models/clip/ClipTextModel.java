@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.CpuThreads;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.weights.ParameterSource;
@@ -172,7 +173,8 @@ public final class ClipTextModel implements AutoCloseable {
             System.arraycopy(ids[i], 0, flat, i * t, t);
         }
         Map<Integer, NDArray> kept = new HashMap<>();
-        try (NDManager sub = manager.newSubManager(compute.device())) {
+        try (CpuThreads.Pass pass = CpuThreads.enter(compute.device());
+                NDManager sub = manager.newSubManager(compute.device())) {
             NDArray idArr = sub.create(flat).reshape(b, t);
             NDArray tok = Embedding.embedding(idArr, tokenEmbedding, SparseFormat.DENSE)
                     .singletonOrThrow(); // [B,T,W]

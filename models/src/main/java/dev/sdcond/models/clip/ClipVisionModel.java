@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.CpuThreads;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import dev.sdcond.models.weights.ParameterSource;
@@ -161,7 +162,8 @@ public final class ClipVisionModel implements AutoCloseable {
         request.validate(layers);
         int depth = request.depth(layers);
         Map<Integer, NDArray> kept = new HashMap<>();
-        try (NDManager sub = manager.newSubManager(compute.device())) {
+        try (CpuThreads.Pass pass = CpuThreads.enter(compute.device());
+                NDManager sub = manager.newSubManager(compute.device())) {
             pixelValues.tempAttach(sub);
             NDArray x = pixelValues.toDevice(compute.device(), false).toType(compute.precision().loadType(), false);
             int p = config.patchSize();

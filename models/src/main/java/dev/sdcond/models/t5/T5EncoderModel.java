@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Compute;
+import dev.sdcond.models.CpuThreads;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Precision;
 import dev.sdcond.models.Towers;
@@ -184,7 +185,8 @@ public final class T5EncoderModel implements AutoCloseable {
             System.arraycopy(ids[i], 0, flat, i * t, t);
         }
         Map<Integer, NDArray> kept = new TreeMap<>();
-        try (NDManager sub = manager.newSubManager(this.manager.getDevice())) {
+        try (CpuThreads.Pass pass = CpuThreads.enter(this.manager.getDevice());
+                NDManager sub = manager.newSubManager(this.manager.getDevice())) {
             NDArray x = products.embed(sub.create(flat), embeddings);
             // the bias of every (query, key) pair, gathered on the device from block 0's table: [1, H, T, T]
             long[] buckets = bucketsByLength.computeIfAbsent(t, n -> RelativePositions.buckets(n, config.numBuckets(),
