@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
             "for the forward pass's matrix products alone on the same shapes. The GEMM share",
             "is the median, run by run, of floor / forward: the share of libtorch's matrix",
             "throughput the whole forward pass reaches. On a CPU the two are timed in turn,",
-            "run by run; on a GPU the floor runs after the forward runs."})
+            "run by run; on a GPU the floor runs after the forward runs. On a CPU a pass",
+            "uses --threads (or libtorch's count) at most and fewer while other processes",
+            "keep cores busy (unless --fixed-threads); the last column shows the counts the",
+            "batch's passes ran with."})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
