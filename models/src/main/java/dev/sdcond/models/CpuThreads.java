@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first reading is taken when a tower is set up to load ({@link #watch}), so the first pass already knows the load.
  * Outputs were bitwise the same at 1 and 2 threads in every configuration checked (README, Performance).
  *
+ * <p>Busy threads of this same process that are not sdcond passes (an application decoding images beside its passes)
+ * count as this process's own time and are not seen as load; passes running at the same time are (they share the
+ * cores).
+ *
  * <p>{@link #setAdaptive(boolean) setAdaptive(false)} (or {@code -Dsdcond.adaptiveThreads=false}) keeps libtorch's
  * count. Where {@code /proc} cannot be read (not Linux), libtorch's count is used. The count is set for the calling
  * thread (OpenMP's and MKL's settings are per thread), so passes on different threads do not disturb each other.
