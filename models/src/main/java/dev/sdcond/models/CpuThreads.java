@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Outputs were bitwise the same at 1 and 2 threads in every configuration checked (README, Performance).
  *
  * <p>Busy threads of this same process that are not sdcond passes (an application decoding images beside its passes)
- * count as this process's own time and are not seen as load; passes running at the same time are (they share the
- * cores).
+ * count as this process's own time in {@code /proc/stat}; they are caught instead by the time a pass's thread waits
+ * for a core ({@link ContentionHold}). Passes running at the same time share the cores.
  *
  * <p>{@link #setAdaptive(boolean) setAdaptive(false)} (or {@code -Dsdcond.adaptiveThreads=false}) keeps libtorch's
  * count. Where {@code /proc} cannot be read (not Linux), libtorch's count is used. The count is set for the calling
@@ -35,6 +35,7 @@ public final class CpuThreads {
     private static volatile boolean adaptive = adaptiveByDefault();
     private static volatile double others; // cores other processes used in the last window
     private static int max; // libtorch's count, read once before sdcond sets any
+    private static final ContentionHold HOLD = new ContentionHold();
     private static CpuSample lastSample;
     private static long lastNanos;
 
@@ -117,16 +118,19 @@ public final class CpuThreads {
      */
     public static Pass enter(Device device) {
         if (device.isGpu()) {
-            return new Pass(false);
+            return new Pass(false, 0, false);
         }
         int passes = PASSES.incrementAndGet();
         int n;
+        boolean held = false;
         synchronized (CpuThreads.class) {
             n = maxThreads();
             if (adaptive) {
                 sample();
                 CpuSample s = lastSample;
-                n = s == null ? max : threadsFor(others, s.cpus(), passes, max);
+                int free = s == null ? max : threadsFor(others, s.cpus(), passes, max);
+                n = HOLD.cap(System.nanoTime(), free);
+                held = n < free;
             }
         }
         int[] last = LAST.get();
@@ -134,7 +138,7 @@ public final class CpuThreads {
             JniUtils.setNumThreads(n);
             last[0] = n;
         }
-        return new Pass(true);
+        return new Pass(true, n, held);
     }
 
     private static void sample() { // under the class lock
@@ -170,16 +174,35 @@ public final class CpuThreads {
     /** A running forward pass; closing it ends the pass. */
     public static final class Pass implements AutoCloseable {
         private boolean counted;
+        private final int threads;
+        private final boolean held;
+        private final long start;
+        private final long waited; // the calling thread's run-queue time at the start, or -1
 
-        private Pass(boolean counted) {
+        private Pass(boolean counted, int threads, boolean held) {
             this.counted = counted;
+            this.threads = threads;
+            this.held = held;
+            this.waited = counted && threads >= 2 && adaptive && ContentionHold.available()
+                    ? ContentionHold.waitedNanos() : -1;
+            this.start = System.nanoTime();
         }
 
         @Override
         public void close() {
-            if (counted) {
-                counted = false;
-                PASSES.decrementAndGet();
+            if (!counted) {
+                return;
+            }
+            counted = false;
+            PASSES.decrementAndGet();
+            if (waited >= 0) {
+                long now = System.nanoTime();
+                long w = ContentionHold.waitedNanos();
+                if (w >= 0 && now > start) {
+                    synchronized (CpuThreads.class) {
+                        HOLD.passEnded(now, threads, held, (double) (w - waited) / (now - start));
+                    }
+                }
             }
         }
     }
