@@ -8,9 +8,11 @@ import java.nio.file.Path;
  * The second half of {@link CpuThreads}: load that {@code /proc/stat} cannot tell from this process's own, such as
  * busy threads of this same JVM. A pass's calling thread that spent more than {@value #WAIT_SHARE_PERCENT}% of the
  * pass waiting for a core (Linux's run-queue time, {@code /proc/thread-self/schedstat}) while running with 2 or more
- * threads had its threads competing for cores; the passes that start in the next second then run with one thread
- * fewer. The hold doubles (up to {@value #MAX_HOLD_S} s) each time the full count meets such contention again, and goes
- * back to one second after a pass at the full count finds none, so a lasting load costs one slow pass per hold.
+ * threads had its threads competing for cores. Two such passes in a row at the full count (one is not enough: the
+ * JVM's compiler threads make the first passes of a process wait so) hold the passes of the next second at one thread
+ * fewer. After a hold, one contended pass at the full count starts the next hold, twice as long (up to
+ * {@value #MAX_HOLD_S} s); a pass at the full count that finds no contention ends the streak and the doubling, so a
+ * lasting load costs one slow pass per hold.
  * Synchronized by {@link CpuThreads}.
  */
 final class ContentionHold {
@@ -21,7 +23,9 @@ final class ContentionHold {
     private static final boolean AVAILABLE = waitedNanos() >= 0;
 
     private long hold = SECOND;
-    private long until = Long.MIN_VALUE;
+    private int streak; // contended passes at the full count since the last clean one
+    private boolean holding; // whether a hold was ever set; `until` says when the last one ends
+    private long until;
     private int cap = Integer.MAX_VALUE;
 
     /**
@@ -32,7 +36,7 @@ final class ContentionHold {
      * @return {@code n}, or less while a hold lasts
      */
     int cap(long now, int n) {
-        return now - until < 0 ? Math.min(n, cap) : n;
+        return holds(now) ? Math.min(n, cap) : n;
     }
 
     /**
@@ -44,13 +48,22 @@ final class ContentionHold {
      * @param waitShare the share of its wall time its calling thread waited for a core
      */
     void passEnded(long now, int n, boolean held, double waitShare) {
-        if (n >= 2 && waitShare * 100 > WAIT_SHARE_PERCENT) {
+        if (held || holds(now)) {
+            return; // a pass at a held count says nothing about the full count
+        }
+        if (n < 2 || waitShare * 100 <= WAIT_SHARE_PERCENT) {
+            streak = 0;
+            hold = SECOND;
+        } else if (++streak >= 2) {
             cap = n - 1;
+            holding = true;
             until = now + hold;
             hold = Math.min(2 * hold, MAX_HOLD_S * SECOND);
-        } else if (!held && now - until >= 0) {
-            hold = SECOND;
         }
+    }
+
+    private boolean holds(long now) {
+        return holding && now - until < 0;
     }
 
     /**
