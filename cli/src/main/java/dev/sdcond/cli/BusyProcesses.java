@@ -29,15 +29,6 @@ final class BusyProcesses implements AutoCloseable {
         }
     }
 
-    /**
-     * How many are running.
-     *
-     * @return how many are running
-     */
-    int running() {
-        return (int) processes.stream().filter(Process::isAlive).count();
-    }
-
     @Override
     public void close() {
         for (Process p : processes) {

@@ -20,6 +20,16 @@ record CpuSample(long busy, long total, long own, int cpus) {
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path SELF_STAT = Path.of("/proc/self/stat");
     private static final Path SELF_STATUS = Path.of("/proc/self/status");
+    private static final boolean AVAILABLE = Files.isReadable(STAT);
+
+    /**
+     * Whether this machine has the counters (Linux).
+     *
+     * @return whether {@link #read} can work here
+     */
+    static boolean available() {
+        return AVAILABLE;
+    }
 
     /**
      * Reads this machine's counters.

@@ -29,13 +29,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CpuThreads {
     static final int WINDOW_MS = 200;
 
-    private static final boolean PROC = java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat"));
     private static final AtomicInteger PASSES = new AtomicInteger();
     private static final ThreadLocal<int[]> LAST = ThreadLocal.withInitial(() -> new int[1]);
+    private static final ContentionHold HOLD = new ContentionHold(); // the fields below it: under the class lock
     private static volatile boolean adaptive = adaptiveByDefault();
-    private static volatile double others; // cores other processes used in the last window
+    private static double others; // cores other processes used in the last window
     private static int max; // libtorch's count, read once before sdcond sets any
-    private static final ContentionHold HOLD = new ContentionHold();
+    private static boolean sampled; // a reading was taken (lastSample is null where it failed)
     private static CpuSample lastSample;
     private static long lastNanos;
 
@@ -44,9 +44,8 @@ public final class CpuThreads {
     /** Takes the first reading of the CPU counters if none was taken yet (towers call it when they are set up). */
     public static void watch() {
         synchronized (CpuThreads.class) {
-            if (PROC && lastSample == null) {
-                lastSample = CpuSample.read();
-                lastNanos = System.nanoTime();
+            if (!sampled) {
+                sample();
             }
         }
     }
@@ -102,15 +101,6 @@ public final class CpuThreads {
     }
 
     /**
-     * Cores other processes kept busy in the last measured window.
-     *
-     * @return cores, 0 where nothing was measured
-     */
-    public static double othersLoad() {
-        return others;
-    }
-
-    /**
      * Starts a forward pass: on the CPU, sets the calling thread's intra-op thread count; close it when the pass ends.
      *
      * @param device the pass's device (nothing is set for GPUs)
@@ -143,7 +133,7 @@ public final class CpuThreads {
 
     private static void sample() { // under the class lock
         long now = System.nanoTime();
-        if (!PROC || lastSample != null && now - lastNanos < WINDOW_MS * 1_000_000L) {
+        if (!CpuSample.available() || sampled && now - lastNanos < WINDOW_MS * 1_000_000L) {
             return;
         }
         CpuSample s = CpuSample.read();
@@ -155,6 +145,7 @@ public final class CpuThreads {
         }
         lastSample = s;
         lastNanos = now;
+        sampled = true;
     }
 
     /**
