@@ -6,12 +6,19 @@
 #     python models/src/main/torchscript/kernels.py
 import torch
 import torch.nn.functional as F
-from typing import List, Optional, Union
+from typing import Final, List, Optional, Union
 
 from torch import Tensor
 
 
 class Kernels(torch.nn.Module):
+    # How one projection's weight is kept and multiplied: the codes of clip_layer's `packing` list, one per weight
+    # (qkv, out_proj, fc1, fc2), and of `linear`. sdcond's LinearKernel names them (ClipLayerKernel maps one to the
+    # other).
+    PLAIN: Final[int] = 0  # as stored, libtorch's F.linear in the weight's dtype
+    ONEDNN: Final[int] = 1  # reordered for oneDNN's inner product (mkldnn._reorder_linear_weight), CPU float32
+    MKL: Final[int] = 2  # packed for MKL's GEMM of `rows` x in (mkl._mkl_reorder_linear_weight), CPU float32
+
     def forward(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
         """Multi-head attention over the fused projection, with libtorch's fused scaled_dot_product_attention.
 
@@ -26,36 +33,42 @@ class Kernels(torch.nn.Module):
 
     @torch.jit.export
     def clip_layer(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
-                   packing: int, rows: int, fused: bool) -> Tensor:
+                   packing: List[int], rows: int, fused: bool) -> Tensor:
         """One pre-LN CLIP encoder layer, the only implementation of its math (CPU and GPU, every dtype): one call per
         layer in place of a dozen, so that a batch-1 forward is not bound by the host's calls.
 
         x: [B*T, W], the residual stream (float32, or float16 on GPUs). p: layer_norm1 weight and bias, the fused qkv
         weight and bias (query rows scaled by head_dim^-0.5), out_proj weight and bias, layer_norm2 weight and bias,
         fc1 weight and bias, fc2 weight and bias. act: "swish" (quick_gelu with its 1.702 folded into fc1 and fc2) or
-        "gelu" (erf). packing: 0, the four weights as stored; 1, packed for oneDNN; 2, packed for MKL's GEMM
-        of rows x in (CPU, float32; rows must equal tokens, each sequence is one product). Weights of another dtype
-        than x (bfloat16) make the products run in that dtype, the norms and the residual stream staying in x's dtype.
-        fused: libtorch's scaled_dot_product_attention; else the explicit product, softmax, product (bfloat16 is
-        always fused). Returns [B*T, W] in x's dtype.
+        "gelu" (erf). packing: one code per weight (qkv, out_proj, fc1, fc2): PLAIN as stored, ONEDNN packed for
+        oneDNN, MKL packed for MKL's GEMM of rows x in (CPU, float32; rows must equal tokens, each sequence is one
+        product). A weight of another dtype than x (bfloat16) makes its product run in that dtype, the norms and the
+        residual stream staying in x's dtype. fused: libtorch's scaled_dot_product_attention; else the explicit
+        product, softmax, product. Returns [B*T, W] in x's dtype.
         """
-        if packing == 2 and tokens != rows:
+        if self.MKL in packing and tokens != rows:
             raise RuntimeError("weights packed for sequences of " + str(rows) + " tokens, not " + str(tokens))
         qkv = self._qkv(x, p, eps, packing, rows)
-        if fused or qkv.dtype == torch.bfloat16:
-            a = self.forward(qkv, tokens, heads, causal)
-        else:
-            a = self._explicit_attention(qkv, tokens, heads, causal)
+        a = self.attention(qkv, tokens, heads, causal, fused)
         return self._out_and_mlp(a, x, p, eps, act, packing, rows)
 
     @torch.jit.export
+    def attention(self, qkv: Tensor, tokens: int, heads: int, causal: bool, fused: bool) -> Tensor:
+        """The layer's attention over the fused projection [B*T, 3W]: libtorch's fused kernel (forward) or the explicit
+        product, softmax, product. Returns [B*T, W] in qkv's dtype."""
+        if fused:
+            return self.forward(qkv, tokens, heads, causal)
+        return self._explicit_attention(qkv, tokens, heads, causal)
+
+    @torch.jit.export
     def clip_layer_rows(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
-                        packing: int, rows: int, at: Tensor) -> Tensor:
+                        packing: List[int], rows: int, at: Tensor, fused: bool) -> Tensor:
         """clip_layer's output at the flat rows `at` alone ([N] int64, row b*T + t is position t of sequence b): every
         row's keys and values, the queries, out projection and MLP of those rows only. For a tower's last layer when
         only its pooled rows are wanted. Each row gets what clip_layer computes for it, up to the rounding of products
-        of another row count. Returns [N, W]. Not for MKL-packed weights (whole sequences only)."""
-        if packing == 2:
+        of another row count. fused: libtorch's scaled_dot_product_attention with a mask; else the explicit product,
+        softmax, product. Returns [N, W]. Not for MKL-packed weights (whole sequences only)."""
+        if self.MKL in packing:
             raise RuntimeError("weights packed for MKL multiply whole sequences only")
         w = x.shape[1]
         d = w // heads
@@ -69,20 +82,23 @@ class Kernels(torch.nn.Module):
         if causal:  # position t of its sequence attends to positions 0..t
             t = (at - seq * tokens).view(-1, 1, 1, 1)
             mask = torch.arange(tokens, device=x.device).view(1, 1, 1, tokens) <= t
-        o = F.scaled_dot_product_attention(q, k, v, mask, 0.0, False, scale=1.0)
+        if fused:
+            o = F.scaled_dot_product_attention(q, k, v, mask, 0.0, False, scale=1.0)
+        else:
+            o = self._explicit_product(q, k, v, mask)
         return self._out_and_mlp(o.reshape(-1, w), x.index_select(0, at), p, eps, act, packing, rows)
 
-    def _qkv(self, x: Tensor, p: List[Tensor], eps: float, packing: int, rows: int) -> Tensor:
+    def _qkv(self, x: Tensor, p: List[Tensor], eps: float, packing: List[int], rows: int) -> Tensor:
         """The fused q, k, v projection of layer_norm1(x): [n, 3W]."""
-        return self._linear(F.layer_norm(x, [x.shape[1]], p[0], p[1], eps), p[2], p[3], packing, rows, "none")
+        return self.linear(F.layer_norm(x, [x.shape[1]], p[0], p[1], eps), p[2], p[3], packing[0], rows, "none")
 
-    def _out_and_mlp(self, a: Tensor, x: Tensor, p: List[Tensor], eps: float, act: str, packing: int,
+    def _out_and_mlp(self, a: Tensor, x: Tensor, p: List[Tensor], eps: float, act: str, packing: List[int],
                      rows: int) -> Tensor:
         """The rest of the layer from the attention's output a and the residual stream x at the same rows:
         h = x + out_proj(a), then h + fc2(act(fc1(layer_norm2(h))))."""
-        h = self._residual(self._linear(a, p[4], p[5], packing, rows, "none"), x)
-        m = self._linear(F.layer_norm(h, [x.shape[1]], p[6], p[7], eps), p[8], p[9], packing, rows, act)
-        return self._residual(self._linear(m, p[10], p[11], packing, rows, "none"), h)
+        h = self._residual(self.linear(a, p[4], p[5], packing[1], rows, "none"), x)
+        m = self.linear(F.layer_norm(h, [x.shape[1]], p[6], p[7], eps), p[8], p[9], packing[2], rows, act)
+        return self._residual(self.linear(m, p[10], p[11], packing[3], rows, "none"), h)
 
     def _residual(self, y: Tensor, x: Tensor) -> Tensor:
         """y + x in x's dtype, in place when the dtypes agree. On the CPU a stream of up to 4 * 32768 elements is added
@@ -99,11 +115,14 @@ class Kernels(torch.nn.Module):
             a.add_(b)
         return y
 
-    def _linear(self, x: Tensor, weight: Tensor, bias: Tensor, packing: int, rows: int, post: str) -> Tensor:
-        """x W^T + b, then the activation post ("none", "gelu", "swish"), in the weight's dtype."""
-        if packing == 1:
+    @torch.jit.export
+    def linear(self, x: Tensor, weight: Tensor, bias: Tensor, packing: int, rows: int, post: str) -> Tensor:
+        """x W^T + b, then the activation post ("none", "gelu", "swish"), in the weight's dtype: the layer's own
+        product for one weight kept as `packing` says (PLAIN, ONEDNN, MKL), so that a kernel can be checked against
+        PLAIN on the machine it runs on."""
+        if packing == self.ONEDNN:
             return self._onednn_linear(x, weight, bias, post)
-        if packing == 2:
+        if packing == self.MKL:
             y = self._mkl_linear(x, weight, bias, rows)
         else:
             y = F.linear(x.to(weight.dtype), weight, bias)
@@ -120,16 +139,26 @@ class Kernels(torch.nn.Module):
         raise RuntimeError("packed weights need sdcond's full kernels (kernels.pt)")
 
     def _explicit_attention(self, qkv: Tensor, tokens: int, heads: int, causal: bool) -> Tensor:
-        """softmax(q k^T [+ causal mask]) v with the [B, H, T, T] scores written out (float32 and float16)."""
+        """softmax(q k^T [+ causal mask]) v with the [B, H, T, T] scores written out. bfloat16 is computed in float32
+        (the result back in bfloat16): the explicit form is the reference the fused kernel is checked against."""
         n, w3 = qkv.shape
         w = w3 // 3
         q, k, v = qkv.view(n // tokens, tokens, 3, heads, w // heads).permute(2, 0, 3, 1, 4).unbind(0)  # [B,H,T,D]
-        scores = torch.matmul(q, k.transpose(2, 3))
+        mask: Optional[Tensor] = None
         if causal:
-            mask = torch.full([tokens, tokens], float("-inf"), dtype=scores.dtype, device=scores.device).triu(1)
-            scores = scores + mask
-        o = torch.matmul(torch.softmax(scores, -1), v)
+            mask = torch.ones([tokens, tokens], dtype=torch.bool, device=qkv.device).tril()
+        o = self._explicit_product(q, k, v, mask)
         return o.transpose(1, 2).reshape(n, w)
+
+    def _explicit_product(self, q: Tensor, k: Tensor, v: Tensor, mask: Optional[Tensor]) -> Tensor:
+        """softmax(q k^T, positions where the boolean mask is False left out) v, [.., Tq, D]; bfloat16 in float32."""
+        dtype = q.dtype
+        if dtype == torch.bfloat16:
+            q, k, v = q.float(), k.float(), v.float()
+        scores = torch.matmul(q, k.transpose(-2, -1))
+        if mask is not None:
+            scores = scores.masked_fill(mask.logical_not(), float("-inf"))
+        return torch.matmul(torch.softmax(scores, -1), v).to(dtype)
 
     @torch.jit.export
     def linear_upcast(self, x: Tensor, weight: Tensor) -> Tensor:

@@ -22,9 +22,11 @@ public final class ComputeOptions {
     dev.sdcond.models.AttentionKernel attention;
 
     @Option(names = "--linear", defaultValue = "auto",
-            description = "matrix products of the projections: auto (float32 on the CPU: oneDNN on packed weights for"
-                    + " text towers, MKL on packed weights for vision towers; libtorch's default elsewhere), plain,"
-                    + " packed (oneDNN) or mkl (default: ${DEFAULT-VALUE})")
+            description = "matrix products of the projections: auto (float32 on the CPU: per product shape, the"
+                    + " fastest packed kernel on this machine, oneDNN for text towers and oneDNN or MKL for vision"
+                    + " towers; libtorch's plain product elsewhere), plain, packed (oneDNN) or mkl. Every kernel is"
+                    + " checked against plain while the tower loads; a shape where it disagrees runs plain, with a"
+                    + " warning (default: ${DEFAULT-VALUE})")
     dev.sdcond.models.LinearKernel linear;
 
     @Option(names = "--threads", converter = Converters.Positive.class,

@@ -112,6 +112,11 @@ public final class TextOutputs {
                 .finalNorm()));
         w.metadata("dtype", s.compute().precision().toString());
         w.metadata("device", s.compute().deviceName());
+        List<String> kernels = new ArrayList<>();
+        for (int e = 0; e < cond.encoders().size(); e++) {
+            kernels.add(cond.preset().encoders().get(e).role() + ": " + cond.encoders().get(e).tower().kernels());
+        }
+        w.metadata("kernels", String.join(" | ", kernels));
         w.metadata("prompt_style", options.style().name().toLowerCase(Locale.ROOT));
         w.metadata("max_chunks", String.valueOf(options.maxChunks()));
         if (batch.size() == 1) {

@@ -63,6 +63,7 @@ public final class ImageOutputs {
         w.metadata("uncond", s.uncond());
         w.metadata("dtype", s.compute().precision().toString());
         w.metadata("device", s.compute().deviceName());
+        w.metadata("kernels", vm.tower().kernels());
         w.metadata("images", String.join(", ", images.stream().map(Path::toString).toList()));
         vm.metadata().forEach(w::metadata);
         String hidden = s.layer() == -2 ? "penultimate_hidden_states"

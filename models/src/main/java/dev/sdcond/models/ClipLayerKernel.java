@@ -43,27 +43,27 @@ public final class ClipLayerKernel {
      * @param heads the attention heads
      * @param eps the layer norms' epsilon
      * @param act {@code swish} (quick_gelu with its constant folded into fc1 and fc2) or {@code gelu} (erf)
-     * @param packing how the four weights are kept: {@code PLAIN}, {@code PACKED}
+     * @param packing how each of the four weights (qkv, out_proj, fc1, fc2) is kept: {@code PLAIN}, {@code PACKED}
      *     ({@link TorchScriptKernels#packLinear}) or {@code MKL} ({@link TorchScriptKernels#packMkl})
      * @param tokens the sequence length MKL-packed weights were packed for
-     * @param fused libtorch's fused attention; else the explicit product, softmax, product
+     * @param attention libtorch's fused attention, or the explicit product, softmax, product
      * @return the layer
      */
-    public static ClipLayerKernel prepare(NDArray[] params, int heads, float eps, String act, LinearKernel packing,
-            int tokens, boolean fused) {
+    public static ClipLayerKernel prepare(NDArray[] params, int heads, float eps, String act, LinearKernel[] packing,
+            int tokens, AttentionKernel attention) {
         TorchScriptKernels.requireModule();
+        if (packing.length != 4) {
+            throw new IllegalArgumentException("one linear kernel per projection (qkv, out_proj, fc1, fc2), not "
+                    + packing.length);
+        }
         PtNDArray[] tensors = new PtNDArray[params.length];
         for (int i = 0; i < params.length; i++) {
             tensors[i] = (PtNDArray) params[i];
         }
-        long code = switch (packing) {
-            case PACKED -> 1;
-            case MKL -> 2;
-            case PLAIN -> 0;
-            case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
-        };
+        long[] codes = java.util.Arrays.stream(packing).mapToLong(LinearKernel::code).toArray();
         IValue[] values = {IValue.listFrom(tensors), IValue.from((long) heads), IValue.from((double) eps),
-            IValue.from(act), IValue.from(code), IValue.from((long) tokens), IValue.from(fused)};
+            IValue.from(act), IValue.listFrom(codes), IValue.from((long) tokens),
+            IValue.from(attention == AttentionKernel.FUSED)};
         params[0].getManager().attachInternal("clip-layer-" + values[0].getUid(), values);
         return new ClipLayerKernel(values);
     }
@@ -95,16 +95,19 @@ public final class ClipLayerKernel {
      */
     public NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
         try (IValue r = IValue.from((PtNDArray) at)) {
-            return call("clip_layer_rows", x, tokens, causal, r);
+            return call("clip_layer_rows", x, tokens, causal, r, fused);
         }
     }
 
-    /** Runs one of the layer's methods: the arguments both take, then {@code last} (its own). */
-    private NDArray call(String method, NDArray x, int tokens, boolean causal, IValue last) {
+    /** Runs one of the layer's methods: the arguments both take, then {@code more} (its own). */
+    private NDArray call(String method, NDArray x, int tokens, boolean causal, IValue... more) {
         try (IValue a = IValue.from((PtNDArray) x)) {
-            return TorchScriptKernels.run(method, (PtNDManager) x.getManager(), a, params,
-                    TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
-                            : TorchScriptKernels.FALSE, eps, act, packing, rows, last);
+            IValue[] args = new IValue[9 + more.length];
+            IValue[] common = {a, params, TorchScriptKernels.constant(tokens), heads, causal ? TorchScriptKernels.TRUE
+                : TorchScriptKernels.FALSE, eps, act, packing, rows};
+            System.arraycopy(common, 0, args, 0, common.length);
+            System.arraycopy(more, 0, args, common.length, more.length);
+            return TorchScriptKernels.run(method, (PtNDManager) x.getManager(), args);
         }
     }
 }

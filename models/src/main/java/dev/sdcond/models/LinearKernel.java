@@ -1,17 +1,15 @@
 package dev.sdcond.models;
 
-import dev.sdcond.models.layout.TowerKind;
-
 /**
- * How a tower's projections (qkv, out, fc1, fc2) run their matrix products, chosen once when it is loaded
- * ({@link Compute#linear()}).
+ * How a tower's projections (qkv, out, fc1, fc2) run their matrix products, asked for once when it is loaded
+ * ({@link Compute#linear()}). Every kernel but {@link #PLAIN} is checked against {@link #PLAIN} on the machine, for
+ * each product shape, while the tower loads; a shape where it disagrees runs plain (and the tower says so once).
  */
 public enum LinearKernel {
     /**
-     * {@link #PACKED} for text towers and {@link #MKL} for vision towers, in float32 on the CPU; {@link #PLAIN}
-     * elsewhere. Measured on a 2-core Xeon with AVX-512 (libtorch 2.7.1), products of one layer alone: CLIP-L text at
-     * batch 1 (77 rows) 5.4 ms oneDNN-packed, 6.5 MKL-packed, 7.3 plain; ViT-H/14 at batch 1 (257 rows) 37 ms
-     * MKL-packed, 44 plain, 49 oneDNN-packed (medians of 12 alternating rounds).
+     * Per product shape, the fastest of the packed kernels that agree with {@link #PLAIN} on this machine (float32 on
+     * the CPU: {@link #PACKED}, and {@link #MKL} for vision towers), measured once per machine and kept in the cache
+     * folder; {@link #PLAIN} where none agrees, and elsewhere ({@code dev.sdcond.models.kernels.KernelPlan}).
      */
     AUTO,
     /** libtorch's linear (MKL's sgemm on the CPU) on the weights as stored. */
@@ -30,18 +28,26 @@ public enum LinearKernel {
     MKL;
 
     /**
-     * The kernel a tower loaded now uses.
+     * The code of this kernel in {@code kernels.py} ({@code Kernels.PLAIN}, {@code ONEDNN}, {@code MKL}).
      *
-     * @param kind the tower's kind
-     * @param precision the compute dtype
-     * @param gpu whether it runs on a GPU
-     * @return {@link #PLAIN}, {@link #PACKED} or {@link #MKL}
+     * @return 0, 1 or 2
+     * @throws IllegalArgumentException for {@link #AUTO}, which is no kernel of its own
      */
-    public LinearKernel resolve(TowerKind kind, Precision precision, boolean gpu) {
-        if (this == PLAIN || gpu || precision != Precision.FLOAT32 || !TorchScriptKernels.packedLinearAvailable()) {
-            return PLAIN;
-        }
-        LinearKernel k = this == AUTO ? (kind == TowerKind.TEXT ? PACKED : MKL) : this;
-        return k == MKL && kind == TowerKind.TEXT ? PLAIN : k;
+    public int code() {
+        return switch (this) {
+            case PLAIN -> 0;
+            case PACKED -> 1;
+            case MKL -> 2;
+            case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
+        };
+    }
+
+    /**
+     * The name the command line and the outputs' metadata use.
+     *
+     * @return {@code auto}, {@code plain}, {@code packed} or {@code mkl}
+     */
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread (TorchScript's forward is safe to call concurrently).
  */
 public final class TorchScriptKernels {
+    private static volatile String MODULE_HASH = "none";
     private static final PtSymbolBlock MODULE = load();
     // Immutable scalar arguments, made once: each IValue is a native object, and creating and freeing them per call
     // doubled the JNI calls of an attention call. runMethod copies its arguments, so sharing them is safe.
@@ -60,6 +61,16 @@ public final class TorchScriptKernels {
             packedLinear = b;
         }
         return b;
+    }
+
+    /**
+     * The SHA-256 of the kernel archive this process loaded (its first 16 hex digits), so that what depends on the
+     * kernels' code (timings kept across runs) can tell when it changed.
+     *
+     * @return the hash, or {@code none} when no archive loaded
+     */
+    public static String moduleHash() {
+        return MODULE_HASH;
     }
 
     /**
@@ -118,6 +129,44 @@ public final class TorchScriptKernels {
                 IValue b = IValue.from((PtNDArray) bias)) {
             return run("linear_packed", (PtNDManager) x.getManager(), a, w, b, STRINGS.computeIfAbsent(post,
                     IValue::from));
+        }
+    }
+
+    /**
+     * {@code x W^T + b} and an optional activation, by the very code a CLIP layer runs for one of its projections
+     * ({@code linear} in {@code kernels.py}): the product the load-time checks compare across kernels.
+     *
+     * @param x [N, in], in the tower's dtype
+     * @param weight [out, in] as kept for {@code kernel}: as stored (any dtype: the product runs in the weight's), or
+     *     packed by {@link #packLinear} / {@link #packMkl}
+     * @param bias [out]
+     * @param kernel {@code PLAIN}, {@code PACKED} or {@code MKL} (resolved)
+     * @param rows the row count MKL-packed weights were packed for (N must be a multiple of it); else unused
+     * @param post {@code none}, {@code gelu} or {@code swish}
+     * @return [N, out] in the weight's dtype, in the manager of {@code x}
+     */
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias, LinearKernel kernel, int rows, String post) {
+        try (IValue a = IValue.from((PtNDArray) x); IValue w = IValue.from((PtNDArray) weight);
+                IValue b = IValue.from((PtNDArray) bias)) {
+            return run("linear", (PtNDManager) x.getManager(), a, w, b, constant(kernel.code()), constant(rows),
+                    STRINGS.computeIfAbsent(post, IValue::from));
+        }
+    }
+
+    /**
+     * A CLIP layer's attention over its fused projection, as the layer runs it.
+     *
+     * @param qkv [B*T, 3W]: the query rows already scaled
+     * @param tokens T
+     * @param heads the attention heads
+     * @param causal whether position i attends only to positions up to i
+     * @param kernel {@code FUSED} (libtorch's scaled_dot_product_attention) or {@code EXPLICIT}
+     * @return [B*T, W] in the dtype of {@code qkv}, in its manager
+     */
+    public static NDArray attention(NDArray qkv, int tokens, int heads, boolean causal, AttentionKernel kernel) {
+        try (IValue a = IValue.from((PtNDArray) qkv)) {
+            return run("attention", (PtNDManager) qkv.getManager(), a, constant(tokens), constant(heads),
+                    causal ? TRUE : FALSE, kernel == AttentionKernel.FUSED ? TRUE : FALSE);
         }
     }
 
@@ -198,10 +247,20 @@ public final class TorchScriptKernels {
         for (String name : new String[] {"kernels.pt", "kernels-portable.pt"}) {
             PtSymbolBlock module = load(name);
             if (module != null) {
+                MODULE_HASH = hash(name);
                 return module;
             }
         }
         return null;
+    }
+
+    private static String hash(String resource) {
+        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(is.readAllBytes());
+            return java.util.HexFormat.of().formatHex(d).substring(0, 16);
+        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /**

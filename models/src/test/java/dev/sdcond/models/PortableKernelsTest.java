@@ -97,8 +97,19 @@ class PortableKernelsTest {
             assertThrows(RuntimeException.class,
                     () -> clipLayer(full, m, odd, packed, tokens, 2, false, "gelu", 2, tokens, true));
             try (NDArray at = m.create(new long[] {0, tokens + 1})) { // some rows only: whole sequences for MKL
-                ClipLayerKernel layer = ClipLayerKernel.prepare(packed, 2, 1e-5f, "gelu", LinearKernel.MKL, tokens, true);
+                LinearKernel[] mkl = {LinearKernel.MKL, LinearKernel.MKL, LinearKernel.MKL, LinearKernel.MKL};
+                ClipLayerKernel layer = ClipLayerKernel.prepare(packed, 2, 1e-5f, "gelu", mkl, tokens, AttentionKernel.FUSED);
                 assertThrows(RuntimeException.class, () -> layer.forwardRows(x, tokens, false, at));
+            }
+            // one kernel per weight: qkv plain, out_proj oneDNN, fc1 MKL, fc2 oneDNN in one layer
+            PtNDArray[] mixed = plain.clone();
+            mixed[4] = (PtNDArray) TorchScriptKernels.packLinear(plain[4]);
+            mixed[8] = packed[8];
+            mixed[10] = (PtNDArray) TorchScriptKernels.packLinear(plain[10]);
+            LinearKernel[] kernels = {LinearKernel.PLAIN, LinearKernel.PACKED, LinearKernel.MKL, LinearKernel.PACKED};
+            try (NDArray y = ClipLayerKernel.prepare(mixed, 2, 1e-5f, "gelu", kernels, tokens, AttentionKernel.FUSED)
+                    .forward(x, tokens, false)) {
+                assertArrayEquals(expected, y.toFloatArray(), 1e-5f, "a kernel per weight");
             }
         }
     }
@@ -157,8 +168,8 @@ class PortableKernelsTest {
     private static float[] clipLayer(PtSymbolBlock module, PtNDManager m, PtNDArray x, PtNDArray[] p, int tokens,
             int heads, boolean causal, String act, long packing, int rows, boolean fused) {
         IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
-            IValue.from(causal), IValue.from(1e-5), IValue.from(act), IValue.from(packing), IValue.from(rows),
-            IValue.from(fused)};
+            IValue.from(causal), IValue.from(1e-5), IValue.from(act), IValue.listFrom(packing, packing, packing, packing),
+            IValue.from(rows), IValue.from(fused)};
         try (IValue out = IValueUtils.runMethod(module, "clip_layer", in)) {
             return out.toTensor(m).toFloatArray();
         } finally {
@@ -173,8 +184,8 @@ class PortableKernelsTest {
             int heads, String act) {
         try (PtNDArray at = (PtNDArray) m.create(new long[] {1, tokens + 3})) {
             IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
-                IValue.from(true), IValue.from(1e-5), IValue.from(act), IValue.from(0L), IValue.from(tokens),
-                IValue.from(at)};
+                IValue.from(true), IValue.from(1e-5), IValue.from(act), IValue.listFrom(0L, 0L, 0L, 0L),
+                IValue.from(tokens), IValue.from(at), IValue.from(true)};
             try (IValue out = IValueUtils.runMethod(module, "clip_layer_rows", in)) {
                 return out.toTensor(m).toFloatArray();
             } finally {

@@ -18,13 +18,14 @@ record ClipAttention(Linear qkv, Linear outProj) {
     static ClipAttention load(WeightReader r, String name, LayerSpec spec) {
         int width = spec.width();
         float scale = (float) Math.pow(width / spec.heads(), -0.5);
-        Linear outProj = Linear.load(r, name + ".out_proj", width, width).forProducts(r, spec.tokens());
+        Linear outProj = Linear.load(r, name + ".out_proj", width, width).forProducts(r, "out_proj", "none",
+                spec.tokens());
         if (r.shape(name + ".in_proj_weight").isPresent()) {
             // stored fused (OpenCLIP): scale the q rows in place of a copy per projection
             NDArray w = r.take(name + ".in_proj_weight", 3L * width, width);
             NDArray b = r.take(name + ".in_proj_bias", 3L * width);
             return new ClipAttention(new Linear(scaleQueryRows(w, width, scale), scaleQueryRows(b, width, scale))
-                    .forProducts(r, spec.tokens()), outProj);
+                    .forProducts(r, "qkv", "none", spec.tokens()), outProj);
         }
         Linear q = Linear.load(r, name + ".q_proj", width, width);
         Linear k = Linear.load(r, name + ".k_proj", width, width);
@@ -36,7 +37,7 @@ record ClipAttention(Linear qkv, Linear outProj) {
                 l.weight().close();
                 l.bias().close();
             }
-            return new ClipAttention(fused.forProducts(r, spec.tokens()), outProj);
+            return new ClipAttention(fused.forProducts(r, "qkv", "none", spec.tokens()), outProj);
         }
     }
 

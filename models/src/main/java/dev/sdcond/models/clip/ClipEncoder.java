@@ -2,7 +2,6 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.weights.WeightReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,24 +10,29 @@ import java.util.Map;
 /** The stack of layers ({@code encoder.layers.*}), run up to the deepest layer a caller needs. */
 final class ClipEncoder {
     private final List<ClipEncoderLayer> layers;
+    private final String kernels;
 
-    private ClipEncoder(List<ClipEncoderLayer> layers) {
+    private ClipEncoder(List<ClipEncoderLayer> layers, String kernels) {
         this.layers = List.copyOf(layers);
+        this.kernels = kernels;
     }
 
     /**
-     * Loads the layers. Weights packed for MKL take products of whole sequences only, so with them the last layer
-     * keeps its weights as stored, to run for some rows alone ({@code lastRows} of {@link #forward}; a product of
+     * Loads the layers. Weights packed for MKL take products of whole sequences only, so the last layer takes none
+     * ({@link WeightReader#lastLayer}), to run for some rows alone ({@code lastRows} of {@link #forward}; a product of
      * one row is a vector product) at the cost of a slower whole last layer, asked for less often.
      */
     static ClipEncoder load(WeightReader r, String name, int numLayers, LayerSpec spec) {
         List<ClipEncoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < numLayers; i++) {
-            boolean plainLast = i == numLayers - 1 && r.linear() == LinearKernel.MKL;
-            layers.add(ClipEncoderLayer.load(plainLast ? r.withLinear(LinearKernel.PLAIN) : r,
-                    name + ".layers." + i, spec));
+            layers.add(ClipEncoderLayer.load(i == numLayers - 1 ? r.lastLayer() : r, name + ".layers." + i, spec));
         }
-        return new ClipEncoder(layers);
+        return new ClipEncoder(layers, r.headerOnly() ? "" : r.kernels().report());
+    }
+
+    /** What the layers run: each projection's kernel and the attention's ({@code KernelPlan#report}). */
+    String kernels() {
+        return kernels;
     }
 
     int numLayers() {

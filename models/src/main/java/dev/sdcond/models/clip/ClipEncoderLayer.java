@@ -1,7 +1,7 @@
 package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
-import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.ClipLayerKernel;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
@@ -35,7 +35,9 @@ final class ClipEncoderLayer {
             ln1.weight(), ln1.bias(), attn.qkv().weight(), attn.qkv().bias(), attn.outProj().weight(),
             attn.outProj().bias(), ln2.weight(), ln2.bias(), mlp.fc1().weight(), mlp.fc1().bias(), mlp.fc2().weight(),
             mlp.fc2().bias()}, spec.heads(), (float) spec.eps(), spec.act() == Activation.QUICK_GELU ? "swish" : "gelu",
-                attn.qkv().kernel(), spec.tokens(), r.attention() == AttentionKernel.FUSED));
+                new LinearKernel[] {attn.qkv().kernel(), attn.outProj().kernel(), mlp.fc1().kernel(),
+                    mlp.fc2().kernel()}, spec.tokens(), r.kernels().attention(spec.tokens(), spec.heads(),
+                            spec.width(), ln1.weight().getManager())));
     }
 
     /**

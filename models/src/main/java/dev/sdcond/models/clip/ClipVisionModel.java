@@ -114,6 +114,17 @@ public final class ClipVisionModel implements AutoCloseable {
     }
 
     /**
+     * The kernels this tower's layers run, as checked and chosen on this machine while it loaded: each projection's
+     * product kernel by shape, and the attention kernel (what the outputs' metadata records as {@code kernels}).
+     *
+     * @return e.g. {@code qkv [2304 x 768] packed; out_proj [768 x 768] packed; fc1 [3072 x 768] packed;
+     *     fc2 [768 x 3072] packed; attention fused}
+     */
+    public String kernels() {
+        return encoder.kernels();
+    }
+
+    /**
      * The tower's depth.
      *
      * @return the number of encoder layers loaded

@@ -2,7 +2,6 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.LinearKernel;
-import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
@@ -29,20 +28,20 @@ record Linear(NDArray weight, NDArray bias, LinearKernel kernel) {
     }
 
     /**
-     * This projection as the layers' matrix products take it (closes this one's arrays): in their dtype, and packed
-     * for oneDNN or MKL where the reader says so.
+     * This projection as the layers' matrix products take it (closes this one's arrays where new ones replace them):
+     * in the kernel the tower's plan decides for its shape on this machine, packed or in bfloat16 where that says so.
      *
+     * @param role the projection's name in the tower's kernel report ({@code qkv}, {@code out_proj}, {@code fc1},
+     *     {@code fc2})
+     * @param post the activation the layer applies to the product: {@code none}, {@code gelu} or {@code swish}
      * @param tokens the tower's sequence length (MKL's packing is for products of that many rows)
      */
-    Linear forProducts(WeightReader r, int tokens) {
-        LinearKernel k = r.linear();
-        if (k != LinearKernel.PLAIN && bias != null) {
-            try (NDArray w = weight) {
-                return new Linear(k == LinearKernel.MKL ? TorchScriptKernels.packMkl(w, tokens)
-                        : TorchScriptKernels.packLinear(w), bias, k);
-            }
+    Linear forProducts(WeightReader r, String role, String post, int tokens) {
+        if (r.headerOnly()) {
+            return new Linear(r.forProducts(weight), r.forProducts(bias));
         }
-        return new Linear(r.forProducts(weight), bias == null ? null : r.forProducts(bias));
+        dev.sdcond.models.kernels.KernelPlan.Prepared p = r.kernels().prepare(role, weight, bias, post, tokens);
+        return new Linear(p.weight(), p.bias(), p.kernel());
     }
 
     /**

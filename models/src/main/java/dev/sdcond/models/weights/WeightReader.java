@@ -28,7 +28,7 @@ public final class WeightReader {
     private final NDManager manager;
     private final Precision precision;
     private final dev.sdcond.models.AttentionKernel attention;
-    private final dev.sdcond.models.LinearKernel linear;
+    private final dev.sdcond.models.kernels.KernelPlan kernels;
     private final boolean headerOnly;
     private final List<String> problems;
 
@@ -54,15 +54,14 @@ public final class WeightReader {
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
         this(source, manager, compute.precision(), compute.attention(),
-                compute.linear().resolve(kind, compute.precision(), compute.device().isGpu()), false,
-                new ArrayList<>());
+                dev.sdcond.models.kernels.KernelPlan.of(compute, kind), false, new ArrayList<>());
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
-            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.LinearKernel linear, boolean headerOnly,
-            List<String> problems) {
+            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.kernels.KernelPlan kernels,
+            boolean headerOnly, List<String> problems) {
         this.problems = problems;
-        this.linear = linear;
+        this.kernels = kernels;
         this.source = source;
         this.manager = manager;
         this.precision = precision;
@@ -71,24 +70,24 @@ public final class WeightReader {
     }
 
     /**
-     * How the layers' projections run their products, resolved for this tower ({@link dev.sdcond.models.LinearKernel}):
-     * plain, or packed at load time for oneDNN or for MKL.
+     * The kernels of the tower being loaded: each projection's, checked on this machine as it loads
+     * ({@link dev.sdcond.models.kernels.KernelPlan}).
      *
-     * @return {@code PLAIN}, {@code PACKED} or {@code MKL}
+     * @return the plan (null in the header pass)
      */
-    public dev.sdcond.models.LinearKernel linear() {
-        return linear;
+    public dev.sdcond.models.kernels.KernelPlan kernels() {
+        return kernels;
     }
 
     /**
-     * This reader with another linear kernel, for a layer whose products are taken unlike the rest of its tower's;
-     * the same parameters, manager and problems ({@link #finish} on either lists them all).
+     * This reader for the tower's last layer, which may run for some rows alone and so takes no MKL-packed weights:
+     * the same parameters, manager, problems ({@link #finish} on either lists them all) and plan.
      *
-     * @param kernel the resolved kernel: {@code PLAIN}, {@code PACKED} or {@code MKL}
      * @return the reader
      */
-    public WeightReader withLinear(dev.sdcond.models.LinearKernel kernel) {
-        return new WeightReader(source, manager, precision, attention, kernel, headerOnly, problems);
+    public WeightReader lastLayer() {
+        return new WeightReader(source, manager, precision, attention, kernels == null ? null : kernels.lastLayer(),
+                headerOnly, problems);
     }
 
     /**
@@ -116,7 +115,7 @@ public final class WeightReader {
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
             WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
-                    dev.sdcond.models.LinearKernel.PLAIN, true, new ArrayList<>());
+                    null, true, new ArrayList<>());
             load.accept(r);
             r.finish(what);
         }

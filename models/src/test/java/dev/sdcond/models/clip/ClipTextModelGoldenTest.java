@@ -10,7 +10,10 @@ import dev.sdcond.models.HfCheckpoint;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The text towers against transformers' (golden_text) and openai/CLIP's (golden_text_prompts) outputs. */
+/**
+ * The text towers against transformers' (golden_text) and openai/CLIP's (golden_text_prompts) outputs, through the
+ * default kernels (what users get: {@code fused}, the linear kernel {@code auto}) and through each kernel by name.
+ */
 class ClipTextModelGoldenTest {
 
     @ParameterizedTest(name = "{0}/{1}, {2} kernels")
@@ -23,6 +26,8 @@ class ClipTextModelGoldenTest {
         "clip-text-tiny-b, golden_text_prompts.safetensors, explicit",
         "clip-tiny-a, golden_text.safetensors, fused-plain",
         "clip-text-tiny-b, golden_text.safetensors, explicit-plain",
+        "clip-tiny-a, golden_text_prompts.safetensors, fused-packed",
+        "clip-text-tiny-b, golden_text_prompts.safetensors, explicit-packed",
     })
     void everyOutputMatchesTheGoldens(String model, String golden, String attention) {
         check(model + "/" + golden, model, AttentionKernels.cpu(attention));

@@ -97,7 +97,10 @@ class LayerSelectionTest {
             long[][] first8 = {java.util.Arrays.copyOf(ids[1], 8)};
             NDArray shortOut = tower.forward(m, first8, OutputRequest.hiddenStates(-1)).hiddenState(-1);
             NDArray longOut = tower.forward(m, new long[][] {ids[1]}, OutputRequest.hiddenStates(-1)).hiddenState(-1);
-            assertClose(longOut.get(":, :8, :"), shortOut, 1e-5f, "prefix");
+            // The same math over 8 rows and over 77 runs through differently blocked products and attention, so it
+            // rounds differently: up to 1.1e-5 measured (Zen 5, kernels chosen by `auto`), on values up to 6. The
+            // bound is the goldens' own for a correct float32 implementation (testdata/goldens/README.md).
+            assertClose(longOut.get(":, :8, :"), shortOut, 1e-4f, "prefix");
         }
     }
 

@@ -1,0 +1,18 @@
+package dev.sdcond.models.kernels;
+
+/** What a load-time check found for one kernel on one shape: {@link ProductVerdict} or {@link AttentionCheck.Verdict}. */
+public sealed interface KernelVerdict permits ProductVerdict, AttentionCheck.Verdict {
+    /**
+     * Whether the kernel agrees with its reference here.
+     *
+     * @return whether the error is within the tolerance
+     */
+    boolean ok();
+
+    /**
+     * The error found, relative to the reference's scale.
+     *
+     * @return the error (NaN where the kernel gave NaN)
+     */
+    double error();
+}
