@@ -124,6 +124,19 @@ final class BenchCommand implements Callable<Integer> {
                 : "unset (OpenMP's default: threads spin while they wait)");
         root.put("busy_processes", busy);
         root.put("adaptive_threads", dev.sdcond.models.CpuThreads.adaptive());
+        ArrayNode kernels = root.putArray("kernels");
+        List<dev.sdcond.models.kernels.KernelReport> reports = new ArrayList<>();
+        textTowers.forEach(t -> reports.add(t.kernelReport()));
+        if (visionTower != null) {
+            reports.add(visionTower.kernelReport());
+        }
+        for (int e = 0; e < reports.size(); e++) {
+            ObjectNode k = kernels.addObject();
+            k.put("encoder", e);
+            k.put("kernels", reports.get(e).summary());
+            k.put("check_ms", reports.get(e).checkMillis());
+            k.put("timing_ms", reports.get(e).timingMillis());
+        }
         ArrayNode results = root.putArray("results");
         try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
                 BusyProcesses load = new BusyProcesses(busy)) {

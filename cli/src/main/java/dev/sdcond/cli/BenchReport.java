@@ -39,6 +39,11 @@ final class BenchReport {
                 root.get("inter_op_threads").asInt(),
                 root.get("omp_wait_policy").asText(), root.get("busy_processes").asInt() == 0 ? ""
                         : "; " + root.get("busy_processes").asInt() + " busy process(es) beside it");
+        for (var k : root.get("kernels")) {
+            out.printf(Locale.ROOT, "kernels, encoder %d: %s (checked in %.0f ms%s)%n", k.get("encoder").asInt(),
+                    k.get("kernels").asText(), k.get("check_ms").asDouble(), k.get("timing_ms").asDouble() == 0 ? ""
+                            : String.format(Locale.ROOT, ", timed in %.0f ms", k.get("timing_ms").asDouble()));
+        }
         out.printf("%4s %6s %12s %12s %12s %10s %10s %14s %12s %10s %8s%n", "enc", "batch", "median ms", "min ms",
                 "ms/item", "GFLOP", "GFLOP/s", "GEMM floor ms", "floor GF/s", "GEMM share", "threads");
         for (var r : root.get("results")) {

@@ -107,7 +107,9 @@ final class DoctorCommand implements Callable<Integer> {
             try (NDManager m = NDManager.newBaseManager(d, dev.sdcond.models.Towers.ENGINE)) {
                 NDArray a = m.create(new float[] {1f, 2f}).add(m.create(new float[] {3f, 4f}));
                 float[] r = a.toFloatArray();
-                facts.put("check", d + ": " + (r[0] == 4f && r[1] == 6f ? "ok" : "wrong result"));
+                String kernels = KernelVerdicts.put(facts, dev.sdcond.models.kernels.KernelSurvey.run(d,
+                        dev.sdcond.models.kernels.KernelSurvey.shapes()));
+                facts.put("check", d + ": " + (r[0] == 4f && r[1] == 6f ? "ok" : "wrong result") + kernels);
             } catch (RuntimeException e) {
                 problem = "a computation on " + d + " failed: " + e.getMessage();
                 next = "see tools/gpu/README.md";

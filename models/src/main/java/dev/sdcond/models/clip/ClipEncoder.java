@@ -10,9 +10,9 @@ import java.util.Map;
 /** The stack of layers ({@code encoder.layers.*}), run up to the deepest layer a caller needs. */
 final class ClipEncoder {
     private final List<ClipEncoderLayer> layers;
-    private final String kernels;
+    private final dev.sdcond.models.kernels.KernelReport kernels;
 
-    private ClipEncoder(List<ClipEncoderLayer> layers, String kernels) {
+    private ClipEncoder(List<ClipEncoderLayer> layers, dev.sdcond.models.kernels.KernelReport kernels) {
         this.layers = List.copyOf(layers);
         this.kernels = kernels;
     }
@@ -27,11 +27,12 @@ final class ClipEncoder {
         for (int i = 0; i < numLayers; i++) {
             layers.add(ClipEncoderLayer.load(i == numLayers - 1 ? r.lastLayer() : r, name + ".layers." + i, spec));
         }
-        return new ClipEncoder(layers, r.headerOnly() ? "" : r.kernels().report());
+        return new ClipEncoder(layers, r.headerOnly() ? dev.sdcond.models.kernels.KernelReport.NONE
+                : r.kernels().report());
     }
 
     /** What the layers run: each projection's kernel and the attention's ({@code KernelPlan#report}). */
-    String kernels() {
+    dev.sdcond.models.kernels.KernelReport kernels() {
         return kernels;
     }
 

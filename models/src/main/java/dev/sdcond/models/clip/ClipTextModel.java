@@ -118,6 +118,15 @@ public final class ClipTextModel implements AutoCloseable {
      *     fc2 [768 x 3072] packed; attention fused}
      */
     public String kernels() {
+        return encoder.kernels().summary();
+    }
+
+    /**
+     * The kernels this tower's layers run, what the load-time checks found and what they cost.
+     *
+     * @return the report
+     */
+    public dev.sdcond.models.kernels.KernelReport kernelReport() {
         return encoder.kernels();
     }
 

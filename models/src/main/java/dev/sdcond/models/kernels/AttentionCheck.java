@@ -3,7 +3,6 @@ package dev.sdcond.models.kernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Precision;
 import dev.sdcond.models.TorchScriptKernels;
@@ -11,8 +10,8 @@ import java.util.Locale;
 
 /**
  * Checks libtorch's fused attention against the explicit product, softmax, product (computed in float32 for
- * bfloat16) for a tower's sequence length, heads and width, on the device it runs on: two sequences of seeded
- * standard-normal queries, keys and values. The error is relative to the largest absolute value: attention's output is
+ * bfloat16) for a tower's sequence length, heads and width, on the device it runs on: one sequence of fixed queries,
+ * keys and values of unit variance ({@link ProductCheck#input}). The error is relative to the largest absolute value: attention's output is
  * a weighted mean of the values. Tolerances: {@value #FLOAT32_TOLERANCE} in float32 and float16 (fused and explicit
  * agreed within 1e-6 on CPUs; float16 rounds to 1e-3 of the scale), {@value #BFLOAT16_TOLERANCE} in bfloat16 (its
  * inputs and output round to 2^-8 of themselves).
@@ -28,7 +27,7 @@ public final class AttentionCheck {
     /**
      * The verdict on fused attention for one shape.
      *
-     * @param kernel {@code fused}
+     * @param precision the dtype it ran in
      * @param tokens the sequence length
      * @param heads the heads
      * @param width the width
@@ -36,8 +35,13 @@ public final class AttentionCheck {
      * @param error the largest absolute difference from the explicit form, over the values' scale
      * @param tolerance the most a correct kernel may show
      */
-    public record Verdict(AttentionKernel kernel, int tokens, int heads, int width, boolean causal, double error,
+    public record Verdict(Precision precision, int tokens, int heads, int width, boolean causal, double error,
             double tolerance) implements KernelVerdict {
+        @Override
+        public String label() {
+            return "fused attention" + (precision == Precision.BFLOAT16 ? " bfloat16" : "");
+        }
+
         /**
          * Whether fused and explicit attention agree.
          *
@@ -50,7 +54,7 @@ public final class AttentionCheck {
 
         @Override
         public String toString() {
-            return "fused attention " + tokens + " tokens x " + heads + " heads x " + width / heads
+            return label() + " " + tokens + " tokens x " + heads + " heads x " + width / heads
                     + (causal ? ", causal" : "") + ": " + (ok() ? "ok" : "WRONG")
                     + String.format(Locale.ROOT, " (error %.2g of the scale, tolerance %.0g)", error, tolerance);
         }
@@ -71,12 +75,7 @@ public final class AttentionCheck {
             boolean causal) {
         double tolerance = precision == Precision.BFLOAT16 ? BFLOAT16_TOLERANCE : FLOAT32_TOLERANCE;
         try (NDManager scratch = manager.newSubManager()) {
-            java.util.Random r = new java.util.Random(tokens * 31L + width);
-            float[] v = new float[2 * tokens * 3 * width];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = (float) r.nextGaussian();
-            }
-            NDArray qkv = scratch.create(v, new Shape(2L * tokens, 3L * width));
+            NDArray qkv = ProductCheck.input(scratch, tokens, 3L * width, DataType.FLOAT32);
             NDArray in = precision == Precision.BFLOAT16 ? TorchScriptKernels.toBFloat16(qkv)
                     : qkv.toType(precision.loadType(), false);
             NDArray fused = TorchScriptKernels.attention(in, tokens, heads, causal, AttentionKernel.FUSED)
@@ -85,7 +84,7 @@ public final class AttentionCheck {
                     .toType(DataType.FLOAT32, false);
             double scale = explicit.abs().max().toType(DataType.FLOAT64, false).getDouble();
             double err = fused.sub(explicit).abs().max().toType(DataType.FLOAT64, false).getDouble();
-            return new Verdict(AttentionKernel.FUSED, tokens, heads, width, causal,
+            return new Verdict(precision, tokens, heads, width, causal,
                     err / Math.max(scale, Double.MIN_NORMAL), tolerance);
         }
     }

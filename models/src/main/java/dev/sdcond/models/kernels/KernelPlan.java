@@ -39,13 +39,16 @@ public final class KernelPlan {
     private final Compute compute;
     private final TowerKind kind;
     private final boolean lastLayer;
-    private final Map<String, ProductKernel> decisions;
+    private final Map<String, ShapeChoice> decisions;
     private final Map<String, String> used; // role and shape -> its kernel, then " (last layer: ...)" if it differs
     private final Map<String, AttentionKernel> attention;
     private final List<KernelVerdict> verdicts;
+    private final double[] millis; // checking, timing: shared with the last layer's view
 
-    private KernelPlan(Compute compute, TowerKind kind, boolean lastLayer, Map<String, ProductKernel> decisions,
-            Map<String, String> used, Map<String, AttentionKernel> attention, List<KernelVerdict> verdicts) {
+    private KernelPlan(Compute compute, TowerKind kind, boolean lastLayer, Map<String, ShapeChoice> decisions,
+            Map<String, String> used, Map<String, AttentionKernel> attention, List<KernelVerdict> verdicts,
+            double[] millis) {
+        this.millis = millis;
         this.compute = compute;
         this.kind = kind;
         this.lastLayer = lastLayer;
@@ -65,7 +68,7 @@ public final class KernelPlan {
      */
     public static KernelPlan of(Compute compute, TowerKind kind) {
         return new KernelPlan(compute, kind, false, new HashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
-                new ArrayList<>());
+                new ArrayList<>(), new double[2]);
     }
 
     /**
@@ -75,7 +78,7 @@ public final class KernelPlan {
      * @return the plan's view for the last layer
      */
     public KernelPlan lastLayer() {
-        return new KernelPlan(compute, kind, true, decisions, used, attention, verdicts);
+        return new KernelPlan(compute, kind, true, decisions, used, attention, verdicts, millis);
     }
 
     /** A projection's weight and bias as its layer keeps them, and the kernel that runs the product. */
@@ -96,7 +99,10 @@ public final class KernelPlan {
         long out = weight.getShape().get(0);
         long in = weight.getShape().get(1);
         String shape = out + "x" + in + " " + post + " " + tokens + " " + candidates();
-        ProductKernel k = decisions.computeIfAbsent(shape, s -> decide(weight, bias, post, tokens));
+        ShapeChoice choice = decisions.computeIfAbsent(shape, s -> ShapeChoice.decide(weight, bias, post, tokens,
+                candidates(), compute.linear() == LinearKernel.AUTO && compute.precision() != Precision.BFLOAT16,
+                millis, verdicts));
+        ProductKernel k = choice.kernel();
         String name = role + " [" + out + " x " + in + "]";
         String first = used.putIfAbsent(name, k.label());
         if (first != null && lastLayer && !first.equals(k.label())) {
@@ -106,44 +112,15 @@ public final class KernelPlan {
             case PLAIN -> new Prepared(weight, bias, LinearKernel.PLAIN);
             case BFLOAT16 -> {
                 try (weight; bias) {
-                    yield new Prepared(k.prepare(weight, tokens, FAULTS.get()), k.prepareBias(bias),
-                            LinearKernel.PLAIN);
+                    yield new Prepared(choice.prepare(weight, tokens), k.prepareBias(bias), LinearKernel.PLAIN);
                 }
             }
             case PACKED, MKL -> {
                 try (weight) {
-                    yield new Prepared(k.prepare(weight, tokens, FAULTS.get()), bias, k.linear());
+                    yield new Prepared(choice.prepare(weight, tokens), bias, k.linear());
                 }
             }
         };
-    }
-
-    private ProductKernel decide(NDArray weight, NDArray bias, String post, int tokens) {
-        List<ProductKernel> agreeing = new ArrayList<>();
-        for (ProductKernel k : candidates()) {
-            ProductVerdict v = ProductCheck.run(weight, bias, k, tokens, post, FAULTS.get());
-            verdicts.add(v);
-            if (v.ok()) {
-                agreeing.add(k);
-            } else {
-                KernelWarnings.once(v.kernel().label() + " " + v.shape(), "the " + v.kernel().label()
-                        + " kernel disagrees with libtorch's plain product for " + v.shape() + " on this CPU ("
-                        + dev.sdcond.models.CpuInfo.current().summary() + ", libtorch "
-                        + ai.djl.pytorch.jni.LibUtils.getVersion() + String.format(java.util.Locale.ROOT,
-                                "): error %.2g of the scale, tolerance %.0g; that shape runs plain", v.error(),
-                                v.tolerance()));
-            }
-        }
-        if (agreeing.isEmpty() || compute.precision() == Precision.BFLOAT16) {
-            return agreeing.isEmpty() ? ProductKernel.PLAIN : agreeing.get(0); // bfloat16 is asked for, not timed
-        }
-        if (compute.linear() != LinearKernel.AUTO || agreeing.size() == 1) {
-            return agreeing.get(0);
-        }
-        Map<ProductKernel, Double> ms = KernelTimings.of(weight, bias, agreeing, tokens, post);
-        double fastest = agreeing.stream().mapToDouble(ms::get).min().orElseThrow();
-        // in order of preference (candidates()): the first within MARGIN of the fastest
-        return agreeing.stream().filter(k -> ms.get(k) <= fastest * MARGIN).findFirst().orElseThrow();
     }
 
     /** The kernels to check for a shape, the one asked for first; plain (the reference) is never among them. */
@@ -180,7 +157,9 @@ public final class KernelPlan {
         }
         boolean causal = kind == TowerKind.TEXT;
         return attention.computeIfAbsent(tokens + " " + heads + " " + width + " " + causal, s -> {
+            long t0 = System.nanoTime();
             AttentionCheck.Verdict v = AttentionCheck.run(manager, compute.precision(), tokens, heads, width, causal);
+            millis[0] += (System.nanoTime() - t0) / 1e6;
             verdicts.add(v);
             if (v.ok()) {
                 return AttentionKernel.FUSED;
@@ -192,11 +171,16 @@ public final class KernelPlan {
     }
 
     /**
-     * What the tower runs, for the outputs' metadata, {@code bench} and {@code doctor}.
+     * What the tower runs, for the outputs' metadata, {@code bench} and {@code doctor}, and what deciding it cost.
      *
-     * @return e.g. {@code qkv [96 x 32] packed; out_proj [32 x 32] packed; ...; attention fused}
+     * @return the report
      */
-    public String report() {
+    public KernelReport report() {
+        return new KernelReport(summary(), millis[0], millis[1], verdicts);
+    }
+
+    /** E.g. {@code qkv [96 x 32] packed; out_proj [32 x 32] packed; ...; attention fused}. */
+    private String summary() {
         List<String> parts = new ArrayList<>();
         List<String> order = List.of("qkv", "out_proj", "fc1", "fc2");
         used.entrySet().stream().sorted(Comparator.comparingInt(e -> order.indexOf(e.getKey().split(" ")[0])))
@@ -207,14 +191,5 @@ public final class KernelPlan {
             parts.add("attention " + compute.attention().name().toLowerCase(java.util.Locale.ROOT));
         }
         return String.join("; ", parts);
-    }
-
-    /**
-     * Every check this plan ran, in order: {@link ProductVerdict}s and {@link AttentionCheck.Verdict}s.
-     *
-     * @return the verdicts
-     */
-    public List<KernelVerdict> verdicts() {
-        return List.copyOf(verdicts);
     }
 }

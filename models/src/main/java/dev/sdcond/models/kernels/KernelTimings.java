@@ -31,6 +31,7 @@ final class KernelTimings {
     private static final String FILE = "kernel-timings.json";
     private static final Map<String, Map<ProductKernel, Double>> MEMO = new ConcurrentHashMap<>();
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static ObjectNode file; // the cache file as this process last read or wrote it
 
     private KernelTimings() {}
 
@@ -55,17 +56,18 @@ final class KernelTimings {
      *
      * @param weight [out, in] float32, as read
      * @param bias [out]
-     * @param kernels the kernels to time (each agreed with the plain product)
+     * @param prepared the kernels to time (each agreed with the plain product), with the weight as each keeps it
      * @param tokens the row count timed: the tower's sequence length
      * @param post the activation fused into the product
      * @return milliseconds per product, per kernel
      */
-    static Map<ProductKernel, Double> of(NDArray weight, NDArray bias, List<ProductKernel> kernels, int tokens,
-            String post) {
+    static Map<ProductKernel, Double> of(NDArray weight, NDArray bias, Map<ProductKernel, NDArray> prepared,
+            int tokens, String post) {
+        List<ProductKernel> kernels = List.copyOf(prepared.keySet());
         long[] s = weight.getShape().getShape();
         String key = machine() + " | " + s[0] + "x" + s[1] + "x" + tokens + " " + post + " " + kernels;
         return MEMO.computeIfAbsent(key, k -> read(k, kernels).orElseGet(() -> {
-            Map<ProductKernel, Double> t = measure(weight, bias, kernels, tokens, post);
+            Map<ProductKernel, Double> t = measure(weight, bias, prepared, tokens, post);
             write(k, t);
             return t;
         }));
@@ -77,20 +79,14 @@ final class KernelTimings {
                 + ai.djl.pytorch.jni.LibUtils.getVersion() + ", kernels " + TorchScriptKernels.moduleHash();
     }
 
-    private static Map<ProductKernel, Double> measure(NDArray weight, NDArray bias, List<ProductKernel> kernels,
-            int tokens, String post) {
+    private static Map<ProductKernel, Double> measure(NDArray weight, NDArray bias,
+            Map<ProductKernel, NDArray> prepared, int tokens, String post) {
         Map<ProductKernel, double[]> times = new EnumMap<>(ProductKernel.class);
+        prepared.keySet().forEach(k -> times.put(k, new double[ROUNDS]));
         try (NDManager scratch = weight.getManager().newSubManager()) {
-            Map<ProductKernel, NDArray> prepared = new EnumMap<>(ProductKernel.class);
-            for (ProductKernel k : kernels) {
-                NDArray w = k.prepare(weight, tokens);
-                w.attach(scratch);
-                prepared.put(k, w);
-                times.put(k, new double[ROUNDS]);
-            }
             NDArray x = scratch.randomNormal(new Shape(tokens, weight.getShape().get(1)));
             for (int round = -1; round < ROUNDS; round++) { // round -1 warms up
-                for (ProductKernel k : kernels) {
+                for (ProductKernel k : prepared.keySet()) {
                     long t0 = System.nanoTime();
                     try (NDArray y = TorchScriptKernels.linear(x, prepared.get(k), bias, k.linear(), tokens, post)) {
                         y.getShape(); // the product has run: libtorch's CPU ops are synchronous
@@ -109,13 +105,27 @@ final class KernelTimings {
         return medians;
     }
 
-    private static synchronized Optional<Map<ProductKernel, Double>> read(String key, List<ProductKernel> kernels) {
-        Optional<Path> file = folder().map(d -> d.resolve(FILE));
-        if (file.isEmpty() || !Files.isRegularFile(file.get())) {
-            return Optional.empty();
+    /** The cache file's entries, read once per process (empty when absent, unreadable or damaged). */
+    private static synchronized ObjectNode entries() {
+        if (file == null) {
+            file = JSON.createObjectNode();
+            Optional<Path> path = folder().map(d -> d.resolve(FILE));
+            if (path.isPresent() && Files.isRegularFile(path.get())) {
+                try {
+                    if (JSON.readTree(path.get().toFile()) instanceof ObjectNode read) {
+                        file = read;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // damaged: measured again, and replaced
+                }
+            }
         }
+        return file;
+    }
+
+    private static synchronized Optional<Map<ProductKernel, Double>> read(String key, List<ProductKernel> kernels) {
         try {
-            var entry = JSON.readTree(file.get().toFile()).get(key);
+            var entry = entries().get(key);
             if (entry == null) {
                 return Optional.empty();
             }
@@ -127,8 +137,8 @@ final class KernelTimings {
                 t.put(k, entry.get(k.label()).asDouble());
             }
             return Optional.of(t);
-        } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // a damaged cache is measured again, and replaced
+        } catch (RuntimeException e) {
+            return Optional.empty(); // a damaged entry is measured again, and replaced
         }
     }
 
@@ -137,14 +147,14 @@ final class KernelTimings {
         if (dir.isEmpty()) {
             return;
         }
-        Path file = dir.get().resolve(FILE);
+        Path target = dir.get().resolve(FILE);
         try {
             Files.createDirectories(dir.get());
-            ObjectNode all = JSON.createObjectNode();
-            if (Files.isRegularFile(file)) {
+            ObjectNode all = entries();
+            if (Files.isRegularFile(target)) { // what other processes wrote since this one read it
                 try {
-                    if (JSON.readTree(file.toFile()) instanceof ObjectNode old) {
-                        all = old;
+                    if (JSON.readTree(target.toFile()) instanceof ObjectNode now) {
+                        now.fields().forEachRemaining(e -> all.putIfAbsent(e.getKey(), e.getValue()));
                     }
                 } catch (IOException e) {
                     // damaged: replaced below
@@ -155,7 +165,7 @@ final class KernelTimings {
             Path tmp = Files.createTempFile(dir.get(), FILE, ".tmp");
             try {
                 JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), all);
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             } finally {
                 Files.deleteIfExists(tmp);

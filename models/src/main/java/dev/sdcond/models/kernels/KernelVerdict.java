@@ -10,6 +10,14 @@ public sealed interface KernelVerdict permits ProductVerdict, AttentionCheck.Ver
     boolean ok();
 
     /**
+     * The kernel checked, in messages and {@code doctor}'s list.
+     *
+     * @return e.g. {@code packed}, {@code mkl}, {@code bfloat16}, {@code fused attention},
+     *     {@code fused attention bfloat16}
+     */
+    String label();
+
+    /**
      * The error found, relative to the reference's scale.
      *
      * @return the error (NaN where the kernel gave NaN)

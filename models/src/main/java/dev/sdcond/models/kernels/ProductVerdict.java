@@ -27,6 +27,11 @@ public record ProductVerdict(ProductKernel kernel, long out, long in, int rows, 
         return error <= tolerance;
     }
 
+    @Override
+    public String label() {
+        return kernel.label();
+    }
+
     /**
      * The product's shape in messages.
      *

@@ -23,6 +23,7 @@ import java.util.Optional;
 public final class WeightReader {
     /** How many problems a message lists. */
     static final int SHOWN = 20;
+    private static final java.util.concurrent.atomic.AtomicLong LOADED = new java.util.concurrent.atomic.AtomicLong();
 
     private final ParameterSource source;
     private final NDManager manager;
@@ -122,6 +123,16 @@ public final class WeightReader {
     }
 
     /**
+     * How many parameters this process has read or generated into towers (header passes excluded): what a test
+     * asserts to show that something failed before any model was loaded.
+     *
+     * @return the count since the process started
+     */
+    public static long parametersLoaded() {
+        return LOADED.get();
+    }
+
+    /**
      * Reads a required parameter of the given shape. In the header pass ({@link #check}) it records a problem or
      * returns a one-element stand-in, so that the load code goes on and collects the rest.
      *
@@ -132,6 +143,7 @@ public final class WeightReader {
     public NDArray take(String hfName, long... expected) {
         DataType dtype = precision.loadType();
         if (source.generated() && source.shape(hfName).isEmpty()) {
+            LOADED.incrementAndGet();
             return source.load(hfName, expected, manager, dtype);
         }
         Optional<long[]> found = source.shape(hfName);
@@ -141,6 +153,7 @@ public final class WeightReader {
             problems.add(source.storedName(hfName) + " has shape " + Arrays.toString(found.get()) + ", expected "
                     + Arrays.toString(expected));
         } else if (!headerOnly) {
+            LOADED.incrementAndGet();
             return source.load(hfName, manager, dtype);
         }
         if (!headerOnly) {
