@@ -53,14 +53,15 @@ public record CpuInfo(String model, Set<String> flags) {
     }
 
     /**
-     * Whether bfloat16 is faster than float32 here: only with AMX's tile units. With AVX512-BF16 alone, libtorch
-     * 2.7.1's bfloat16 products were measured 1.3-1.6x slower than float32 (CLIP-L text and ViT-H/14, 2-core Xeon,
-     * 2026-11-28); without it, emulated, 3-10x slower.
+     * Whether bfloat16 is faster than float32 here: with AMX's tile units, and on AMD CPUs with AVX512-BF16. On an
+     * Intel Xeon with AVX512-BF16 alone, libtorch 2.7.1's bfloat16 products were measured 1.3-1.6x slower than float32
+     * (CLIP-L text and ViT-H/14, 2-core Xeon, 2026-11-28); on an AMD EPYC Zen 5 (AVX512-BF16, no AMX) 1.3-1.4x faster
+     * (CLIP-L text batch 1 and 8, ViT-H/14, 2026-12-08); without AVX512-BF16, emulated, 3-10x slower.
      *
      * @return whether {@code --dtype bfloat16} pays off on this CPU
      */
     public boolean fastBFloat16() {
-        return flags.contains("amx_bf16");
+        return flags.contains("amx_bf16") || (model.contains("AMD") && flags.contains("avx512_bf16"));
     }
 
     /**
@@ -73,8 +74,9 @@ public record CpuInfo(String model, Set<String> flags) {
             return null;
         }
         return nativeBFloat16()
-                ? summary() + " has AVX512-BF16 but no AMX: libtorch's bfloat16 products are slower than float32 here"
-                        + " (measured 1.3-1.6x slower); bfloat16 pays off with AMX or on a GPU"
+                ? summary() + " has AVX512-BF16 but no AMX: libtorch's bfloat16 products are slower than float32 on"
+                        + " such Intel CPUs (measured 1.3-1.6x slower); bfloat16 pays off with AMX, on AMD CPUs with"
+                        + " AVX512-BF16, or on a GPU"
                 : summary() + " has no native bfloat16 (AVX512-BF16 or AMX): libtorch emulates it, about 3-10x slower"
                         + " than float32 here";
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Which of the kernels that agree with the plain product is fastest for a product shape on this machine: measured
  * once (a warm-up and {@value #ROUNDS} rounds that alternate the kernels, each kernel's median), then remembered in a
  * per-machine file, {@code kernel-timings.json} in the cache folder ({@link #folder}), under a key made of the CPU's
- * model and flags, libtorch's version, the kernel module's hash and the shape: any change of those measures again.
+ * model and flags, libtorch's version, the kernel module's hash, the settings that limit oneDNN's, MKL's and ATen's
+ * instruction sets ({@code ONEDNN_MAX_CPU_ISA}, ...) and the shape: any change of those measures again.
  * The thread count is not in the key, so that every process on a machine (a one-thread Spark task, a two-thread CLI)
  * makes the same choice and computes the same bits. The file is only a cache: unreadable or unwritable, it is
  * measured again in each process.
@@ -73,10 +74,26 @@ final class KernelTimings {
         }));
     }
 
+    /** Forgets what this process measured and read, so that the cache file is read again (for tests). */
+    static synchronized void forget() {
+        MEMO.clear();
+        file = null;
+    }
+
+    /** Settings that change which code oneDNN, MKL and ATen run, and so their speed. */
+    private static final List<String> ISA_SETTINGS = List.of("ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA",
+            "ONEDNN_CPU_ISA_HINTS", "MKL_ENABLE_INSTRUCTIONS", "MKL_CBWR", "ATEN_CPU_CAPABILITY");
+
     /** What the timings depend on besides the shape. */
     static String machine() {
+        StringBuilder settings = new StringBuilder();
+        for (String v : ISA_SETTINGS) {
+            if (System.getenv(v) != null) {
+                settings.append(", ").append(v).append('=').append(System.getenv(v));
+            }
+        }
         return CpuInfo.current().model() + " " + CpuInfo.current().flags().hashCode() + ", libtorch "
-                + ai.djl.pytorch.jni.LibUtils.getVersion() + ", kernels " + TorchScriptKernels.moduleHash();
+                + ai.djl.pytorch.jni.LibUtils.getVersion() + ", kernels " + TorchScriptKernels.moduleHash() + settings;
     }
 
     private static Map<ProductKernel, Double> measure(NDArray weight, NDArray bias,

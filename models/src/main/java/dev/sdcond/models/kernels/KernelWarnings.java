@@ -29,6 +29,11 @@ public final class KernelWarnings {
         sink = STANDARD_ERROR;
     }
 
+    /** Forgets what was said, so that it is said again (for tests). */
+    static void forget() {
+        SAID.clear();
+    }
+
     /** Says {@code line} unless something with this key was said before in this process. */
     static void once(String key, String line) {
         if (SAID.add(key)) {
