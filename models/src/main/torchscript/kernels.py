@@ -4,6 +4,9 @@
 # repository root with any PyTorch 2.x that still has torch.jit (the archives it writes, file format version 3, load
 # in libtorch 2.1+):
 #     python models/src/main/torchscript/kernels.py
+import hashlib
+import json
+
 import torch
 import torch.nn.functional as F
 from typing import Final, List, Optional, Union
@@ -222,6 +225,12 @@ class NativeKernels(Kernels):
         return self._onednn_linear(x, weight, bias, post)
 
 
-torch.jit.script(NativeKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt")
-torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels-portable.pt")
+# Each archive says what it was built from (its extra file sdcond-kernels.json): this file's SHA-256 and the torch
+# version. A test (KernelArchivesTest) fails when this file changes and the archives are not built again.
+with open(__file__, "rb") as source:
+    built_from = {"sdcond-kernels.json": json.dumps({"source_sha256": hashlib.sha256(source.read()).hexdigest(),
+                                                     "torch": torch.__version__})}
+torch.jit.script(NativeKernels()).save("models/src/main/resources/dev/sdcond/models/kernels.pt", _extra_files=built_from)
+torch.jit.script(Kernels()).save("models/src/main/resources/dev/sdcond/models/kernels-portable.pt",
+                                 _extra_files=built_from)
 
