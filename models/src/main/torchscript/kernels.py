@@ -65,12 +65,14 @@ class Kernels(torch.nn.Module):
 
     @torch.jit.export
     def clip_layer_rows(self, x: Tensor, p: List[Tensor], tokens: int, heads: int, causal: bool, eps: float, act: str,
-                        packing: List[int], rows: int, at: Tensor, fused: bool) -> Tensor:
+                        packing: List[int], rows: int, at: Tensor) -> Tensor:
         """clip_layer's output at the flat rows `at` alone ([N] int64, row b*T + t is position t of sequence b): every
         row's keys and values, the queries, out projection and MLP of those rows only. For a tower's last layer when
         only its pooled rows are wanted. Each row gets what clip_layer computes for it, up to the rounding of products
-        of another row count. fused: libtorch's scaled_dot_product_attention with a mask; else the explicit product,
-        softmax, product. Returns [N, W]. Not for MKL-packed weights (whole sequences only)."""
+        of another row count. Attention is the explicit product, softmax, product, whatever the layer's kernel: for a
+        few query rows it costs little, and libtorch's fused kernel splits one query row's work by the thread count,
+        so that a pooled vector's last bits would depend on how busy the machine is. Returns [N, W]. Not for
+        MKL-packed weights (whole sequences only)."""
         if self.MKL in packing:
             raise RuntimeError("weights packed for MKL multiply whole sequences only")
         w = x.shape[1]
@@ -85,10 +87,7 @@ class Kernels(torch.nn.Module):
         if causal:  # position t of its sequence attends to positions 0..t
             t = (at - seq * tokens).view(-1, 1, 1, 1)
             mask = torch.arange(tokens, device=x.device).view(1, 1, 1, tokens) <= t
-        if fused:
-            o = F.scaled_dot_product_attention(q, k, v, mask, 0.0, False, scale=1.0)
-        else:
-            o = self._explicit_product(q, k, v, mask)
+        o = self._explicit_product(q, k, v, mask)
         return self._out_and_mlp(o.reshape(-1, w), x.index_select(0, at), p, eps, act, packing, rows)
 
     def _qkv(self, x: Tensor, p: List[Tensor], eps: float, packing: List[int], rows: int) -> Tensor:

@@ -83,7 +83,8 @@ public final class ClipLayerKernel {
     /**
      * The layer at some rows only, for a last layer whose pooled rows alone are wanted: the keys and values of every
      * row, the queries, out projection and MLP of those rows. Each row gets what {@link #forward} computes for it, up
-     * to the rounding of products of another row count.
+     * to the rounding of products of another row count. Attention is the explicit form here whatever the layer's
+     * kernel: it gives a row the same bits at any thread count, which libtorch's fused kernel does not for one row.
      *
      * @param x [B*T, W], the residual stream
      * @param tokens T
@@ -95,7 +96,7 @@ public final class ClipLayerKernel {
      */
     public NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
         try (IValue r = IValue.from((PtNDArray) at)) {
-            return call("clip_layer_rows", x, tokens, causal, r, fused);
+            return call("clip_layer_rows", x, tokens, causal, r);
         }
     }
 

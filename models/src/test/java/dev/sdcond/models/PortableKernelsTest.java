@@ -185,7 +185,7 @@ class PortableKernelsTest {
         try (PtNDArray at = (PtNDArray) m.create(new long[] {1, tokens + 3})) {
             IValue[] in = {IValue.from(x), IValue.listFrom(p), IValue.from(tokens), IValue.from(heads),
                 IValue.from(true), IValue.from(1e-5), IValue.from(act), IValue.listFrom(0L, 0L, 0L, 0L),
-                IValue.from(tokens), IValue.from(at), IValue.from(true)};
+                IValue.from(tokens), IValue.from(at)};
             try (IValue out = IValueUtils.runMethod(module, "clip_layer_rows", in)) {
                 return out.toTensor(m).toFloatArray();
             } finally {
