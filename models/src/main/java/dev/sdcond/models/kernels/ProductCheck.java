@@ -13,14 +13,15 @@ import java.util.List;
  * code for both ({@link TorchScriptKernels#linear}).
  *
  * <p>The error is the largest absolute difference, over the largest absolute value of the plain result (its scale).
- * Tolerances, from the spread measured across kernels and CPUs (README, "Kernels you can trust"):
+ * Tolerances, from the spread measured across kernels and CPUs ({@code docs/kernels.md}):
  * <ul>
  *   <li>float32 kernels: {@value #FLOAT32_TOLERANCE}. Correct oneDNN and MKL products differed from plain ones by at
- *       most 1.2e-6 of the scale for widths 8 to 5120 and 1 to 616 rows (Zen 5, Xeon with AVX-512), so the bound
- *       leaves 80x; the wrong results reported on a Zen 5 CPU were off by 0.3 to 2.5 times the scale.</li>
+ *       most 2.1e-6 of the scale for widths 8 to 8192 and 1 to 616 rows (AMD Zen 5; the Intel Xeon with AVX-512
+ *       within 2e-5 of the values), so the bound leaves about 50x; the wrong results reported on a Zen 5 CPU were off
+ *       by 0.3 to 2.5 times the scale.</li>
  *   <li>bfloat16 products: {@value #BFLOAT16_TOLERANCE}. Rounding the inputs and weights to 8 significant bits puts
- *       each product term off by up to 2^-8 of itself; the sum's error, over the scale, measured 2e-3 to 8e-3 for
- *       widths 32 to 5120.</li>
+ *       each product term off by up to 2^-8 of itself; the sum's error, over the scale, measured 3.1e-3 to 6.8e-3
+ *       for every layer shape of the real families and the tiny fixtures (widths 32 to 8192).</li>
  * </ul>
  */
 public final class ProductCheck {

@@ -28,7 +28,6 @@ public final class WeightReader {
     private final ParameterSource source;
     private final NDManager manager;
     private final Precision precision;
-    private final dev.sdcond.models.AttentionKernel attention;
     private final dev.sdcond.models.kernels.KernelPlan kernels;
     private final boolean headerOnly;
     private final List<String> problems;
@@ -38,7 +37,7 @@ public final class WeightReader {
      *
      * @param source the parameters
      * @param manager where the arrays are made (the tower's manager, on its device)
-     * @param compute the dtype and the attention kernel the tower's modules take
+     * @param compute the dtype and the kernels the tower's modules take
      */
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute) {
         this(source, manager, compute, dev.sdcond.models.layout.TowerKind.VISION);
@@ -54,19 +53,17 @@ public final class WeightReader {
      */
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
-        this(source, manager, compute.precision(), compute.attention(),
-                dev.sdcond.models.kernels.KernelPlan.of(compute, kind), false, new ArrayList<>());
+        this(source, manager, compute.precision(), dev.sdcond.models.kernels.KernelPlan.of(compute, kind), false,
+                new ArrayList<>());
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
-            dev.sdcond.models.AttentionKernel attention, dev.sdcond.models.kernels.KernelPlan kernels,
-            boolean headerOnly, List<String> problems) {
+            dev.sdcond.models.kernels.KernelPlan kernels, boolean headerOnly, List<String> problems) {
         this.problems = problems;
         this.kernels = kernels;
         this.source = source;
         this.manager = manager;
         this.precision = precision;
-        this.attention = attention;
         this.headerOnly = headerOnly;
     }
 
@@ -87,17 +84,8 @@ public final class WeightReader {
      * @return the reader
      */
     public WeightReader lastLayer() {
-        return new WeightReader(source, manager, precision, attention, kernels == null ? null : kernels.lastLayer(),
-                headerOnly, problems);
-    }
-
-    /**
-     * The attention kernel the tower's attention modules use, resolved at load time.
-     *
-     * @return the kernel
-     */
-    public dev.sdcond.models.AttentionKernel attention() {
-        return attention;
+        return new WeightReader(source, manager, precision, kernels == null ? null : kernels.lastLayer(), headerOnly,
+                problems);
     }
 
     /**
@@ -115,8 +103,7 @@ public final class WeightReader {
             return; // made in whatever shape is asked for
         }
         try (NDManager standIns = NDManager.newBaseManager(ai.djl.Device.cpu(), dev.sdcond.models.Towers.ENGINE)) {
-            WeightReader r = new WeightReader(source, standIns, precision, dev.sdcond.models.AttentionKernel.EXPLICIT,
-                    null, true, new ArrayList<>());
+            WeightReader r = new WeightReader(source, standIns, precision, null, true, new ArrayList<>());
             load.accept(r);
             r.finish(what);
         }
