@@ -7,9 +7,14 @@ package dev.sdcond.models;
 public enum AttentionKernel {
     /**
      * libtorch's fused {@code scaled_dot_product_attention} (flash or memory-efficient kernels on CUDA, the flash kernel
-     * on CPU), which never writes the [B, H, T, T] score tensor. The default.
+     * on CPU), which never writes the [B, H, T, T] score tensor. The default; checked against {@link #EXPLICIT} on
+     * the machine while a tower loads.
      */
     FUSED,
-    /** The explicit product, softmax, product (float32 and float16 only: bfloat16 always takes the fused kernel). */
+    /**
+     * The explicit product, softmax, product, with the [B, H, T, T] scores written out (bfloat16 computed in float32,
+     * the result back in bfloat16). A tower whose fused kernel disagrees with it on this machine runs this one; the
+     * pooled rows ({@code clip_layer_rows}) always do, whichever is asked for.
+     */
     EXPLICIT
 }
