@@ -216,7 +216,7 @@ public final class ClipTextModel implements AutoCloseable {
                         .singletonOrThrow();
             }
             if (pooled != null && textProjection != null) {
-                projected = textProjection.forward(pooled);
+                projected = textProjection.forwardEachRow(pooled);
             }
             return ClipOutput.attachedTo(manager, layers, kept, last, pooled, projected);
         }

@@ -204,7 +204,7 @@ public final class ClipVisionModel implements AutoCloseable {
             if (request.pooled()) {
                 pooled = postLayernorm.forward(clsOnly ? last : last.get(new NDIndex(":, 0, :"))); // [B, W]
                 if (visualProjection != null) {
-                    projected = visualProjection.forward(pooled);
+                    projected = visualProjection.forwardEachRow(pooled);
                 }
             }
             if (clsOnly || !request.pooled()) {

@@ -54,4 +54,30 @@ record Linear(NDArray weight, NDArray bias, LinearKernel kernel) {
                 ? ai.djl.nn.core.Linear.linear(x, weight).singletonOrThrow()
                 : ai.djl.nn.core.Linear.linear(x, weight, bias).singletonOrThrow();
     }
+
+    /**
+     * {@link #forward} one row at a time, so that a row's bits do not depend on the rows around it: libtorch's plain
+     * product (MKL's sgemm) takes another path for one row than for several, which rounds differently (a pooled vector
+     * 7e-7 apart between a batch of one and of four). For the pooled projections, whose rows are the batch's items.
+     *
+     * @param x [N, in]
+     * @return [N, out], in the manager of {@code x}
+     */
+    NDArray forwardEachRow(NDArray x) {
+        long n = x.getShape().get(0);
+        if (n == 1) {
+            return forward(x);
+        }
+        ai.djl.ndarray.NDList rows = new ai.djl.ndarray.NDList();
+        try {
+            for (long i = 0; i < n; i++) {
+                try (NDArray row = x.get(new ai.djl.ndarray.index.NDIndex("{}:{}", i, i + 1))) {
+                    rows.add(forward(row));
+                }
+            }
+            return ai.djl.ndarray.NDArrays.concat(rows, 0);
+        } finally {
+            rows.close();
+        }
+    }
 }
