@@ -109,6 +109,7 @@ final class DoctorCommand implements Callable<Integer> {
                 float[] r = a.toFloatArray();
                 String kernels = KernelVerdicts.put(facts, dev.sdcond.models.kernels.KernelSurvey.run(d,
                         dev.sdcond.models.kernels.KernelSurvey.shapes()));
+                facts.put("kernel_timings", dev.sdcond.models.kernels.KernelSurvey.timings());
                 facts.put("check", d + ": " + (r[0] == 4f && r[1] == 6f ? "ok" : "wrong result") + kernels);
             } catch (RuntimeException e) {
                 problem = "a computation on " + d + " failed: " + e.getMessage();

@@ -20,7 +20,7 @@ class DoctorTest {
         for (String line : new String[] {"libtorch: 2.7.1", "flavour: CPU", "gpus: 0", "check: cpu(): ok", "cpu: ",
             "djl_cache: ", "env.DJL_OFFLINE: ", "jni: ", "kernels: loaded", "kernels_checked: 11 tower shapes",
             "kernel.packed: ", "kernel.mkl: ", "kernel.bfloat16: ", "kernel.fused_attention: ",
-            "kernel.fused_attention_bfloat16: "}) {
+            "kernel.fused_attention_bfloat16: ", "kernel_timings: "}) {
             assertTrue(r.out().contains(line), line + " in\n" + r.out());
         }
         // on any CPU: the check line says a kernel is wrong exactly when one of the kernels' lines does

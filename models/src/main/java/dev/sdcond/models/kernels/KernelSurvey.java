@@ -99,6 +99,15 @@ public final class KernelSurvey {
         return all;
     }
 
+    /**
+     * Where {@code --linear auto}'s per-machine timings are kept, and how many shapes this machine has timed.
+     *
+     * @return one line for {@code doctor}
+     */
+    public static String timings() {
+        return KernelTimings.summary();
+    }
+
     private static List<ProductKernel> kernels(Device device, TowerKind kind) {
         if (device.isGpu() || !TorchScriptKernels.packedLinearAvailable()) {
             return List.of(ProductKernel.BFLOAT16);

@@ -74,6 +74,27 @@ final class KernelTimings {
         }));
     }
 
+    /**
+     * Where {@code auto}'s timings are kept and how many of them belong to this machine, libtorch and kernels.
+     *
+     * @return e.g. {@code /root/.cache/sdcond/kernel-timings.json: 8 product shapes timed here}, or why there are none
+     */
+    static String summary() {
+        Optional<Path> dir = folder();
+        if (dir.isEmpty()) {
+            return "off (SDCOND_CACHE_DIR or -Dsdcond.cacheDir is 'off'): measured again in each process";
+        }
+        String machine = machine() + " | ";
+        long here = 0;
+        for (var it = entries().fieldNames(); it.hasNext();) {
+            if (it.next().startsWith(machine)) {
+                here++;
+            }
+        }
+        return dir.get().resolve(FILE) + ": " + here + " product shape(s) timed for this machine"
+                + (here == 0 ? " (a tower's first load with --linear auto times its shapes)" : "");
+    }
+
     /** Forgets what this process measured and read, so that the cache file is read again (for tests). */
     static synchronized void forget() {
         MEMO.clear();
