@@ -32,8 +32,7 @@ final class KernelVerdicts {
                 double[] w = worst.computeIfAbsent(v.label(), k -> new double[2]);
                 if (v.ok()) {
                     w[0] = Math.max(w[0], v.error());
-                    w[1] = v instanceof ProductVerdict p ? p.tolerance() : ((dev.sdcond.models.kernels.AttentionCheck
-                            .Verdict) v).tolerance();
+                    w[1] = v.tolerance();
                 } else {
                     wrong.computeIfAbsent(v.label(), k -> new ArrayList<>()).add(tower.name() + " "
                             + (v instanceof ProductVerdict p ? p.shape() : "") + String.format(Locale.ROOT,

@@ -41,13 +41,4 @@ public enum LinearKernel {
             case AUTO -> throw new IllegalArgumentException("a resolved linear kernel, not AUTO");
         };
     }
-
-    /**
-     * The name the command line and the outputs' metadata use.
-     *
-     * @return {@code auto}, {@code plain}, {@code packed} or {@code mkl}
-     */
-    public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

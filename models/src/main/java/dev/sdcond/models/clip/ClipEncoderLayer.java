@@ -3,7 +3,6 @@ package dev.sdcond.models.clip;
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.ClipLayerKernel;
-import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.weights.WeightReader;
 
 /**
@@ -34,7 +33,7 @@ final class ClipEncoderLayer {
         return new ClipEncoderLayer(ClipLayerKernel.prepare(new NDArray[] {
             ln1.weight(), ln1.bias(), attn.qkv().weight(), attn.qkv().bias(), attn.outProj().weight(),
             attn.outProj().bias(), ln2.weight(), ln2.bias(), mlp.fc1().weight(), mlp.fc1().bias(), mlp.fc2().weight(),
-            mlp.fc2().bias()}, spec.heads(), (float) spec.eps(), spec.act() == Activation.QUICK_GELU ? "swish" : "gelu",
+            mlp.fc2().bias()}, spec.heads(), (float) spec.eps(), spec.act().layerKernelName(),
                 new LinearKernel[] {attn.qkv().kernel(), attn.outProj().kernel(), mlp.fc1().kernel(),
                     mlp.fc2().kernel()}, spec.tokens(), r.kernels().attention(spec.tokens(), spec.heads(),
                             spec.width(), ln1.weight().getManager())));

@@ -25,8 +25,8 @@ record ClipMlp(Linear fc1, Linear fc2) {
             fc1 = new Linear(scaled(fc1.weight(), QUICK_GELU), scaled(fc1.bias(), QUICK_GELU));
             fc2 = new Linear(scaled(fc2.weight(), 1 / QUICK_GELU), fc2.bias());
         }
-        return new ClipMlp(fc1.forProducts(r, "fc1", spec.act() == Activation.QUICK_GELU ? "swish" : "gelu",
-                spec.tokens()), fc2.forProducts(r, "fc2", "none", spec.tokens()));
+        return new ClipMlp(fc1.forProducts(r, "fc1", spec.act().layerKernelName(), spec.tokens()),
+                fc2.forProducts(r, "fc2", "none", spec.tokens()));
     }
 
     private static NDArray scaled(NDArray a, float factor) {

@@ -27,6 +27,17 @@ public enum Activation {
     }
 
     /**
+     * The activation's name in sdcond's layer kernel ({@code kernels.py}): quick_gelu runs as {@code swish}
+     * ({@code z * sigmoid(z)}) on weights with its 1.702 folded into fc1 and fc2 ({@code ClipMlp}), the exact GELU as
+     * {@code gelu}; oneDNN fuses either into fc1's product.
+     *
+     * @return {@code swish} or {@code gelu}
+     */
+    public String layerKernelName() {
+        return this == QUICK_GELU ? "swish" : "gelu";
+    }
+
+    /**
      * The activation a config names.
      *
      * @param name the config's {@code hidden_act}

@@ -112,7 +112,8 @@ public final class KernelPlan {
             case PLAIN -> new Prepared(weight, bias, LinearKernel.PLAIN);
             case BFLOAT16 -> {
                 try (weight; bias) {
-                    yield new Prepared(choice.prepare(weight, tokens), k.prepareBias(bias), LinearKernel.PLAIN);
+                    yield new Prepared(choice.prepare(weight, tokens), TorchScriptKernels.toBFloat16(bias),
+                            LinearKernel.PLAIN);
                 }
             }
             case PACKED, MKL -> {

@@ -75,7 +75,7 @@ public final class KernelSurvey {
         for (TowerShape t : shapes) {
             List<KernelVerdict> verdicts = new ArrayList<>();
             try (NDManager m = NDManager.newBaseManager(device, Towers.ENGINE)) {
-                String act = t.act() == Activation.QUICK_GELU ? "swish" : "gelu";
+                String act = t.act().layerKernelName();
                 long[][] products = {{3L * t.width(), t.width()}, {t.width(), t.width()},
                     {t.intermediate(), t.width()}, {t.width(), t.intermediate()}};
                 for (int p = 0; p < products.length; p++) {

@@ -18,6 +18,13 @@ public sealed interface KernelVerdict permits ProductVerdict, AttentionCheck.Ver
     String label();
 
     /**
+     * The most a correct kernel may show, relative to the reference's scale.
+     *
+     * @return the tolerance
+     */
+    double tolerance();
+
+    /**
      * The error found, relative to the reference's scale.
      *
      * @return the error (NaN where the kernel gave NaN)

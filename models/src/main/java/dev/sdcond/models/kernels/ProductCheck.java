@@ -64,8 +64,8 @@ public final class ProductCheck {
         double worst = 0;
         try (NDManager scratch = weight.getManager().newSubManager()) {
             NDArray b = bias;
-            if (kernel == ProductKernel.BFLOAT16) {
-                b = kernel.prepareBias(bias);
+            if (kernel == ProductKernel.BFLOAT16) { // a bfloat16 product adds a bfloat16 bias
+                b = TorchScriptKernels.toBFloat16(bias);
                 b.attach(scratch);
             }
             // one plain product at the sequence length; fewer rows are compared with its first rows

@@ -3,7 +3,6 @@ package dev.sdcond.models.kernels;
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.TorchScriptKernels;
-import java.util.Locale;
 
 /**
  * One way of running a projection's matrix product, as a tower keeps it after loading: the user-facing
@@ -47,25 +46,16 @@ public enum ProductKernel {
     }
 
     /**
-     * The product kernel named by a linear kernel the user picked.
-     *
-     * @param k {@code PLAIN}, {@code PACKED} or {@code MKL}
-     * @return the kernel
-     */
-    static ProductKernel of(LinearKernel k) {
-        return valueOf(k.name().toUpperCase(Locale.ROOT));
-    }
-
-    /**
      * The weight as this kernel takes it: a new array in the manager of {@code weight}, which is left open.
      *
      * @param weight [out, in] in the load dtype
      * @param rows the tower's sequence length (MKL packs for products of that many rows)
-     * @return the weight packed or converted ({@link #PLAIN}: a copy, so that every result can be closed alike)
+     * @return the weight packed or converted
+     * @throws IllegalArgumentException for {@link #PLAIN}, the reference, which keeps the weight as read
      */
     NDArray prepare(NDArray weight, int rows) {
         return switch (this) {
-            case PLAIN -> weight.duplicate();
+            case PLAIN -> throw new IllegalArgumentException("the plain product keeps its weight as read");
             case PACKED -> TorchScriptKernels.packLinear(weight);
             case MKL -> TorchScriptKernels.packMkl(weight, rows);
             case BFLOAT16 -> TorchScriptKernels.toBFloat16(weight);
@@ -81,9 +71,6 @@ public enum ProductKernel {
      * @return the prepared weight, a new array in the manager of {@code weight}
      */
     NDArray prepare(NDArray weight, int rows, KernelFaults faults) {
-        if (this == PLAIN) {
-            return prepare(weight, rows);
-        }
         NDArray given = faults.spoil(this, weight);
         try {
             return prepare(given, rows);
@@ -92,15 +79,5 @@ public enum ProductKernel {
                 given.close();
             }
         }
-    }
-
-    /**
-     * The bias as this kernel takes it (a bfloat16 product adds a bfloat16 bias).
-     *
-     * @param bias [out] in the load dtype
-     * @return a new array in the manager of {@code bias}
-     */
-    NDArray prepareBias(NDArray bias) {
-        return this == BFLOAT16 ? TorchScriptKernels.toBFloat16(bias) : bias.duplicate();
     }
 }
