@@ -103,6 +103,13 @@ final class EncodeImageCommand implements Callable<Integer> {
         // everything the user gave is checked before the model is loaded
         List<Path> files = input.images != null ? input.images : ImageLoader.listFolder(input.dir);
         boolean perItem = outputDir != null;
+        List<Path> read = new java.util.ArrayList<>(files);
+        read.add(input.dir);
+        read.add(ipAdapter);
+        if (uncond != null && !List.of("zeros", "zero-pixels", "black").contains(uncond)) {
+            read.add(Path.of(uncond));
+        }
+        out.reads(OutputOptions.inputs(List.of(model), read));
         Path single = perItem ? null : out.single(outputDir);
         List<Path> targets = !perItem ? null : out.perItem(outputDir, files.stream()
                 .map(f -> Map.entry(f.getFileName().toString().replaceFirst("\\.[^.]*$", ""), f.toString())).toList());

@@ -4,11 +4,10 @@ import ai.djl.ndarray.NDManager;
 import dev.sdcond.cli.PromptsFile.Item;
 import dev.sdcond.conditioning.EncodeOptions;
 import dev.sdcond.conditioning.LoadedTextModel;
-import dev.sdcond.conditioning.Preset;
+import dev.sdcond.conditioning.PreparedPrompt;
 import dev.sdcond.conditioning.TextConditioner;
-import dev.sdcond.conditioning.TextModels;
-import dev.sdcond.conditioning.OutputNames;
 import dev.sdcond.conditioning.TextOutputs;
+import dev.sdcond.conditioning.TextRequest;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Towers;
@@ -57,24 +56,8 @@ final class EncodeTextCommand implements Callable<Integer> {
     @Option(names = {"-n", "--negative"}, description = "the negative prompt (with --prompt)")
     String negative;
 
-    @Option(names = "--preset", converter = Converters.PresetConverter.class,
-            description = "sd15, sd2, sdxl, flux or sd3 (default: inferred from the model)")
-    Preset preset;
-
     @Mixin
     TextOptions text;
-
-    @Option(names = "--names", defaultValue = "sdcond",
-            description = "tensor names: sdcond (hidden_states, pooled, negative_*), diffusers (prompt_embeds,"
-                    + " pooled_prompt_embeds, negative_prompt_embeds, negative_pooled_prompt_embeds) or comfy (cond,"
-                    + " pooled_output, negative_cond, negative_pooled_output) (default: sdcond)")
-    OutputNames names;
-
-    @Option(names = "--max-sequence-length", paramLabel = "L", converter = Converters.Positive.class,
-            description = "T5 tokens per prompt for Flux and SD3 (diffusers' max_sequence_length: 512 for FLUX.1-dev,"
-                    + " 256 for schnell and SD3, the defaults by preset), at most 512; not with --style comfy, which pads T5 prompts"
-                    + " to at least 256 tokens (Flux) or 77 (SD3) and never cuts them")
-    Integer maxSequenceLength;
 
     @Option(names = "--timings", description = "print where the time went: start, load, hash, tokenize, forward, write")
     boolean timings;
@@ -109,44 +92,41 @@ final class EncodeTextCommand implements Callable<Integer> {
         if (negative != null && input.prompts != null) {
             throw new InvalidInputException("--negative goes with --prompt; put \"negative\" in the --prompts file");
         }
-        text.check();
-        if (maxSequenceLength != null && maxSequenceLength > 512) {
-            throw new InvalidInputException("--max-sequence-length is at most 512 (as diffusers), got "
-                    + maxSequenceLength);
-        }
-        if (maxSequenceLength != null && text.style == dev.sdcond.conditioning.prompt.PromptStyle.COMFY) {
-            throw new InvalidInputException("--max-sequence-length is diffusers' T5 length; ComfyUI (--style comfy)"
-                    + " never cuts T5 prompts and pads them to at least 256 tokens (Flux) or 77 (SD3)");
-        }
+        TextRequest request = text.request(models, computeOptions.kernels);
         List<Item> items = input.prompt != null ? List.of(new Item(input.prompt, negative, null, 0))
                 : PromptsFile.read(input.prompts);
-        PromptsFile.checkSyntax(items, text.style, text.strict); // a bad prompt fails before any output is written
+        List<PreparedPrompt> prepared = PromptsFile.prepare(request, items); // a bad prompt fails before any output
+        List<Path> read = new java.util.ArrayList<>();
+        read.add(input.prompts);
+        prepared.forEach(p -> p.loras().forEach(l -> read.add(l.file())));
+        read.addAll(request.loraDirs());
+        read.addAll(request.embeddingDirs());
+        out.reads(OutputOptions.inputs(models, read));
         Path single = perItem ? null : out.single(outputDir);
         List<Path> targets = !perItem ? null : out.perItem(outputDir, java.util.stream.IntStream.range(0, items.size())
                 .mapToObj(i -> Map.entry(PromptsFile.outputName(items.get(i), i), input.prompts + " line " + items.get(i).line()))
                 .toList());
-        List<List<LoraSpec>> sets = PromptsFile.loraSets(items, perItem, text.style, text.loras, text.loraDirs);
-        EncodeOptions base = text.encodeOptions();
+        // as in A1111, one output holding a batch takes the first prompt's LoRA tags for all of them
+        List<List<LoraSpec>> sets = prepared.stream().map(p -> perItem ? p.loras() : prepared.get(0).loras()).toList();
         Compute compute = computeOptions.compute(spec.commandLine().getErr());
         Progress progress = perItem ? new Progress(spec.commandLine().getErr(), items.size()) : null;
         for (List<LoraSpec> set : new java.util.LinkedHashSet<>(sets)) { // one model per set of LoRAs
-            try (LoadedTextModel loaded = time.time("load", () -> TextModels.open(models,
-                    java.util.Optional.ofNullable(preset), compute, set));
+            try (LoadedTextModel model = time.time("load", () -> request.open(compute.device(), set));
                     NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
-                LoadedTextModel model = maxSequenceLength == null ? loaded : loaded.withT5Length(maxSequenceLength);
                 model.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
-                EncodeOptions options = text.withLayer(base, model.conditioner().preset());
-                TextOutputs.Settings settings = new TextOutputs.Settings(compute, options, names,
+                EncodeOptions options = request.encodeOptions(model.conditioner().preset());
+                TextOutputs.Settings settings = new TextOutputs.Settings(compute, options, request.names(),
                         time.time("hash", () -> out.weightsSha256(model::weightsSha256)));
                 if (!perItem) {
-                    SafetensorsWriter w = encodeAndWrite(model, settings, manager, items, single);
+                    SafetensorsWriter w = encodeAndWrite(model, settings, manager, items, prepared, single);
                     spec.commandLine().getErr().println("wrote " + single + " " + w.names());
                     return ExitCodes.OK;
                 }
                 for (int i = 0; i < items.size(); i++) {
                     if (sets.get(i).equals(set)) {
                         try (NDManager one = manager.newSubManager()) {
-                            encodeAndWrite(model, settings, one, List.of(items.get(i)), targets.get(i));
+                            encodeAndWrite(model, settings, one, List.of(items.get(i)), List.of(prepared.get(i)),
+                                    targets.get(i));
                         }
                         progress.step();
                     }
@@ -159,9 +139,9 @@ final class EncodeTextCommand implements Callable<Integer> {
 
     /** Encodes the items as one batch and writes one output file (or npy folder) holding it. */
     private SafetensorsWriter encodeAndWrite(LoadedTextModel model, TextOutputs.Settings settings, NDManager manager,
-            List<Item> batch, Path target) {
-        List<TextOutputs.Prompt> prompts = batch.stream().map(i -> new TextOutputs.Prompt(i.prompt(),
-                PromptsFile.encoded(text.style, i.prompt()), i.negative())).toList();
+            List<Item> batch, List<PreparedPrompt> prepared, Path target) {
+        List<TextOutputs.Prompt> prompts = prepared.stream().map(p -> new TextOutputs.Prompt(p.prompt(), p.text(),
+                p.negative())).toList();
         List<String> texts = prompts.stream().map(TextOutputs.Prompt::encoded).toList();
         List<String> negs = batch.stream().anyMatch(i -> i.negative() != null)
                 ? batch.stream().map(Item::negative).toList() : null;

@@ -38,7 +38,33 @@ public final class OutputOptions {
     }
 
     @Option(names = {"-o", "--output"}, description = "output file (safetensors) or folder (npy)")
+    String outputText;
+
     Path output;
+
+    /** What the command reads: an output never replaces any of it. */
+    private List<Path> inputs = List.of();
+
+    /**
+     * The files and folders the command reads, set before the outputs are checked.
+     *
+     * @param read the inputs (null entries and builtin specs skipped)
+     */
+    void reads(List<Path> read) {
+        inputs = read.stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The inputs of a command from its model specs (builtin: none) and the other paths it reads. */
+    static List<Path> inputs(List<String> models, List<Path> others) {
+        List<Path> all = new ArrayList<>();
+        for (String m : models) {
+            if (!m.startsWith("builtin:")) {
+                all.add(Path.of(m));
+            }
+        }
+        all.addAll(others.stream().filter(java.util.Objects::nonNull).toList());
+        return all;
+    }
 
     @Option(names = "--format", defaultValue = "safetensors", converter = Format.Converter.class,
             description = "safetensors (one file, settings in __metadata__) or npy (a folder of KEY.npy files and"
@@ -62,12 +88,17 @@ public final class OutputOptions {
      * @param outputDir the command's --output-dir, which excludes -o
      */
     Path single(Path outputDir) {
+        output = outputText == null ? null : Path.of(outputText);
         if (outputDir != null && output != null) {
             throw new InvalidInputException("-o/--output and --output-dir exclude each other: -o writes one output"
                     + " holding every item, --output-dir one output per item");
         }
         if (output == null) {
             throw new InvalidInputException("an output is needed: -o/--output FILE (or --output-dir for one per item)");
+        }
+        if (!npy() && (outputText.endsWith("/") || outputText.endsWith(java.io.File.separator))) {
+            throw new InvalidInputException("-o/--output " + outputText + ": ends in a separator, so it names a folder;"
+                    + " a safetensors output is a file (or give --format npy for a folder)");
         }
         try {
             check(output);
@@ -89,7 +120,7 @@ public final class OutputOptions {
      * @param items for each item: its name (without extension) and, for messages, where the name comes from
      */
     List<Path> perItem(Path outputDir, List<Map.Entry<String, String>> items) {
-        if (output != null) {
+        if (outputText != null) {
             throw new InvalidInputException("-o/--output and --output-dir exclude each other: -o writes one output"
                     + " holding every item, --output-dir one output per item");
         }
@@ -123,6 +154,7 @@ public final class OutputOptions {
     }
 
     private void check(Path target) {
+        OutputTargets.checkNotInput(target, inputs);
         if (npy()) {
             if (target.getFileName() != null && target.getFileName().toString().toLowerCase(Locale.ROOT)
                     .endsWith(".safetensors")) {

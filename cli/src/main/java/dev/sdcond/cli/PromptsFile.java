@@ -2,15 +2,11 @@ package dev.sdcond.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sdcond.conditioning.prompt.ExtraNetworks;
-import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
-import dev.sdcond.models.lora.LoraSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** The prompts of {@code encode-text}: the --prompts file, and the A1111 tags that name LoRAs in them. */
 final class PromptsFile {
@@ -77,40 +73,18 @@ final class PromptsFile {
         return lines;
     }
 
-    /**
-     * The LoRAs of each item: every --lora (given in {@code loras}), then, with --style a1111, those its positive
-     * prompt names in {@code <lora:NAME:W>} tags (found in --lora-dir). As in A1111, one output holding a batch takes the first
-     * prompt's tags for all of them.
-     */
-    static List<List<LoraSpec>> loraSets(List<Item> items, boolean perItem, PromptStyle style, List<LoraSpec> loras,
-            List<Path> loraDirs) {
-        List<List<LoraSpec>> sets = new ArrayList<>();
+    /** Prepares every prompt (tags, syntax), so that a bad one fails before any model work; names its line. */
+    static List<dev.sdcond.conditioning.PreparedPrompt> prepare(dev.sdcond.conditioning.TextRequest request,
+            List<Item> items) {
+        List<dev.sdcond.conditioning.PreparedPrompt> prepared = new ArrayList<>();
         for (Item it : items) {
-            List<LoraSpec> set = new ArrayList<>(loras);
-            Item from = perItem ? it : items.get(0);
-            if (style == PromptStyle.A1111) {
-                for (Map.Entry<String, Double> tag : ExtraNetworks.parse(from.prompt()).loras()) {
-                    set.add(ExtraNetworks.find(loraDirs, tag.getKey(), tag.getValue()));
-                }
-            }
-            sets.add(List.copyOf(set));
-        }
-        return sets;
-    }
-
-    /** The prompt as encoded: with --style a1111, without its extra-network tags. */
-    static String encoded(PromptStyle style, String prompt) {
-        return style == PromptStyle.A1111 && prompt != null ? ExtraNetworks.parse(prompt).text() : prompt;
-    }
-
-    /** Parses every prompt and negative prompt, so that a bad one fails before any model work. */
-    static void checkSyntax(List<Item> items, PromptStyle style, boolean strict) {
-        for (Item it : items) {
-            dev.sdcond.conditioning.prompt.PromptTokenizer.parse(style, strict, encoded(style, it.prompt()));
-            if (it.negative() != null) {
-                dev.sdcond.conditioning.prompt.PromptTokenizer.parse(style, strict, it.negative());
+            try {
+                prepared.add(dev.sdcond.conditioning.PreparedPrompt.of(request, it.prompt(), it.negative()));
+            } catch (InvalidInputException e) {
+                throw it.line() == 0 ? e : new InvalidInputException("line " + it.line() + ": " + e.getMessage(), e);
             }
         }
+        return prepared;
     }
 
     /** An item's output name: its "name", else its number among the prompts (000001, ...). */

@@ -1,10 +1,12 @@
 package dev.sdcond.cli;
 
 import dev.sdcond.conditioning.ClipSkipConvention;
-import dev.sdcond.conditioning.EncodeOptions;
-import dev.sdcond.conditioning.LayerSelection;
+import dev.sdcond.conditioning.LayerChoice;
+import dev.sdcond.conditioning.OutputNames;
 import dev.sdcond.conditioning.Preset;
-import dev.sdcond.conditioning.embeddings.EmbeddingStore;
+import dev.sdcond.conditioning.SyntaxMode;
+import dev.sdcond.conditioning.TextRequest;
+import dev.sdcond.conditioning.TextRequestBuilder;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.lora.LoraSpec;
@@ -12,10 +14,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
 import picocli.CommandLine.Option;
 
-/** The prompt-handling options of encode-text, bound to the library's {@link EncodeOptions} and layer choice. */
-final class TextOptions {
+/**
+ * The options that make a {@link TextRequest}, declared once for encode-text and the Spark job: a thin mapping, every
+ * check is the request's (its messages get the option's name here).
+ */
+public final class TextOptions {
+    @Option(names = "--preset", converter = Converters.PresetConverter.class,
+            description = "sd15, sd2, sdxl, flux or sd3 (default: inferred from the model)")
+    Preset preset;
+
     @Option(names = "--layer", description = "hidden_states index, negative from the end (-1 last, -2 penultimate)")
     Integer layer;
 
@@ -27,11 +38,11 @@ final class TextOptions {
 
     @Option(names = "--clip-skip-style", defaultValue = "a1111",
             description = "a1111 (1 = last layer), diffusers (0 = default), comfy (-1 = last layer) (default: a1111)")
-    ClipSkipConvention clipSkipStyle;
+    ClipSkipConvention clipSkipStyle = ClipSkipConvention.A1111;
 
     @Option(names = "--style", defaultValue = "a1111", converter = Converters.StyleConverter.class,
             description = "prompt syntax, chunking and weighting: a1111, comfy or plain (default: a1111)")
-    PromptStyle style;
+    PromptStyle style = PromptStyle.A1111;
 
     @Option(names = "--strict-syntax", description = "unclosed brackets and stray closers are errors")
     boolean strict;
@@ -62,47 +73,86 @@ final class TextOptions {
                     + " one where its file name appears in the prompt, ComfyUI where the prompt says embedding:NAME")
     List<Path> embeddingDirs = new ArrayList<>();
 
-    /** The combinations that exclude each other, and the clip-skip value's range, checked before any work. */
-    void check() {
+    @Option(names = "--names", defaultValue = "sdcond",
+            description = "tensor names: sdcond (hidden_states, pooled, negative_*), diffusers (prompt_embeds,"
+                    + " pooled_prompt_embeds, negative_prompt_embeds, negative_pooled_prompt_embeds) or comfy (cond,"
+                    + " pooled_output, negative_cond, negative_pooled_output) (default: sdcond)")
+    OutputNames names = OutputNames.SDCOND;
+
+    @Option(names = "--max-sequence-length", paramLabel = "L", converter = Converters.Positive.class,
+            description = "T5 tokens per prompt for Flux and SD3 (diffusers' max_sequence_length: 512 for FLUX.1-dev,"
+                    + " 256 for schnell and SD3, the defaults by preset), at most 512; not with --style comfy, which"
+                    + " pads T5 prompts to at least 256 tokens (Flux) or 77 (SD3) and never cuts them")
+    Integer maxSequenceLength;
+
+    /**
+     * The prompt style chosen (for front-end choices that depend on it).
+     *
+     * @return the style
+     */
+    public PromptStyle style() {
+        return style;
+    }
+
+    /**
+     * The --layer value, for a front end that also encodes images (the Spark job's image mode).
+     *
+     * @return the index, or empty when not given
+     */
+    public OptionalInt layer() {
+        return layer == null ? OptionalInt.empty() : OptionalInt.of(layer);
+    }
+
+    /**
+     * The request these options make, validated before any model work.
+     *
+     * @param models the --model values
+     * @param kernels --dtype, --attention, --linear
+     * @return the request
+     * @throws InvalidInputException naming the option at fault
+     */
+    public TextRequest request(List<String> models, KernelOptions kernels) {
+        TextRequestBuilder b = TextRequest.builder().setModels(models).optStyle(style)
+                .optSyntax(strict ? SyntaxMode.STRICT : SyntaxMode.TOLERANT).optMaxChunks(truncate ? 1 : maxChunks)
+                .optLayer(layerChoice()).optNames(names).optDtype(kernels.dtype).optAttention(kernels.attention)
+                .optLinear(kernels.linear);
+        if (preset != null) {
+            b.optPreset(preset);
+        }
+        if (zeroEmptyNegative != null) {
+            b.optZeroEmptyNegative(zeroEmptyNegative);
+        }
+        loras.forEach(b::addLora);
+        loraDirs.forEach(b::addLoraDir);
+        embeddingDirs.forEach(b::addEmbeddingDir);
+        if (maxSequenceLength != null) {
+            b.optT5Length(maxSequenceLength);
+        }
+        try {
+            return b.build();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException((maxSequenceLength != null && e.getMessage().contains("T5 length")
+                    ? "--max-sequence-length: " : "") + e.getMessage(), e);
+        }
+    }
+
+    private LayerChoice layerChoice() {
         if (clipSkip != null && layer != null) {
             throw new InvalidInputException("give --layer or --clip-skip, not both");
         }
         if (clipSkip != null) {
-            layer(Preset.SD15);
-        }
-    }
-
-    /** The options without the layer (which depends on the model's preset). */
-    EncodeOptions encodeOptions() {
-        EncodeOptions o = EncodeOptions.DEFAULT.withStyle(style).withStrictSyntax(strict)
-                .withMaxChunks(truncate ? 1 : maxChunks)
-                .withEmbeddings(style == PromptStyle.PLAIN ? EmbeddingStore.NONE : EmbeddingStore.of(embeddingDirs));
-        return zeroEmptyNegative == null ? o : o.withZeroEmptyNegative(zeroEmptyNegative);
-    }
-
-    /** The options with the layer they select in a preset (or the preset's own). */
-    EncodeOptions withLayer(EncodeOptions o, Preset p) {
-        LayerSelection l = layer(p);
-        return l == null ? o : o.withLayer(l);
-    }
-
-    /** The layer the options select in a preset, or null for the preset's own. */
-    private LayerSelection layer(Preset p) {
-        boolean defaultNorm = p.encoders().get(0).layer().finalNorm();
-        if (clipSkip != null) {
-            LayerSelection l;
             try {
-                l = clipSkipStyle.layer(clipSkip, p);
+                return new LayerChoice.ClipSkip(clipSkip, clipSkipStyle, Optional.ofNullable(finalNorm));
             } catch (InvalidInputException e) {
+                String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
                 throw new InvalidInputException("--clip-skip " + clipSkip + " (--clip-skip-style "
-                        + clipSkipStyle.name().toLowerCase(Locale.ROOT) + "): " + e.getMessage(), e);
+                        + clipSkipStyle.name().toLowerCase(Locale.ROOT) + "): " + why, e);
             }
-            return finalNorm == null ? l : new LayerSelection(l.index(), finalNorm);
         }
         if (layer != null || finalNorm != null) {
-            int idx = layer != null ? layer : p.encoders().get(0).layer().index();
-            return new LayerSelection(idx, finalNorm != null ? finalNorm : defaultNorm);
+            return new LayerChoice.Index(layer != null ? OptionalInt.of(layer) : OptionalInt.empty(),
+                    Optional.ofNullable(finalNorm));
         }
-        return null;
+        return LayerChoice.PRESET;
     }
 }

@@ -1,17 +1,21 @@
 package dev.sdcond.conditioning;
 
 import ai.djl.ndarray.NDManager;
-import dev.sdcond.models.Compute;
 import dev.sdcond.models.FloatTensor;
 import dev.sdcond.models.Towers;
+import dev.sdcond.models.lora.LoraSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The common case in one call, with plain Java results: load a model once, then
- * {@code encode(prompt, negative)} for each prompt. No DJL type reaches the caller: every result is copied out
- * ({@link FloatTensor}) and the native memory of each call is freed when it returns.
+ * The common case in one call, with plain Java results: open a {@link TextRequest} once, then
+ * {@code encode(prompt, negative)} for each prompt, or a batch. No DJL type reaches the caller: every result is copied
+ * out ({@link FloatTensor}) and the native memory of each call is freed when it returns. Prompts are prepared as by
+ * every front end ({@link PreparedPrompt}): with style a1111, {@code <lora:NAME:W>} tags load the model with those
+ * LoRAs merged (once per set of LoRAs, kept until {@link #close()}).
  *
  * <pre>{@code
  * try (Conditioning sdxl = Conditioning.open(Path.of("/models/stable-diffusion-xl-base-1.0"))) {
@@ -24,12 +28,18 @@ import java.util.Map;
  * <p>Thread-safe: any number of threads may call {@link #encode} at once.
  */
 public final class Conditioning implements AutoCloseable {
-    private final LoadedTextModel model;
-    private final EncodeOptions options;
+    private final TextRequest request;
+    private final ai.djl.Device device;
+    private final Map<List<LoraSpec>, Opened> models = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
-    private Conditioning(LoadedTextModel model, EncodeOptions options) {
-        this.model = model;
-        this.options = options;
+    /** A model and its prompt handling. */
+    private record Opened(LoadedTextModel model, EncodeOptions options) {}
+
+    private Conditioning(TextRequest request, ai.djl.Device device) {
+        this.request = request;
+        this.device = device;
+        opened(request.loras()); // the request's own model: loaded now, so that a bad model fails here
     }
 
     /**
@@ -52,39 +62,57 @@ public final class Conditioning implements AutoCloseable {
      * @return the loaded model; close it to free its weights
      */
     public static Conditioning open(String model) {
-        return open(List.of(model), Compute.CPU, EncodeOptions.DEFAULT);
+        return open(TextRequest.builder().setModels(model).build());
     }
 
     /**
-     * Opens a model with every choice explicit.
+     * Opens a request's model on the CPU.
      *
-     * @param specs one model, or one per encoder (SDXL from separate folders: CLIP-L, then bigG)
-     * @param compute device and dtype
-     * @param options prompt style, layers, chunk limit, embeddings (their LoRAs: {@link TextModels#open})
+     * @param request the model, prompt handling, LoRAs, embeddings, names, dtype and kernels
      * @return the loaded model; close it to free its weights
      */
-    public static Conditioning open(List<String> specs, Compute compute, EncodeOptions options) {
-        return new Conditioning(TextModels.open(specs, compute), options);
+    public static Conditioning open(TextRequest request) {
+        return open(request, ai.djl.Device.cpu());
+    }
+
+    /**
+     * Opens a request's model on a device.
+     *
+     * @param request the request
+     * @param device where the towers run ({@code Device.gpu(0)} needs a CUDA libtorch)
+     * @return the loaded model; close it to free its weights
+     */
+    public static Conditioning open(TextRequest request, ai.djl.Device device) {
+        return new Conditioning(request, device);
+    }
+
+    /**
+     * The request this was opened with.
+     *
+     * @return the request
+     */
+    public TextRequest request() {
+        return request;
     }
 
     /**
      * The preset in use.
      *
-     * @return sd15, sd2, sdxl or flux
+     * @return sd15, sd2, sdxl, flux or sd3
      */
     public Preset preset() {
-        return model.conditioner().preset();
+        return opened(request.loras()).model().conditioner().preset();
     }
 
     /**
      * Encodes a prompt without a negative prompt.
      *
-     * @param prompt the prompt, in the syntax of the options' style
+     * @param prompt the prompt, in the syntax of the request's style
      * @return its conditioning, with null negative fields
      * @throws dev.sdcond.models.InvalidInputException for a prompt the style's syntax refuses (strict mode)
      */
     public Result encode(String prompt) {
-        return encode(prompt, null, false);
+        return encodeBatch(List.of(prompt), null).get(0);
     }
 
     /**
@@ -93,34 +121,86 @@ public final class Conditioning implements AutoCloseable {
      * @param prompt the prompt
      * @param negative the negative prompt ("" for an empty one; use {@link #encode(String)} for none)
      * @return both conditionings
-     * @throws IllegalArgumentException when {@code negative} is null
+     * @throws dev.sdcond.models.InvalidInputException when {@code negative} is null
      */
     public Result encode(String prompt, String negative) {
         if (negative == null) {
-            throw new IllegalArgumentException("negative prompt is null; use encode(prompt) for none");
+            throw new dev.sdcond.models.InvalidInputException("negative prompt is null; use encode(prompt) for none");
         }
-        return encode(prompt, negative, true);
+        return encodeBatch(List.of(prompt), List.of(negative)).get(0);
     }
 
-    private Result encode(String prompt, String negative, boolean withNegative) {
-        try (NDManager m = NDManager.newBaseManager(Towers.ENGINE)) {
-            TextConditioner.Result r = model.conditioner().encode(m, prompt, withNegative ? negative : null, options);
-            TextConditioning p = r.positive();
-            TextConditioning n = r.negative();
-            return new Result(FloatTensor.of(p.hiddenStates()), FloatTensor.of(p.pooled()),
-                    n == null ? null : FloatTensor.of(n.hiddenStates()), n == null ? null : FloatTensor.of(n.pooled()),
-                    p.inputIds()[0], model.metadata());
+    /**
+     * Encodes prompts as one batch (one forward pass; prompts padded to the batch's longest, as a pipeline's batch
+     * is). As in A1111, a batch takes the first prompt's LoRA tags for all of its prompts.
+     *
+     * @param prompts the prompts
+     * @param negatives one negative prompt per prompt, or null for none
+     * @return one result per prompt, in order
+     * @throws dev.sdcond.models.InvalidInputException for an empty batch, negatives of another length, or a prompt
+     *     refused (names its index)
+     */
+    public List<Result> encodeBatch(List<String> prompts, List<String> negatives) {
+        if (prompts.isEmpty() || (negatives != null && negatives.size() != prompts.size())) {
+            throw new dev.sdcond.models.InvalidInputException("a batch needs 1 or more prompts and as many negative"
+                    + " prompts (or none): got " + prompts.size() + " and " + (negatives == null ? "none"
+                    : negatives.size()));
         }
+        List<PreparedPrompt> prepared = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            try {
+                prepared.add(PreparedPrompt.of(request, prompts.get(i), negatives == null ? null : negatives.get(i)));
+            } catch (dev.sdcond.models.InvalidInputException e) {
+                throw prompts.size() == 1 ? e
+                        : new dev.sdcond.models.InvalidInputException("prompt " + i + ": " + e.getMessage(), e);
+            }
+        }
+        Opened o = opened(prepared.get(0).loras());
+        try (NDManager m = NDManager.newBaseManager(Towers.ENGINE)) {
+            TextConditioner.Result r = o.model().conditioner().encode(m,
+                    prepared.stream().map(PreparedPrompt::text).toList(), negatives, o.options());
+            List<Result> out = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                out.add(result(o.model(), r, i));
+            }
+            return out;
+        }
+    }
+
+    private static Result result(LoadedTextModel model, TextConditioner.Result r, int i) {
+        TextConditioning p = r.positive();
+        TextConditioning n = r.negative();
+        return new Result(row(p.hiddenStates(), i), row(p.pooled(), i), n == null ? null : row(n.hiddenStates(), i),
+                n == null ? null : row(n.pooled(), i), p.inputIds()[i], model.metadata());
+    }
+
+    private static FloatTensor row(ai.djl.ndarray.NDArray batch, int i) {
+        return batch == null ? null : FloatTensor.of(batch.get(i).expandDims(0));
+    }
+
+    private Opened opened(List<LoraSpec> loras) {
+        if (closed) {
+            throw new dev.sdcond.models.InvalidInputException("this Conditioning is closed");
+        }
+        return models.computeIfAbsent(loras, l -> {
+            LoadedTextModel m = request.open(device, l);
+            try {
+                return new Opened(m, request.encodeOptions(m.conditioner().preset()));
+            } catch (RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        });
     }
 
     /**
      * One prompt's conditioning as plain arrays.
      *
-     * @param hiddenStates [1, 77 * chunks, D], or null for a preset without (Flux)
+     * @param hiddenStates [1, 77 * chunks, D] (Flux: T5's [1, L, 4096])
      * @param pooled [1, P], or null for a preset without (SD1.x, SD2.x)
      * @param negativeHiddenStates like {@code hiddenStates}, for the negative prompt; null without one
      * @param negativePooled like {@code pooled}, for the negative prompt; null without one
-     * @param inputIds the first encoder's ids, 77 per chunk
+     * @param inputIds the first CLIP encoder's ids, 77 per chunk
      * @param metadata what the model records with outputs (e.g. random weights, LoRAs)
      */
     public record Result(FloatTensor hiddenStates, FloatTensor pooled, FloatTensor negativeHiddenStates,
@@ -128,6 +208,8 @@ public final class Conditioning implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        closed = true;
+        models.values().forEach(o -> o.model().close());
+        models.clear();
     }
 }

@@ -26,12 +26,20 @@ class ConditioningFacadeTest {
     @Test
     void plainResultsMatchTheGoldensAndOutliveTheCall() throws Exception {
         Conditioning.Result r;
-        try (Conditioning sd = Conditioning.open(List.of(Goldens.path("clip-tiny-a").toString()), Compute.CPU,
-                EncodeOptions.DEFAULT.withStyle(PromptStyle.PLAIN))) {
+        try (Conditioning sd = Conditioning.open(TextRequest.builder()
+                .setModels(Goldens.path("clip-tiny-a").toString()).optStyle(PromptStyle.PLAIN).build())) {
             assertEquals("sd15", sd.preset().name());
             r = sd.encode("a photo of a cat", "blurry");
             assertNull(sd.encode("a photo of a cat").negativeHiddenStates());
-            assertThrows(IllegalArgumentException.class, () -> sd.encode("x", null));
+            assertThrows(dev.sdcond.models.InvalidInputException.class, () -> sd.encode("x", null));
+            // a batch: each row as the prompt alone (same chunk count)
+            List<Conditioning.Result> batch = sd.encodeBatch(List.of("a dog", "a photo of a cat"),
+                    List.of("", "blurry"));
+            assertEquals(r.hiddenStates(), batch.get(1).hiddenStates());
+            assertEquals(r.negativeHiddenStates(), batch.get(1).negativeHiddenStates());
+            sd.close();
+            // used after close: an error of the hierarchy, naming what happened
+            assertThrows(dev.sdcond.models.InvalidInputException.class, () -> sd.encode("x"));
         }
         // the model is closed: the result is plain Java and still there
         assertArrayEquals(new long[] {1, 77, 32}, r.hiddenStates().shape());
@@ -53,8 +61,8 @@ class ConditioningFacadeTest {
 
     @Test
     void sdxlGivesPooledVectors() {
-        try (Conditioning xl = Conditioning.open(List.of(Goldens.path("clip-tiny-a").toString(),
-                Goldens.path("clip-text-tiny-b").toString()), Compute.CPU, EncodeOptions.DEFAULT)) {
+        try (Conditioning xl = Conditioning.open(TextRequest.builder().setModels(
+                Goldens.path("clip-tiny-a").toString(), Goldens.path("clip-text-tiny-b").toString()).build())) {
             Conditioning.Result r = xl.encode("a (red:1.3) car on a road at night", "");
             assertArrayEquals(new long[] {1, 77, 72}, r.hiddenStates().shape());
             assertArrayEquals(new long[] {1, 24}, r.pooled().shape());

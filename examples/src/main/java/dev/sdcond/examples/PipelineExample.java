@@ -1,7 +1,7 @@
 package dev.sdcond.examples;
 
 import dev.sdcond.conditioning.Conditioning;
-import dev.sdcond.conditioning.EncodeOptions;
+import dev.sdcond.conditioning.TextRequest;
 import dev.sdcond.ipadapter.ImageConditioning;
 import dev.sdcond.ipadapter.Uncond;
 import dev.sdcond.models.Compute;
@@ -32,7 +32,7 @@ public final class PipelineExample {
 
     /** Conditions one prompt and one image, and prints what a pipeline would receive. */
     static void run(String[] args, PrintStream out) {
-        try (Conditioning text = Conditioning.open(List.of(args[0], args[1]), Compute.CPU, EncodeOptions.DEFAULT);
+        try (Conditioning text = Conditioning.open(TextRequest.builder().setModels(args[0], args[1]).build());
                 ImageConditioning image = ImageConditioning.open(args[2], Compute.CPU, new Uncond.ZeroPixels())) {
             Conditioning.Result c = text.encode(args[4], args[5]);
             ImageConditioning.Result i = image.encode(List.of(Path.of(args[3])));

@@ -42,42 +42,17 @@ public final class EncodeDataset implements Callable<Integer> {
     @Option(names = {"-m", "--model"}, required = true, description = "model spec, as encode-text's (repeatable)")
     List<String> models;
 
-    @Option(names = "--preset", description = "sd15, sd2, sdxl, flux or sd3 (default: inferred)")
-    String preset;
+    @picocli.CommandLine.Mixin
+    dev.sdcond.cli.TextOptions text = new dev.sdcond.cli.TextOptions();
 
-    @Option(names = "--style", defaultValue = "a1111", description = "a1111, comfy or plain (default: a1111)")
-    String style;
-
-    @Option(names = "--strict", description = "unclosed brackets and stray closers make a row an error")
-    boolean strict;
-
-    @Option(names = "--max-chunks", defaultValue = "0", description = "chunk limit per prompt (default: none)")
-    int maxChunks;
-
-    @Option(names = "--clip-skip", description = "clip skip, in the convention of --clip-skip-style")
-    Integer clipSkip;
-
-    @Option(names = "--clip-skip-style", defaultValue = "a1111", description = "a1111, diffusers or comfy")
-    String clipSkipStyle;
-
-    @Option(names = "--embeddings", paramLabel = "DIR", description = "textual-inversion embeddings folder (repeatable)")
-    List<String> embeddings = new ArrayList<>();
-
-    @Option(names = "--lora", paramLabel = "FILE[:STRENGTH]", description = "a LoRA merged into the text encoders"
-            + " (repeatable)")
-    List<String> loras = new ArrayList<>();
-
-    @Option(names = "--dtype", defaultValue = "float32", description = "compute dtype: float32, bfloat16, float16")
-    String dtype;
+    @picocli.CommandLine.Mixin
+    dev.sdcond.cli.KernelOptions kernels = new dev.sdcond.cli.KernelOptions();
 
     @Option(names = "--output-dtype", defaultValue = "float16", description = "tensor bytes: float16 or float32")
     String outputDtype;
 
     @Option(names = "--arrays", description = "array<float> columns instead of bytes")
     boolean arrays;
-
-    @Option(names = "--names", defaultValue = "sdcond", description = "sdcond, diffusers or comfy")
-    String names;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "rows per forward pass (default: 8)")
     int batchSize;
@@ -100,9 +75,6 @@ public final class EncodeDataset implements Callable<Integer> {
 
     @Option(names = "--crop", defaultValue = "center", description = "image mode: crop position, as encode-image's")
     String crop;
-
-    @Option(names = "--layer", defaultValue = "-2", description = "image mode: hidden state kept (default: -2)")
-    int layer;
 
     @Option(names = "--uncond", description = "image mode: zeros, zero-pixels, black or an image file")
     String uncond;
@@ -147,8 +119,7 @@ public final class EncodeDataset implements Callable<Integer> {
             encoder = e;
             describing.add(e.getOrDefault(e.nameCol()));
         } else {
-            TextConditioningEncoder e = configure(new TextConditioningEncoder());
-            e.settings();
+            TextConditioningEncoder e = configure(new TextConditioningEncoder()); // the request: checked now
             encoder = e;
             describing.add(promptColumn);
             if (negativeColumn != null) {
@@ -188,21 +159,17 @@ public final class EncodeDataset implements Callable<Integer> {
         if (models.size() != 1) {
             throw new dev.sdcond.models.InvalidInputException("image mode takes one --model, got " + models.size());
         }
-        return e.with(e.model(), models.get(0)).with(e.mode(), mode).with(e.crop(), crop).with(e.layer(), layer)
-                .with(e.uncond(), uncond == null ? "" : uncond).with(e.computeDtype(), dtype)
+        return e.with(e.model(), models.get(0)).with(e.mode(), mode).with(e.crop(), crop).with(e.layer(), text.layer().orElse(-2))
+                .with(e.uncond(), uncond == null ? "" : uncond).with(e.computeDtype(), kernels.dtype().name().toLowerCase(Locale.ROOT))
                 .with(e.outputDtype(), outputDtype).with(e.arrays(), arrays).with(e.batchSize(), batchSize)
                 .with(e.imageCol(), imageColumn != null ? imageColumn : "content");
     }
 
     private TextConditioningEncoder configure(TextConditioningEncoder e) {
-        e.with(e.models(), models.toArray(String[]::new)).with(e.preset(), preset == null ? "" : preset)
-                .with(e.style(), style).with(e.strict(), strict).with(e.maxChunks(), maxChunks)
-                .with(e.clipSkip(), clipSkip == null ? -1 : clipSkip).with(e.clipSkipStyle(), clipSkipStyle)
-                .with(e.computeDtype(), dtype).with(e.outputDtype(), outputDtype).with(e.arrays(), arrays)
-                .with(e.names(), names).with(e.batchSize(), batchSize).with(e.promptCol(), promptColumn)
+        e.with(e.request(), text.request(models, kernels)).with(e.outputDtype(), outputDtype).with(e.arrays(), arrays)
+                .with(e.batchSize(), batchSize).with(e.promptCol(), promptColumn)
                 .with(e.negativeCol(), negativeColumn == null ? "" : negativeColumn).with(e.idCol(), idColumn)
-                .with(e.npzDir(), npzDir == null ? "" : npzDir).with(e.embeddings(), embeddings.toArray(String[]::new))
-                .with(e.loras(), loras.toArray(String[]::new));
+                .with(e.npzDir(), npzDir == null ? "" : npzDir);
         return e;
     }
 
@@ -262,6 +229,7 @@ public final class EncodeDataset implements Callable<Integer> {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExpandAtFiles(false);
+        cl.setCaseInsensitiveEnumValuesAllowed(true); // the option words of encode-text, spelled as there
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             int code = ex instanceof dev.sdcond.models.InvalidInputException ? 2
                     : ex instanceof dev.sdcond.models.OutputException ? 3 : 70;

@@ -1,6 +1,9 @@
 package dev.sdcond.spark;
 
 import dev.sdcond.conditioning.LoadedTextModel;
+import dev.sdcond.conditioning.TextRequest;
+import dev.sdcond.models.lora.LoraSpec;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -9,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * that run in the JVM (the library's conditioner is thread-safe) and closed when the JVM shuts down.
  */
 final class ExecutorModels {
-    private static final Map<Map.Entry<TextSettings, ai.djl.Device>, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
+    private static final Map<List<Object>, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
     private static final Map<Map.Entry<ImageSettings, ai.djl.Device>, dev.sdcond.ipadapter.LoadedVisionModel> IMAGE =
             new ConcurrentHashMap<>();
 
@@ -26,8 +29,8 @@ final class ExecutorModels {
      * @param device the task's device ({@link TaskDevices})
      * @return the model, shared: never close it
      */
-    static LoadedTextModel text(TextSettings s, ai.djl.Device device) {
-        return TEXT.computeIfAbsent(Map.entry(s, device), k -> s.load(device));
+    static LoadedTextModel text(TextRequest r, List<LoraSpec> loras, ai.djl.Device device) {
+        return TEXT.computeIfAbsent(List.of(r, loras, device), k -> r.open(device, loras));
     }
 
     /**

@@ -28,6 +28,7 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
     private final Param<String> uncond;
     private final Param<String> imageCol;
     private final Param<String> nameCol;
+    private final Param<String> computeDtype;
 
     /** A transformer with the defaults: hf resize, center crop, layer -2, no uncond, float16 output, batch 16. */
     public ImageEmbeddingEncoder() {
@@ -48,12 +49,19 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
         uncond = new Param<>(this, "uncond", "zeros, zero-pixels, black or an image file (empty: none)");
         imageCol = new Param<>(this, "imageCol", "the binary image column");
         nameCol = new Param<>(this, "nameCol", "a column naming the image (its path), for messages and formats");
+        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
+        setDefault(computeDtype, "float32");
         setDefault(mode, "hf");
         setDefault(crop, "center");
         setDefault(layer, -2);
         setDefault(uncond, "");
         setDefault(imageCol, "content");
         setDefault(nameCol, "path");
+    }
+
+    /** @return float32, bfloat16 or float16 */
+    public Param<String> computeDtype() {
+        return computeDtype;
     }
 
     /** @return the image encoder spec */

@@ -15,39 +15,31 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * What sdcond's Spark transformers share: the compute dtype, the output dtype and layout, the batch size, and the
+ * What sdcond's Spark transformers share: the output dtype and layout, the batch size, and the
  * columns they add (per tensor its values and shape, {@code dtype}, {@code error}; the settings in the tensor columns'
  * metadata).
  */
 public abstract class TensorEncoder extends Transformer {
     private static final long serialVersionUID = 1L;
     private final String uid;
-    private final Param<String> computeDtype;
     private final Param<String> outputDtype;
     private final BooleanParam arrays;
     private final IntParam batchSize;
 
     /**
-     * The shared params with their defaults: float32 compute, float16 output bytes.
+     * The shared params with their defaults: float16 output bytes.
      *
      * @param uid the transformer's id
      * @param batch the default batch size
      */
     protected TensorEncoder(String uid, int batch) {
         this.uid = uid;
-        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
         outputDtype = new Param<>(this, "outputDtype", "float16 or float32 bytes");
         arrays = new BooleanParam(this, "arrays", "array<float> columns instead of bytes");
         batchSize = new IntParam(this, "batchSize", "rows per forward pass");
-        setDefault(computeDtype, "float32");
         setDefault(outputDtype, "float16");
         setDefault(arrays, false);
         setDefault(batchSize, batch);
-    }
-
-    /** @return float32, bfloat16 or float16 */
-    public Param<String> computeDtype() {
-        return computeDtype;
     }
 
     /** @return float16 or float32 bytes */

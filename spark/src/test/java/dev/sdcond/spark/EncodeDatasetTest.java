@@ -70,7 +70,7 @@ class EncodeDatasetTest {
         String b = Goldens.path("clip-text-tiny-b").toString();
         Path out = dir.resolve("out");
         assertEquals(0, run("-i", in.toString(), "-o", out.toString(), "-m", a, "-m", b, "--preset", "sdxl",
-                "--strict", "--negative-column", "negative", "--batch-size", "4", "--master", "local[2]"));
+                "--strict-syntax", "--negative-column", "negative", "--batch-size", "4", "--master", "local[2]"));
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
         assertTrue(lastErr.contains("sdcond-dataset: 5 / 5 rows,") && lastErr.contains("rows/s"), lastErr);
         Map<String, Row> rows = new HashMap<>();
@@ -121,7 +121,7 @@ class EncodeDatasetTest {
         }
         Path full = Files.writeString(dir.resolve("all.jsonl"), all);
         Path half = Files.writeString(dir.resolve("half.jsonl"), all.substring(0, all.indexOf("{\"id\": 3")));
-        String[] common = {"-m", a, "--preset", "sd15", "--strict", "--master", "local[2]"};
+        String[] common = {"-m", a, "--preset", "sd15", "--strict-syntax", "--master", "local[2]"};
         assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("once").toString()}, common)));
         assertEquals(0, run(concat(new String[] {"-i", half.toString(), "-o", dir.resolve("twice").toString()}, common)));
         assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("twice").toString(),

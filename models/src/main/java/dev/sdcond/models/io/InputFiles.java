@@ -73,7 +73,8 @@ public final class InputFiles {
     }
 
     /**
-     * Fails unless {@code file} is an existing regular file (or a link to one).
+     * Fails unless {@code file} is an existing regular file (or a link to one): a FIFO, a device or a socket is
+     * refused before it is opened, since reading one may block forever or never end.
      *
      * @param file the file that must exist
      */
@@ -83,6 +84,10 @@ public final class InputFiles {
         }
         if (!Files.exists(file)) {
             throw new InvalidInputException(file + ": no such file");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(file + ": is not a regular file (a FIFO, device or socket); sdcond reads"
+                    + " files only");
         }
     }
 

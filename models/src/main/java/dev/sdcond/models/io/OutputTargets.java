@@ -46,6 +46,7 @@ public final class OutputTargets {
         if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new InvalidInputException(file + ": is a folder; an output file never replaces a folder");
         }
+        checkReplaceable(file);
         if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !overwrite) {
             throw new ExistsException(file);
         }
@@ -63,6 +64,10 @@ public final class OutputTargets {
      */
     public static void checkNpyFolder(Path dir, boolean overwrite) {
         checkName(dir);
+        if (Files.isSymbolicLink(dir)) {
+            throw new InvalidInputException(dir + ": is a symbolic link" + (Files.isDirectory(dir) ? " to a folder" : "")
+                    + "; an output never replaces a link (give the path it points to)");
+        }
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 throw new InvalidInputException(dir + ": is a file; an npy output is a folder and never replaces a file");
@@ -96,6 +101,53 @@ public final class OutputTargets {
                     && (p.getFileName().toString().equals(NPY_METADATA) || p.getFileName().toString().endsWith(".npy")));
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** An existing target must be a regular file: a link, FIFO, device or socket is never replaced, --force or not. */
+    private static void checkReplaceable(Path file) {
+        if (Files.isSymbolicLink(file)) {
+            throw new InvalidInputException(file + ": is a symbolic link; an output never replaces a link (give the"
+                    + " path it points to)");
+        }
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException(file + ": is not a regular file (a FIFO, device or socket); an output never"
+                    + " replaces one");
+        }
+    }
+
+    /**
+     * Fails when writing {@code target} could destroy what the same command reads: the target exists and is one of
+     * the inputs (the same file by identity, through links and hard links), lies inside an input folder, or is a
+     * folder that holds an input.
+     *
+     * @param target the output file or folder
+     * @param inputs the files and folders the command reads
+     * @throws InvalidInputException naming both
+     */
+    public static void checkNotInput(Path target, java.util.Collection<Path> inputs) {
+        if (!Files.exists(target)) {
+            return; // a new name: nothing of the user's is replaced
+        }
+        Path real;
+        try {
+            real = target.toRealPath();
+        } catch (IOException e) {
+            return;
+        }
+        for (Path in : inputs) {
+            if (in == null || !Files.exists(in)) {
+                continue;
+            }
+            try {
+                Path inReal = in.toRealPath();
+                if (Files.isSameFile(real, inReal) || real.startsWith(inReal) || inReal.startsWith(real)) {
+                    throw new InvalidInputException(target + ": is (or holds, or is inside) " + in + ", which this"
+                            + " command reads; an output never replaces an input");
+                }
+            } catch (IOException e) {
+                // an input that cannot be resolved is reported where it is read
+            }
         }
     }
 
