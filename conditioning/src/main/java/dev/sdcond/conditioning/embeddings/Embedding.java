@@ -80,6 +80,12 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
         try (NDArray a = src.load(key, m, DataType.FLOAT32)) {
             flat = a.toFloatArray();
         }
+        for (int i = 0; i < flat.length; i++) {
+            if (!Float.isFinite(flat[i])) {
+                throw new InvalidInputException(src.describe() + ": embedding '" + key + "' holds " + flat[i]
+                        + " (vector " + i / w + ", component " + i % w + "): not a usable embedding");
+            }
+        }
         float[][] out = new float[n][w];
         for (int i = 0; i < n; i++) {
             System.arraycopy(flat, i * w, out[i], 0, w);

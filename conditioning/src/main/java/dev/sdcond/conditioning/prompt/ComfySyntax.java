@@ -13,6 +13,12 @@ public final class ComfySyntax {
     private static final char ESC_CLOSE = '\u0001';
     private static final char ESC_OPEN = '\u0002';
 
+    /**
+     * The deepest nesting of brackets parsed (ComfyUI's parser recurses once per level and itself fails with
+     * Python's RecursionError at about 990; the recursion and its copies also cost depth x length).
+     */
+    public static final int MAX_DEPTH = 256;
+
     private ComfySyntax() {}
 
     /**
@@ -41,6 +47,10 @@ public final class ComfySyntax {
                 i++;
             } else if (c == '(') {
                 open.add(i);
+                if (open.size() > MAX_DEPTH) {
+                    throw new PromptSyntaxException(prompt, i, "brackets nested more than " + MAX_DEPTH
+                            + " deep (ComfyUI's parser fails near 990)");
+                }
             } else if (c == ')') {
                 if (open.isEmpty()) {
                     warnings.add(new ParsedPrompt.Warning(i, "')' closes no bracket"));

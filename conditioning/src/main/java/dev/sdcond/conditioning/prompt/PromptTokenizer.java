@@ -82,7 +82,24 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
             case COMFY -> ComfySyntax.parse(prompt);
             case PLAIN -> new ParsedPrompt(List.of(PromptSegment.text(prompt, 1.0)), List.of());
         };
+        requireFiniteWeights(p);
         return strict ? p.strict(prompt) : p;
+    }
+
+    /**
+     * Refuses a weight beyond float32's range (e.g. {@code (cat:1e400)}, or {@code (} nested a thousand times): the
+     * tools multiply the hidden states by it in float32, which gives Inf and NaN conditioning (their defect).
+     */
+    private static void requireFiniteWeights(ParsedPrompt p) {
+        for (PromptSegment s : p.segments()) {
+            if (!s.isBreak() && !Float.isFinite((float) s.weight())) {
+                String t = s.text().strip();
+                t = t.length() <= 30 ? t : t.substring(0, 27) + "...";
+                throw new dev.sdcond.models.InvalidInputException("the prompt weight " + s.weight() + " (on \"" + t
+                        + "\") is beyond float32's range: the conditioning would be Inf or NaN; lower the weight or"
+                        + " the nesting of brackets");
+            }
+        }
     }
 
     /**

@@ -113,20 +113,39 @@ public final class ClipTokenizer implements AutoCloseable {
     }
 
     /**
-     * A tokenizer from a Hugging Face {@code tokenizer.json}.
+     * A tokenizer from a Hugging Face {@code tokenizer.json}: its BPE vocabulary and merges, set into the CLIP pipeline
+     * (normalizer, pre-tokenizer, {@code </w>}) as for {@code vocab.json} + {@code merges.txt}. The file's own
+     * normalizer and pre-tokenizer are not used: A1111, ComfyUI and diffusers tokenize with transformers' slow
+     * {@code CLIPTokenizer}, whose pipeline is fixed, and a hostile pattern there (one the regex engine gives up on, a
+     * replacement that multiplies the text) would reach the native tokenizer, where a panic ends the process.
      *
      * @param file the file
      * @return its tokenizer
-     * @throws dev.sdcond.models.InvalidInputException when it cannot be read or parsed
+     * @throws dev.sdcond.models.InvalidInputException when it cannot be read or parsed, or is over
+     *     {@link #MAX_FILE_BYTES}
      */
     public static ClipTokenizer fromTokenizerJson(Path file) {
-        byte[] bytes = read(file);
-        JsonNode root = parse(file, bytes);
-        if (!root.path("model").path("type").asText("").equals("BPE")) {
+        JsonNode root = parse(file, read(file));
+        JsonNode model = root.path("model");
+        if (!model.path("type").asText("").equals("BPE")) {
             throw new InvalidInputException(file + ": not a BPE tokenizer (model.type is '"
-                    + root.path("model").path("type").asText("missing") + "')");
+                    + model.path("type").asText("missing") + "')");
         }
-        return load(bytes, file.toString());
+        if (!model.path("vocab").isObject() || !model.path("merges").isArray()) {
+            throw new InvalidInputException(file + ": model.vocab (an object) or model.merges (an array) is missing");
+        }
+        ArrayNode merges = JSON.createArrayNode();
+        int i = 0;
+        for (JsonNode m : model.get("merges")) {
+            String pair = m.isTextual() ? m.asText() : m.isArray() && m.size() == 2 && m.get(0).isTextual()
+                    && m.get(1).isTextual() ? m.get(0).asText() + " " + m.get(1).asText() : null;
+            if (pair == null || pair.split(" ", -1).length != 2) {
+                throw new InvalidInputException(file + ": model.merges[" + i + "] is not a pair of tokens");
+            }
+            merges.add(pair);
+            i++;
+        }
+        return inClipPipeline(file, model.get("vocab"), merges, file.toString());
     }
 
     /**
@@ -139,14 +158,6 @@ public final class ClipTokenizer implements AutoCloseable {
      */
     public static ClipTokenizer fromVocabAndMerges(Path vocabFile, Path mergesFile) {
         JsonNode vocab = parse(vocabFile, read(vocabFile));
-        if (!vocab.isObject() || vocab.size() == 0) {
-            throw new InvalidInputException(vocabFile + ": expected a JSON object of token -> id");
-        }
-        vocab.fields().forEachRemaining(e -> {
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new InvalidInputException(vocabFile + ": id of token '" + e.getKey() + "' is not a non-negative integer");
-            }
-        });
         String mergesText = new String(read(mergesFile), StandardCharsets.UTF_8);
         ArrayNode merges = JSON.createArrayNode();
         String[] lines = mergesText.split("\n");
@@ -161,6 +172,19 @@ public final class ClipTokenizer implements AutoCloseable {
             }
             merges.add(parts[0] + " " + parts[1]);
         }
+        return inClipPipeline(vocabFile, vocab, merges, vocabFile + " + " + mergesFile.getFileName());
+    }
+
+    /** A vocabulary and merges in the bundled CLIP pipeline, its special tokens' ids taken from the vocabulary. */
+    private static ClipTokenizer inClipPipeline(Path vocabFile, JsonNode vocab, ArrayNode merges, String source) {
+        if (!vocab.isObject() || vocab.size() == 0) {
+            throw new InvalidInputException(vocabFile + ": expected a JSON object of token -> id");
+        }
+        vocab.fields().forEachRemaining(e -> {
+            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
+                throw new InvalidInputException(vocabFile + ": id of token '" + e.getKey() + "' is not a non-negative integer");
+            }
+        });
         ObjectNode template;
         try (InputStream in = ClipTokenizer.class.getResourceAsStream(RESOURCE)) {
             template = (ObjectNode) JSON.readTree(in);
@@ -178,7 +202,7 @@ public final class ClipTokenizer implements AutoCloseable {
         ArrayNode added = (ArrayNode) template.get("added_tokens");
         ((ObjectNode) added.get(0)).put("id", vocab.get("<|startoftext|>").asInt());
         ((ObjectNode) added.get(1)).put("id", vocab.get("<|endoftext|>").asInt());
-        return load(template.toString().getBytes(StandardCharsets.UTF_8), vocabFile + " + " + mergesFile.getFileName());
+        return load(template.toString().getBytes(StandardCharsets.UTF_8), source);
     }
 
     private static ClipTokenizer load(byte[] json, String source) {
@@ -189,7 +213,20 @@ public final class ClipTokenizer implements AutoCloseable {
         }
     }
 
+    /** The largest tokenizer file read (CLIP's tokenizer.json is 2.2 MB, its vocab.json 1 MB, merges.txt 0.5 MB). */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+
     private static byte[] read(Path file) {
+        dev.sdcond.models.io.InputFiles.requireFile(file);
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new InvalidInputException(file + ": " + size + " bytes, over the " + MAX_FILE_BYTES + " a CLIP"
+                        + " tokenizer file may have (CLIP's own are 0.5 to 2.2 MB); not read");
+            }
+        } catch (IOException e) {
+            throw dev.sdcond.models.io.InputFiles.unreadable(file, e);
+        }
         return dev.sdcond.models.io.InputFiles.readBytes(file);
     }
 

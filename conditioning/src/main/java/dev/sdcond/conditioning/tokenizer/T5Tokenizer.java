@@ -53,6 +53,15 @@ public final class T5Tokenizer implements AutoCloseable {
             }
             throw new InvalidInputException(folder + ": no tokenizer.json");
         }
+        dev.sdcond.models.io.InputFiles.requireFile(json);
+        try {
+            if (Files.size(json) > NativeTokenizerGuard.MAX_FILE_BYTES) {
+                throw new InvalidInputException(json + ": " + Files.size(json) + " bytes, over the "
+                        + NativeTokenizerGuard.MAX_FILE_BYTES + " a T5 tokenizer.json may have (T5's is 2.4 MB)");
+            }
+        } catch (IOException e) {
+            throw dev.sdcond.models.io.InputFiles.unreadable(json, e);
+        }
         byte[] bytes = alwaysPrepend(json, dev.sdcond.models.io.InputFiles.readBytes(json));
         try {
             return new T5Tokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), OPTIONS),
@@ -90,6 +99,10 @@ public final class T5Tokenizer implements AutoCloseable {
         try {
             com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(bytes);
+            if (root == null || !root.isObject()) {
+                throw new InvalidInputException(file + ": not a tokenizer (a JSON object is needed)");
+            }
+            NativeTokenizerGuard.check(file, root);
             boolean changed = false;
             for (com.fasterxml.jackson.databind.JsonNode n : root.findParents("prepend_scheme")) {
                 if ("Metaspace".equals(n.path("type").asText()) && "first".equals(n.get("prepend_scheme").asText())) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.weights.ParameterSource;
 import java.util.ArrayList;
@@ -137,6 +138,13 @@ public final class LoraSource implements ParameterSource {
                     : NDArrays.concat(new NDList(updates), 0)) {
                 w.addi(update);
             }
+            if (!finite(w)) {
+                String from = parts.stream().flatMap(List::stream).map(d -> d.file().file() + " (" + d.module().key()
+                        + ", strength " + d.strength() + ")").distinct().reduce((a, b) -> a + ", " + b).orElse("");
+                w.close();
+                throw new InvalidInputException(base.storedName(hfName) + " with the LoRA update of " + from
+                        + " is beyond float32's range: lower the strength");
+            }
         } finally {
             updates.forEach(NDArray::close);
         }
@@ -156,19 +164,43 @@ public final class LoraSource implements ParameterSource {
         return new long[] {up[0], down[1]};
     }
 
-    /** {@code strength * alpha / rank * up @ down}, float32. */
+    /**
+     * {@code strength * alpha / rank * up @ down}, float32. A NaN or infinite alpha or weight, or an update beyond
+     * float32's range, is refused naming the file, the module and the strength (not blamed on precision later).
+     */
     private static NDArray product(Delta d, NDManager manager) {
         LoraFile.Module m = d.module();
         var src = d.file().source();
+        String where = d.file().file() + ": LoRA module " + m.key();
         double alpha = m.rank();
         if (m.alpha() != null) {
             try (NDArray a = src.load(m.alpha(), manager, DataType.FLOAT32)) {
                 alpha = a.toFloatArray()[0];
             }
+            if (!Double.isFinite(alpha)) {
+                throw new InvalidInputException(where + ": alpha is " + alpha + ", not a finite number");
+            }
         }
         try (NDArray up = src.load(m.up(), manager, DataType.FLOAT32);
                 NDArray down = src.load(m.down(), manager, DataType.FLOAT32)) {
-            return up.matMul(down).muli(d.strength() * (alpha / m.rank()));
+            if (!finite(up) || !finite(down)) {
+                throw new InvalidInputException(where + ": its " + (finite(up) ? m.down() : m.up())
+                        + " holds NaN or Inf");
+            }
+            NDArray p = up.matMul(down).muli(d.strength() * (alpha / m.rank()));
+            if (!finite(p)) {
+                p.close();
+                throw new InvalidInputException(where + " at strength " + d.strength() + " (alpha " + alpha + ", rank "
+                        + m.rank() + ") gives an update beyond float32's range: lower the strength");
+            }
+            return p;
+        }
+    }
+
+    /** Whether every value is finite (one reduction: the largest magnitude; NaN propagates through it). */
+    private static boolean finite(NDArray a) {
+        try (NDArray abs = a.abs(); NDArray max = abs.max()) {
+            return Float.isFinite(max.getFloat());
         }
     }
 }

@@ -76,7 +76,15 @@ public record T5Config(
      */
     public static T5Config read(Path file) {
         try {
-            return new ObjectMapper().readValue(dev.sdcond.models.io.InputFiles.readUtf8(file), T5Config.class);
+            ObjectMapper json = new ObjectMapper();
+            com.fasterxml.jackson.databind.JsonNode root = json.readTree(dev.sdcond.models.io.InputFiles.readUtf8(file));
+            for (String key : new String[] {"relative_attention_num_buckets", "relative_attention_max_distance",
+                "layer_norm_epsilon"}) { // 0 stands for "absent" in the record: a given value must be positive
+                if (root != null && root.has(key) && !(root.get(key).isNumber() && root.get(key).asDouble() > 0)) {
+                    throw new InvalidInputException(key + " is " + root.get(key) + "; it must be a positive number");
+                }
+            }
+            return json.treeToValue(root, T5Config.class);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": not a valid T5 config: " + e.getMessage(), e);
         } catch (InvalidInputException e) {

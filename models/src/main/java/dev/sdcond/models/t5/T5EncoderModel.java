@@ -105,6 +105,18 @@ public final class T5EncoderModel implements AutoCloseable {
             NDArray emb = w.matrix(r, embed, false, c.vocabSize(), c.dModel());
             NDArray table = r.take("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
                     c.numBuckets(), c.numHeads());
+            // the config's block count against the weights' (counted up to what is there): a claim of a million
+            // blocks beside tiny weights costs what the weights cost, not what the config claims
+            boolean stored = r.shape(embed).isPresent(); // generated (random) weights report no shapes
+            int held = 0;
+            while (stored && held <= c.numLayers() && r.shape("encoder.block." + held + ".layer.0.SelfAttention.q.weight")
+                    .isPresent()) {
+                held++;
+            }
+            if (stored && held != c.numLayers()) {
+                throw new dev.sdcond.models.ModelMismatchException("T5 config: num_layers is " + c.numLayers()
+                        + ", but the weights hold " + (held > c.numLayers() ? "more than that" : held + " blocks"));
+            }
             List<T5Block> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 blocks.add(T5Block.load(r, "encoder.block." + i, c, w));
