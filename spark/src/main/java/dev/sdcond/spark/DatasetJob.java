@@ -52,6 +52,24 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             // drop the cached results that depend on a path it writes, and recompute them)
             in = in.localCheckpoint();
         }
+        // a duplicate id is an error row (every row that shares it), whatever the output: one id, one result
+        Dataset<Row> dupIds = in.groupBy(in.col(idColumn).cast("string").as("sdcond_dup_id")).count()
+                .withColumnRenamed("count", "sdcond_dup_count").filter(functions.col("sdcond_dup_count").gt(1))
+                .localCheckpoint();
+        long dupIdCount = dupIds.count();
+        Dataset<Row> duplicates = null;
+        if (dupIdCount > 0) {
+            Column same = in.col(idColumn).cast("string").equalTo(dupIds.col("sdcond_dup_id"));
+            duplicates = in.join(dupIds, same, "inner").withColumn("error", functions.concat(functions.lit(
+                    "duplicate id '"), functions.col("sdcond_dup_id"), functions.lit("': "),
+                    functions.col("sdcond_dup_count").cast("string"), functions.lit(" rows share it (ids must be unique)")));
+            if (failFast) {
+                Row first = duplicates.select("error").first();
+                throw new dev.sdcond.models.InvalidInputException(duplicates.count() + " row(s) have an id another row"
+                        + " has (--fail-fast, nothing written); the first: " + first.getString(0));
+            }
+            in = in.join(dupIds, same, "left_anti");
+        }
         Dataset<Row> all = encoder.transform(in).persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
             long[] counts; // rows encoded, rows failed: one pass that encodes every row once, into the cache
@@ -62,10 +80,11 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             } else {
                 counts = counts(all);
             }
-            long total = counts[0] + counts[1];
+            long duplicated = duplicates == null ? 0 : duplicates.count();
+            long total = counts[0] + counts[1] + duplicated;
             Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
-            long failed = counts[1];
-            if (failed > 0 && failFast) {
+            long failed = counts[1] + duplicated;
+            if (counts[1] > 0 && failFast) {
                 Row first = bad.select(idColumn, "error").first();
                 throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
                         + " nothing written); the first, id " + first.get(0) + ": " + first.getString(1));
@@ -74,7 +93,11 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             Column[] keep = java.util.stream.Stream.concat(java.util.stream.Stream.concat(
                     java.util.stream.Stream.of(idColumn), describing.stream()), java.util.stream.Stream.of("error"))
                     .map(functions::col).toArray(Column[]::new);
-            bad.select(keep).write().mode(mode).parquet(errors);
+            Dataset<Row> errorRows = bad.select(keep);
+            if (duplicates != null) {
+                errorRows = errorRows.unionByName(duplicates.select(keep));
+            }
+            errorRows.write().mode(mode).parquet(errors);
             err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s%n", total - failed, output,
                     failed, errors);
             return new long[] {total - failed, failed};

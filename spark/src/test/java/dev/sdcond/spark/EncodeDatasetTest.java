@@ -239,4 +239,32 @@ class EncodeDatasetTest {
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    /** Safe round 2: rows sharing an id are all error rows, with or without --npz-dir; the others are encoded. */
+    @Test
+    void duplicateIdsAreErrorRowsNeverASilentOverwrite(@TempDir Path dir) throws Exception {
+        Path in = Files.writeString(dir.resolve("dup.jsonl"), "{\"id\": \"dup\", \"prompt\": \"a cat\"}\n"
+                + "{\"id\": \"ok\", \"prompt\": \"a dog\"}\n{\"id\": \"dup\", \"prompt\": \"a fox\"}\n");
+        Path out = dir.resolve("out");
+        Path npz = dir.resolve("npz");
+        assertEquals(0, run("-i", in.toString(), "-o", out.toString(), "-m", Goldens.path("clip-tiny-a").toString(),
+                "--npz-dir", npz.toString(), "--master", "local[2]"));
+        List<Row> rows = spark.read().parquet(out.toString()).collectAsList();
+        assertEquals(1, rows.size());
+        assertEquals("ok", rows.get(0).getAs("id"));
+        List<Row> errors = spark.read().parquet(dir.resolve("out_errors").toString()).collectAsList();
+        assertEquals(2, errors.size());
+        for (Row e : errors) {
+            assertEquals("dup", e.getAs("id"));
+            assertTrue(((String) e.getAs("error")).contains("duplicate id 'dup': 2 rows"), e.toString());
+        }
+        assertFalse(Files.exists(npz.resolve("dup.npz")));
+        assertTrue(Files.exists(npz.resolve("ok.npz")));
+        assertTrue(lastErr.contains("1 rows encoded") && lastErr.contains("2 in the errors table"), lastErr);
+        // --fail-fast: refused before any encoding, nothing written
+        assertEquals(2, run("-i", in.toString(), "-o", dir.resolve("ff").toString(), "-m",
+                Goldens.path("clip-tiny-a").toString(), "--fail-fast", "--master", "local[2]"));
+        assertTrue(lastErr.contains("duplicate id 'dup'"), lastErr);
+        assertFalse(Files.exists(dir.resolve("ff")));
+    }
 }
