@@ -106,8 +106,8 @@ final class EncodeImageCommand implements Callable<Integer> {
         List<Path> read = new java.util.ArrayList<>(files);
         read.add(input.dir);
         read.add(ipAdapter);
-        if (uncond != null && !List.of("zeros", "zero-pixels", "black").contains(uncond)) {
-            read.add(Path.of(uncond));
+        if (uncond != null) {
+            Uncond.imageFile(uncond).ifPresent(read::add);
         }
         out.reads(OutputOptions.inputs(List.of(model), read));
         Path single = perItem ? null : out.single(outputDir);

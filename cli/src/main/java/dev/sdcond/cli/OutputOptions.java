@@ -40,8 +40,6 @@ public final class OutputOptions {
     @Option(names = {"-o", "--output"}, description = "output file (safetensors) or folder (npy)")
     String outputText;
 
-    Path output;
-
     /** What the command reads: an output never replaces any of it. */
     private List<Path> inputs = List.of();
 
@@ -88,7 +86,7 @@ public final class OutputOptions {
      * @param outputDir the command's --output-dir, which excludes -o
      */
     Path single(Path outputDir) {
-        output = outputText == null ? null : Path.of(outputText);
+        Path output = outputText == null ? null : Path.of(outputText);
         if (outputDir != null && output != null) {
             throw new InvalidInputException("-o/--output and --output-dir exclude each other: -o writes one output"
                     + " holding every item, --output-dir one output per item");

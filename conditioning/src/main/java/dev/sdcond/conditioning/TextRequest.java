@@ -173,10 +173,9 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
      * @throws InvalidInputException for an unreadable embedding folder or a layer the preset cannot take
      */
     public EncodeOptions encodeOptions(Preset p) {
-        EncodeOptions o = new EncodeOptions(style, syntax == SyntaxMode.STRICT, commaBacktrack, maxChunks, layer.in(p),
+        return new EncodeOptions(style, syntax == SyntaxMode.STRICT, commaBacktrack, maxChunks, layer.in(p),
                 zeroEmptyNegative, style == PromptStyle.PLAIN || embeddingDirs.isEmpty() ? EmbeddingStore.NONE
                         : EmbeddingStore.of(embeddingDirs));
-        return o;
     }
 
     /**

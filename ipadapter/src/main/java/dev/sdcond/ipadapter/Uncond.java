@@ -32,4 +32,15 @@ public sealed interface Uncond {
             default -> new Image(loader.load(java.nio.file.Path.of(spec)));
         };
     }
+
+    /**
+     * The image file a spec names, if it names one (what {@link #parse} reads).
+     *
+     * @param spec as for {@link #parse}
+     * @return the file, or empty for {@code zeros}, {@code zero-pixels} and {@code black}
+     */
+    public static java.util.Optional<java.nio.file.Path> imageFile(String spec) {
+        return java.util.List.of("zeros", "zero-pixels", "black").contains(spec.toLowerCase(java.util.Locale.ROOT))
+                ? java.util.Optional.empty() : java.util.Optional.of(java.nio.file.Path.of(spec));
+    }
 }

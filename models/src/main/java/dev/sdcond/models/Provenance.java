@@ -29,6 +29,16 @@ public final class Provenance {
     }
 
     /**
+     * Whether a tensor holds no NaN and no Inf.
+     *
+     * @param a the tensor
+     * @return true when every value is finite
+     */
+    public static boolean allFinite(NDArray a) {
+        return a.isInfinite().logicalOr(a.isNaN()).none().getBoolean();
+    }
+
+    /**
      * Adds a tensor to an output after checking that it is finite: NaN or Inf is an error, and nothing is written.
      *
      * @param w the output
@@ -40,7 +50,7 @@ public final class Provenance {
         if (a == null) {
             return;
         }
-        if (!a.isInfinite().logicalOr(a.isNaN()).none().getBoolean()) {
+        if (!allFinite(a)) {
             throw new NumericalException(key + " contains NaN or Inf (numerical overflow? compute in float32)");
         }
         w.add(key, a);

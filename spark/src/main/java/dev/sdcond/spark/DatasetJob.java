@@ -56,16 +56,17 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         Dataset<Row> dupIds = in.groupBy(in.col(idColumn).cast("string").as("sdcond_dup_id")).count()
                 .withColumnRenamed("count", "sdcond_dup_count").filter(functions.col("sdcond_dup_count").gt(1))
                 .localCheckpoint();
-        long dupIdCount = dupIds.count();
+        Row dupSum = dupIds.agg(functions.sum("sdcond_dup_count")).first();
+        long duplicated = dupSum.isNullAt(0) ? 0 : dupSum.getLong(0);
         Dataset<Row> duplicates = null;
-        if (dupIdCount > 0) {
+        if (duplicated > 0) {
             Column same = in.col(idColumn).cast("string").equalTo(dupIds.col("sdcond_dup_id"));
             duplicates = in.join(dupIds, same, "inner").withColumn("error", functions.concat(functions.lit(
                     "duplicate id '"), functions.col("sdcond_dup_id"), functions.lit("': "),
                     functions.col("sdcond_dup_count").cast("string"), functions.lit(" rows share it (ids must be unique)")));
             if (failFast) {
                 Row first = duplicates.select("error").first();
-                throw new dev.sdcond.models.InvalidInputException(duplicates.count() + " row(s) have an id another row"
+                throw new dev.sdcond.models.InvalidInputException(duplicated + " row(s) have an id another row"
                         + " has (--fail-fast, nothing written); the first: " + first.getString(0));
             }
             in = in.join(dupIds, same, "left_anti");
@@ -80,7 +81,6 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             } else {
                 counts = counts(all);
             }
-            long duplicated = duplicates == null ? 0 : duplicates.count();
             long total = counts[0] + counts[1] + duplicated;
             Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
             long failed = counts[1] + duplicated;

@@ -217,16 +217,8 @@ public final class ClipTokenizer implements AutoCloseable {
     public static final long MAX_FILE_BYTES = 16L << 20;
 
     private static byte[] read(Path file) {
-        dev.sdcond.models.io.InputFiles.requireFile(file);
-        try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new InvalidInputException(file + ": " + size + " bytes, over the " + MAX_FILE_BYTES + " a CLIP"
-                        + " tokenizer file may have (CLIP's own are 0.5 to 2.2 MB); not read");
-            }
-        } catch (IOException e) {
-            throw dev.sdcond.models.io.InputFiles.unreadable(file, e);
-        }
+        dev.sdcond.models.io.InputFiles.requireAtMost(file, MAX_FILE_BYTES,
+                "a CLIP tokenizer file (CLIP's own are 0.5 to 2.2 MB)");
         return dev.sdcond.models.io.InputFiles.readBytes(file);
     }
 

@@ -53,15 +53,8 @@ public final class T5Tokenizer implements AutoCloseable {
             }
             throw new InvalidInputException(folder + ": no tokenizer.json");
         }
-        dev.sdcond.models.io.InputFiles.requireFile(json);
-        try {
-            if (Files.size(json) > NativeTokenizerGuard.MAX_FILE_BYTES) {
-                throw new InvalidInputException(json + ": " + Files.size(json) + " bytes, over the "
-                        + NativeTokenizerGuard.MAX_FILE_BYTES + " a T5 tokenizer.json may have (T5's is 2.4 MB)");
-            }
-        } catch (IOException e) {
-            throw dev.sdcond.models.io.InputFiles.unreadable(json, e);
-        }
+        dev.sdcond.models.io.InputFiles.requireAtMost(json, NativeTokenizerGuard.MAX_FILE_BYTES,
+                "a T5 tokenizer.json (T5's is 2.4 MB)");
         byte[] bytes = alwaysPrepend(json, dev.sdcond.models.io.InputFiles.readBytes(json));
         try {
             return new T5Tokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), OPTIONS),

@@ -92,6 +92,27 @@ public final class InputFiles {
     }
 
     /**
+     * Fails unless {@code file} is a regular file of at most {@code maxBytes}, checked by its size before it is read.
+     *
+     * @param file the file
+     * @param maxBytes the largest size accepted
+     * @param kind what such a file is, for the message (e.g. "a CLIP tokenizer file (CLIP's are 0.5 to 2.2 MB)")
+     */
+    public static void requireAtMost(Path file, long maxBytes, String kind) {
+        requireFile(file);
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+        if (size > maxBytes) {
+            throw new InvalidInputException(file + ": " + size + " bytes, over the " + maxBytes + " " + kind
+                    + " may have; not read");
+        }
+    }
+
+    /**
      * The SHA-256 of a whole file, hex.
      *
      * @param file the file

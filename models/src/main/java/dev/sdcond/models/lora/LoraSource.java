@@ -138,7 +138,7 @@ public final class LoraSource implements ParameterSource {
                     : NDArrays.concat(new NDList(updates), 0)) {
                 w.addi(update);
             }
-            if (!finite(w)) {
+            if (!dev.sdcond.models.Provenance.allFinite(w)) {
                 String from = parts.stream().flatMap(List::stream).map(d -> d.file().file() + " (" + d.module().key()
                         + ", strength " + d.strength() + ")").distinct().reduce((a, b) -> a + ", " + b).orElse("");
                 w.close();
@@ -183,12 +183,13 @@ public final class LoraSource implements ParameterSource {
         }
         try (NDArray up = src.load(m.up(), manager, DataType.FLOAT32);
                 NDArray down = src.load(m.down(), manager, DataType.FLOAT32)) {
-            if (!finite(up) || !finite(down)) {
-                throw new InvalidInputException(where + ": its " + (finite(up) ? m.down() : m.up())
+            boolean upFinite = dev.sdcond.models.Provenance.allFinite(up);
+            if (!upFinite || !dev.sdcond.models.Provenance.allFinite(down)) {
+                throw new InvalidInputException(where + ": its " + (upFinite ? m.down() : m.up())
                         + " holds NaN or Inf");
             }
             NDArray p = up.matMul(down).muli(d.strength() * (alpha / m.rank()));
-            if (!finite(p)) {
+            if (!dev.sdcond.models.Provenance.allFinite(p)) {
                 p.close();
                 throw new InvalidInputException(where + " at strength " + d.strength() + " (alpha " + alpha + ", rank "
                         + m.rank() + ") gives an update beyond float32's range: lower the strength");
@@ -197,10 +198,4 @@ public final class LoraSource implements ParameterSource {
         }
     }
 
-    /** Whether every value is finite (one reduction: the largest magnitude; NaN propagates through it). */
-    private static boolean finite(NDArray a) {
-        try (NDArray abs = a.abs(); NDArray max = abs.max()) {
-            return Float.isFinite(max.getFloat());
-        }
-    }
 }
