@@ -7,6 +7,7 @@ import dev.sdcond.conditioning.Preset;
 import dev.sdcond.conditioning.SyntaxMode;
 import dev.sdcond.conditioning.TextRequest;
 import dev.sdcond.conditioning.TextRequestBuilder;
+import dev.sdcond.conditioning.prompt.ChunkLimit;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.lora.LoraSpec;
@@ -47,9 +48,10 @@ public final class TextOptions {
     @Option(names = "--strict-syntax", description = "unclosed brackets and stray closers are errors")
     boolean strict;
 
-    @Option(names = "--max-chunks", defaultValue = "0", converter = Converters.NonNegative.class,
-            description = "at most this many 75-token chunks per prompt; more is cut with a warning (0 = no limit)")
-    int maxChunks;
+    @Option(names = "--max-chunks", paramLabel = "K", converter = Converters.NonNegative.class,
+            description = "cut prompts after K 75-token chunks, with a warning (0 = no limit: any length, as the"
+                    + " tools). Without it, a prompt over 64 chunks (about 4,800 tokens) is refused (exit 2)")
+    Integer maxChunks;
 
     @Option(names = "--truncate", description = "classic 77-token truncation (= --max-chunks 1)")
     boolean truncate;
@@ -113,7 +115,8 @@ public final class TextOptions {
      */
     public TextRequest request(List<String> models, KernelOptions kernels) {
         TextRequestBuilder b = TextRequest.builder().setModels(models).optStyle(style)
-                .optSyntax(strict ? SyntaxMode.STRICT : SyntaxMode.TOLERANT).optMaxChunks(truncate ? 1 : maxChunks)
+                .optSyntax(strict ? SyntaxMode.STRICT : SyntaxMode.TOLERANT).optChunkLimit(truncate ? ChunkLimit.cutAt(1)
+                        : maxChunks == null ? ChunkLimit.DEFAULT : ChunkLimit.cutAt(maxChunks))
                 .optLayer(layerChoice()).optNames(names).optDtype(kernels.dtype).optAttention(kernels.attention)
                 .optLinear(kernels.linear);
         if (preset != null) {

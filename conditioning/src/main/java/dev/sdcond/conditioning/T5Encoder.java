@@ -27,8 +27,10 @@ public record T5Encoder(T5EncoderModel model, T5Tokenizer tokenizer, int length)
      * @param model the encoder
      * @param tokenizer its tokenizer
      * @param length 1 to 512, as diffusers allows
+     * @throws dev.sdcond.models.InvalidInputException for another length, or a vocabulary larger than the encoder's
      */
     public T5Encoder {
+        tokenizer.requireIdsBelow(model.config().vocabSize());
         if (length < 1 || length > 512) {
             throw new dev.sdcond.models.InvalidInputException("the T5 sequence length is 1 to 512 (diffusers'"
                     + " max_sequence_length), got " + length);

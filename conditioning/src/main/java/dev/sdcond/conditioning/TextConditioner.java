@@ -239,6 +239,6 @@ public final class TextConditioner {
     }
 
     private static TokenizedPrompt tokenize(PromptTokenizer pt, String text, EncodeOptions options) {
-        return options.maxChunks() > 0 ? pt.tokenize(text, options.maxChunks()) : pt.tokenize(text);
+        return pt.tokenize(text, options.chunkLimit());
     }
 }

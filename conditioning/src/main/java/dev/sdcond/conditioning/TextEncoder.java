@@ -17,6 +17,19 @@ import dev.sdcond.models.registry.ClipFamily;
 public record TextEncoder(ClipTextModel tower, ClipTokenizer tokenizer, long padId, int originalLayers) {
 
     /**
+     * Checks that the tokenizer's ids all have an embedding in the tower.
+     *
+     * @param tower the CLIP text tower
+     * @param tokenizer its tokenizer
+     * @param padId the padding id
+     * @param originalLayers the depth of the model the checkpoint comes from
+     * @throws dev.sdcond.models.InvalidInputException for a vocabulary larger than the tower's
+     */
+    public TextEncoder {
+        tokenizer.requireIdsBelow(tower.config().vocabSize());
+    }
+
+    /**
      * An encoder whose original depth is inferred from its family ({@link ClipFamily#shippedLayers()}): OpenCLIP-H
      * with 23 layers is SD2's cut model.
      *

@@ -118,7 +118,7 @@ public final class TextOutputs {
         }
         w.metadata("kernels", String.join(" | ", kernels));
         w.metadata("prompt_style", options.style().name().toLowerCase(Locale.ROOT));
-        w.metadata("max_chunks", String.valueOf(options.maxChunks()));
+        w.metadata("max_chunks", String.valueOf(options.chunkLimit().cut()));
         if (batch.size() == 1) {
             w.metadata("prompt", batch.get(0).prompt());
             if (batch.get(0).negative() != null) {

@@ -1,6 +1,7 @@
 package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.embeddings.EmbeddingStore;
+import dev.sdcond.conditioning.prompt.ChunkLimit;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Compute;
@@ -29,7 +30,7 @@ import java.util.OptionalInt;
  * @param style whose syntax, chunking and weighting
  * @param syntax whether bad bracket syntax is tolerated, as the tools do, or refused
  * @param commaBacktrack A1111's comma padding backtrack (20; 0 = off)
- * @param maxChunks at most this many 75-token chunks per prompt (0 = no limit); 1 is the classic 77-token truncation
+ * @param chunkLimit how many 75-token chunks a prompt may take, and what a longer one gets (default: over 64 refused)
  * @param layer the hidden layer taken from every encoder
  * @param zeroEmptyNegative all-zero conditioning for an empty negative prompt; empty for the preset's default
  * @param loras LoRAs merged into the text encoders for every prompt
@@ -43,7 +44,7 @@ import java.util.OptionalInt;
  * @serial exclude
  */
 public record TextRequest(List<String> models, Optional<Preset> preset, PromptStyle style, SyntaxMode syntax,
-        int commaBacktrack, int maxChunks, LayerChoice layer, Optional<Boolean> zeroEmptyNegative, List<LoraSpec> loras,
+        int commaBacktrack, ChunkLimit chunkLimit, LayerChoice layer, Optional<Boolean> zeroEmptyNegative, List<LoraSpec> loras,
         List<Path> loraDirs, List<Path> embeddingDirs, OutputNames names, OptionalInt t5Length, Precision dtype,
         AttentionKernel attention, LinearKernel linear) implements java.io.Serializable {
 
@@ -58,7 +59,7 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
      * @param style see the record's style
      * @param syntax see the record's syntax
      * @param commaBacktrack see the record's commaBacktrack
-     * @param maxChunks see the record's maxChunks
+     * @param chunkLimit see the record's chunkLimit
      * @param layer see the record's layer
      * @param zeroEmptyNegative see the record's zeroEmptyNegative
      * @param loras see the record's loras
@@ -76,6 +77,7 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(style, "style");
         Objects.requireNonNull(syntax, "syntax");
+        Objects.requireNonNull(chunkLimit, "chunkLimit");
         Objects.requireNonNull(layer, "layer");
         Objects.requireNonNull(zeroEmptyNegative, "zeroEmptyNegative");
         loras = List.copyOf(loras);
@@ -94,9 +96,6 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
                 throw new InvalidInputException("a model spec is empty");
             }
         }
-        if (maxChunks < 0) {
-            throw new InvalidInputException("the chunk limit must be 0 (none) or more, is " + maxChunks);
-        }
         if (commaBacktrack < 0) {
             throw new InvalidInputException("the comma backtrack must be 0 (off) or more, is " + commaBacktrack);
         }
@@ -114,8 +113,8 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
     }
 
     /**
-     * A builder with the defaults: preset inferred, A1111's prompt handling, tolerant syntax, comma backtrack 20, no
-     * chunk limit, the preset's layers and zeroing, no LoRAs or embeddings, sdcond's names, float32, fused attention,
+     * A builder with the defaults: preset inferred, A1111's prompt handling, tolerant syntax, comma backtrack 20,
+     * prompts over 64 chunks refused, the preset's layers and zeroing, no LoRAs or embeddings, sdcond's names, float32, fused attention,
      * {@code auto} products.
      *
      * @return the builder; {@link TextRequestBuilder#setModels} is required
@@ -173,7 +172,7 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
      * @throws InvalidInputException for an unreadable embedding folder or a layer the preset cannot take
      */
     public EncodeOptions encodeOptions(Preset p) {
-        return new EncodeOptions(style, syntax == SyntaxMode.STRICT, commaBacktrack, maxChunks, layer.in(p),
+        return new EncodeOptions(style, syntax == SyntaxMode.STRICT, commaBacktrack, chunkLimit, layer.in(p),
                 zeroEmptyNegative, style == PromptStyle.PLAIN || embeddingDirs.isEmpty() ? EmbeddingStore.NONE
                         : EmbeddingStore.of(embeddingDirs));
     }
@@ -190,7 +189,7 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
         m.put("style", style.name().toLowerCase(Locale.ROOT));
         m.put("syntax", syntax.name().toLowerCase(Locale.ROOT));
         m.put("comma_backtrack", String.valueOf(commaBacktrack));
-        m.put("max_chunks", String.valueOf(maxChunks));
+        m.put("chunk_limit", chunkLimit.words());
         m.put("layer", TextRequestForm.layerWords(layer));
         m.put("zero_empty_negative", zeroEmptyNegative.map(String::valueOf).orElse(""));
         m.put("loras", String.join(",", loras.stream().map(l -> l.file() + ":" + l.strength()).toList()));

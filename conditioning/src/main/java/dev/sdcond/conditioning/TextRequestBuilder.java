@@ -1,5 +1,6 @@
 package dev.sdcond.conditioning;
 
+import dev.sdcond.conditioning.prompt.ChunkLimit;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.LinearKernel;
@@ -26,7 +27,7 @@ public final class TextRequestBuilder {
     private PromptStyle style = PromptStyle.A1111;
     private SyntaxMode syntax = SyntaxMode.TOLERANT;
     private int commaBacktrack = 20;
-    private int maxChunks;
+    private ChunkLimit chunkLimit = ChunkLimit.DEFAULT;
     private LayerChoice layer = LayerChoice.PRESET;
     private Optional<Boolean> zeroEmptyNegative = Optional.empty();
     private List<LoraSpec> loras = new ArrayList<>();
@@ -46,7 +47,7 @@ public final class TextRequestBuilder {
         style = r.style();
         syntax = r.syntax();
         commaBacktrack = r.commaBacktrack();
-        maxChunks = r.maxChunks();
+        chunkLimit = r.chunkLimit();
         layer = r.layer();
         zeroEmptyNegative = r.zeroEmptyNegative();
         loras = new ArrayList<>(r.loras());
@@ -125,13 +126,26 @@ public final class TextRequestBuilder {
     }
 
     /**
-     * At most this many 75-token chunks per prompt (default 0: no limit; 1: 77-token truncation).
+     * Prompts cut after this many 75-token chunks, with a warning (1: the classic 77-token truncation; 0: no limit,
+     * every prompt whole). The default refuses prompts over {@value ChunkLimit#DEFAULT_CHUNKS} chunks.
      *
      * @param k the limit
      * @return this builder
+     * @throws dev.sdcond.models.InvalidInputException for a negative limit
      */
     public TextRequestBuilder optMaxChunks(int k) {
-        maxChunks = k;
+        chunkLimit = ChunkLimit.cutAt(k);
+        return this;
+    }
+
+    /**
+     * How many chunks a prompt may take and what a longer one gets (default {@link ChunkLimit#DEFAULT}).
+     *
+     * @param limit the limit
+     * @return this builder
+     */
+    public TextRequestBuilder optChunkLimit(ChunkLimit limit) {
+        chunkLimit = limit;
         return this;
     }
 
@@ -252,7 +266,7 @@ public final class TextRequestBuilder {
      * @throws dev.sdcond.models.InvalidInputException naming the bad value
      */
     public TextRequest build() {
-        return new TextRequest(models, preset, style, syntax, commaBacktrack, maxChunks, layer, zeroEmptyNegative,
+        return new TextRequest(models, preset, style, syntax, commaBacktrack, chunkLimit, layer, zeroEmptyNegative,
                 loras, loraDirs, embeddingDirs, names, t5Length, dtype, attention, linear);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sdcond.conditioning;
 
+import dev.sdcond.conditioning.prompt.ChunkLimit;
 import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.LinearKernel;
@@ -12,13 +13,13 @@ import java.util.Optional;
 
 /** A {@link TextRequest} as serializable words (paths are not serializable); read back through the builder. */
 final class TextRequestForm implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final String[] models;
     private final String preset;
     private final String style;
     private final String syntax;
     private final int commaBacktrack;
-    private final int maxChunks;
+    private final String chunkLimit;
     private final String layer;
     private final String zeroEmptyNegative;
     private final String[] loraFiles;
@@ -37,7 +38,7 @@ final class TextRequestForm implements Serializable {
         style = r.style().name();
         syntax = r.syntax().name();
         commaBacktrack = r.commaBacktrack();
-        maxChunks = r.maxChunks();
+        chunkLimit = r.chunkLimit().words();
         layer = layerWords(r.layer());
         zeroEmptyNegative = r.zeroEmptyNegative().map(String::valueOf).orElse(null);
         loraFiles = r.loras().stream().map(l -> l.file().toString()).toArray(String[]::new);
@@ -79,7 +80,7 @@ final class TextRequestForm implements Serializable {
 
     private Object readResolve() {
         TextRequestBuilder b = TextRequest.builder().setModels(models).optStyle(PromptStyle.valueOf(style))
-                .optSyntax(SyntaxMode.valueOf(syntax)).optCommaBacktrack(commaBacktrack).optMaxChunks(maxChunks)
+                .optSyntax(SyntaxMode.valueOf(syntax)).optCommaBacktrack(commaBacktrack).optChunkLimit(ChunkLimit.parse(chunkLimit))
                 .optLayer(layer(layer)).optNames(OutputNames.valueOf(names)).optDtype(Precision.valueOf(dtype))
                 .optAttention(AttentionKernel.valueOf(attention)).optLinear(LinearKernel.valueOf(linear));
         if (preset != null) {

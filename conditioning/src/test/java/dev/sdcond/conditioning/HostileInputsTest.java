@@ -156,4 +156,35 @@ class HostileInputsTest {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> store.find("broken"));
         assertTrue(e.getMessage().contains("broken.safetensors") && e.getMessage().contains("Infinity"), e.getMessage());
     }
+
+    @Test
+    void aVocabularyWithIdsPastTheModelsEmbeddingsIsRefusedAtOpen() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("vocab"));
+        Files.copy(Goldens.path("clip-tiny-a/config.json"), dir.resolve("config.json"));
+        Files.copy(Goldens.path("clip-tiny-a/model.safetensors"), dir.resolve("model.safetensors"));
+        Files.copy(Goldens.path("tokenizer/merges.txt"), dir.resolve("merges.txt"));
+        ObjectNode vocab = (ObjectNode) JSON.readTree(Goldens.path("tokenizer/vocab.json").toFile());
+        vocab.put("cat</w>", 10_000_000);
+        JSON.writeValue(dir.resolve("vocab.json").toFile(), vocab);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> TextModels.open(
+                List.of(dir.toString()), java.util.Optional.empty(), Compute.CPU, List.of()));
+        assertTrue(e.getMessage().contains("vocab.json: maps 'cat</w>' to id 10000000, but the text encoder has 49408"
+                + " token embeddings"), e.getMessage());
+
+        Path t5 = Files.createDirectories(tmp.resolve("t5"));
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(Goldens.path("t5/t5-tiny/" + f), t5.resolve(f));
+        }
+        ObjectNode tok = (ObjectNode) JSON.readTree(Goldens.path("t5/tokenizer/tokenizer.json").toFile());
+        var pieces = (com.fasterxml.jackson.databind.node.ArrayNode) tok.get("model").get("vocab");
+        for (int i = pieces.size(); i < 5000; i++) { // the tiny encoder has 4128 embeddings
+            pieces.addArray().add("\u2581extra" + i).add(-20.0);
+        }
+        JSON.writeValue(t5.resolve("tokenizer.json").toFile(), tok);
+        InvalidInputException t5e = assertThrows(InvalidInputException.class, () -> TextModels.open(List.of(
+                Goldens.path("clip-tiny-a").toString(), t5.toString()), java.util.Optional.of(Preset.FLUX),
+                Compute.CPU, List.of()));
+        assertTrue(t5e.getMessage().contains("has ids up to 4999, but the T5 encoder has 4128 token embeddings"),
+                t5e.getMessage());
+    }
 }

@@ -37,39 +37,12 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
      * @return the rows encoded and the rows in the errors table
      */
     long[] run(SparkSession spark, Dataset<Row> input, Transformer encoder, PrintWriter err) {
-        Dataset<Row> in = input;
         SaveMode mode = resume ? SaveMode.Append : SaveMode.ErrorIfExists;
-        if (resume) { // only what was committed counts: a crashed job's files stay in _temporary, unread
-            for (String done : List.of(output, errors)) {
-                if (committed(spark, done)) {
-                    Dataset<Row> ids = spark.read().parquet(done).select(functions.col(idColumn).cast("string")
-                            .as("sdcond_done_id"));
-                    in = in.join(ids, in.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")),
-                            "left_anti");
-                }
-            }
-            // fixed now: writing to the outputs below must not change which rows this run encodes (Spark would
-            // drop the cached results that depend on a path it writes, and recompute them)
-            in = in.localCheckpoint();
-        }
-        // a duplicate id is an error row (every row that shares it), whatever the output: one id, one result
-        Dataset<Row> dupIds = in.groupBy(in.col(idColumn).cast("string").as("sdcond_dup_id")).count()
-                .withColumnRenamed("count", "sdcond_dup_count").filter(functions.col("sdcond_dup_count").gt(1))
-                .localCheckpoint();
-        Row dupSum = dupIds.agg(functions.sum("sdcond_dup_count")).first();
-        long duplicated = dupSum.isNullAt(0) ? 0 : dupSum.getLong(0);
-        Dataset<Row> duplicates = null;
-        if (duplicated > 0) {
-            Column same = in.col(idColumn).cast("string").equalTo(dupIds.col("sdcond_dup_id"));
-            duplicates = in.join(dupIds, same, "inner").withColumn("error", functions.concat(functions.lit(
-                    "duplicate id '"), functions.col("sdcond_dup_id"), functions.lit("': "),
-                    functions.col("sdcond_dup_count").cast("string"), functions.lit(" rows share it (ids must be unique)")));
-            if (failFast) {
-                Row first = duplicates.select("error").first();
-                throw new dev.sdcond.models.InvalidInputException(duplicated + " row(s) have an id another row"
-                        + " has (--fail-fast, nothing written); the first: " + first.getString(0));
-            }
-            in = in.join(dupIds, same, "left_anti");
+        List<Dataset<Row>> refused = new java.util.ArrayList<>(); // error rows before any encoding
+        Dataset<Row> in = withoutDuplicates(withoutUnreadable(pending(spark, input), refused), refused);
+        long refusedCount = 0;
+        for (Dataset<Row> r : refused) {
+            refusedCount += r.count();
         }
         Dataset<Row> all = encoder.transform(in).persist(StorageLevel.MEMORY_AND_DISK_SER());
         try {
@@ -81,9 +54,9 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             } else {
                 counts = counts(all);
             }
-            long total = counts[0] + counts[1] + duplicated;
+            long total = counts[0] + counts[1] + refusedCount;
             Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
-            long failed = counts[1] + duplicated;
+            long failed = counts[1] + refusedCount;
             if (counts[1] > 0 && failFast) {
                 Row first = bad.select(idColumn, "error").first();
                 throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
@@ -94,8 +67,8 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
                     java.util.stream.Stream.of(idColumn), describing.stream()), java.util.stream.Stream.of("error"))
                     .map(functions::col).toArray(Column[]::new);
             Dataset<Row> errorRows = bad.select(keep);
-            if (duplicates != null) {
-                errorRows = errorRows.unionByName(duplicates.select(keep));
+            for (Dataset<Row> r : refused) {
+                errorRows = errorRows.unionByName(r.select(keep));
             }
             errorRows.write().mode(mode).parquet(errors);
             err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s%n", total - failed, output,
@@ -104,6 +77,65 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         } finally {
             all.unpersist();
         }
+    }
+
+    /** The rows that could be read as rows; the others, with their {@code error}, are added to {@code refused}. */
+    private Dataset<Row> withoutUnreadable(Dataset<Row> input, List<Dataset<Row>> refused) {
+        if (!java.util.Arrays.asList(input.columns()).contains(InputRows.INPUT_ERROR)) {
+            return input;
+        }
+        // one read of the input, kept: Spark refuses a query that needs only a corrupt-record column
+        Dataset<Row> in = input.localCheckpoint();
+        Column bad = functions.col(InputRows.INPUT_ERROR);
+        Dataset<Row> unreadable = in.filter(bad.isNotNull()).withColumn("error", bad).drop(InputRows.INPUT_ERROR);
+        if (failFast && !unreadable.isEmpty()) {
+            throw new dev.sdcond.models.InvalidInputException(unreadable.count() + " row(s) cannot be read as rows"
+                    + " (--fail-fast, nothing written); the first: " + unreadable.select("error").first().getString(0));
+        }
+        refused.add(unreadable);
+        return in.filter(bad.isNull()).drop(InputRows.INPUT_ERROR);
+    }
+
+    /**
+     * The rows whose id no other row has; the others, with their {@code error}, are added to {@code refused}: one id,
+     * one result, whatever the output.
+     */
+    private Dataset<Row> withoutDuplicates(Dataset<Row> in, List<Dataset<Row>> refused) {
+        Dataset<Row> dupIds = in.groupBy(in.col(idColumn).cast("string").as("sdcond_dup_id")).count()
+                .withColumnRenamed("count", "sdcond_dup_count").filter(functions.col("sdcond_dup_count").gt(1))
+                .localCheckpoint();
+        if (dupIds.isEmpty()) {
+            return in;
+        }
+        Column same = in.col(idColumn).cast("string").equalTo(dupIds.col("sdcond_dup_id"));
+        Dataset<Row> duplicates = in.join(dupIds, same, "inner").withColumn("error", functions.concat(functions.lit(
+                "duplicate id '"), functions.col("sdcond_dup_id"), functions.lit("': "),
+                functions.col("sdcond_dup_count").cast("string"), functions.lit(" rows share it (ids must be unique)")));
+        if (failFast) {
+            Row sum = dupIds.agg(functions.sum("sdcond_dup_count")).first();
+            throw new dev.sdcond.models.InvalidInputException(sum.getLong(0) + " row(s) have an id another row has"
+                    + " (--fail-fast, nothing written); the first: " + duplicates.select("error").first().getString(0));
+        }
+        refused.add(duplicates);
+        return in.join(dupIds, same, "left_anti");
+    }
+
+    /** The input rows this run encodes: all of them, or with --resume those the committed outputs lack. */
+    private Dataset<Row> pending(SparkSession spark, Dataset<Row> input) {
+        if (!resume) {
+            return input;
+        }
+        Dataset<Row> in = input; // only what was committed counts: a crashed job's files stay in _temporary, unread
+        for (String done : List.of(output, errors)) {
+            if (committed(spark, done)) {
+                Dataset<Row> ids = spark.read().parquet(done).select(functions.col(idColumn).cast("string")
+                        .as("sdcond_done_id"));
+                in = in.join(ids, in.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")), "left_anti");
+            }
+        }
+        // fixed now: writing to the outputs below must not change which rows this run encodes (Spark would drop the
+        // cached results that depend on a path it writes, and recompute them)
+        return in.localCheckpoint();
     }
 
     /** The rows encoded and the rows with an error, counted in one pass. */

@@ -131,7 +131,7 @@ public final class EncodeDataset implements Callable<Integer> {
         }
         SparkSession spark = session(); // not stopped here: spark-submit and callers own the session
         try {
-            Dataset<Row> in = read(spark);
+            Dataset<Row> in = read(spark, images);
             List<String> columns = List.of(in.columns());
             describing.removeIf(c -> !columns.contains(c));
             if (!columns.contains(idColumn)) {
@@ -191,20 +191,17 @@ public final class EncodeDataset implements Callable<Integer> {
         return s;
     }
 
-    private Dataset<Row> read(SparkSession spark) {
+    private Dataset<Row> read(SparkSession spark, boolean images) {
         String f = format != null ? format.toLowerCase(Locale.ROOT) : input.toLowerCase(Locale.ROOT)
                 .replaceAll("/+$", "").replaceAll(".*\\.", "");
-        return switch (f) {
-            case "images" -> spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-                    .option("pathGlobFilter", "*.{png,PNG,jpg,JPG,jpeg,JPEG,webp,WEBP,bmp,BMP,gif,GIF,tif,TIF,tiff,TIFF}")
-                    .load(input);
-            case "parquet" -> spark.read().parquet(input);
-            case "jsonl", "json", "ndjson" -> spark.read().json(input);
-            case "csv" -> spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
-                    .csv(input);
-            default -> throw new dev.sdcond.models.InvalidInputException(input + ": unknown format '" + f
-                    + "' (--format parquet, jsonl, csv or images)");
-        };
+        List<String> text = new ArrayList<>();
+        if (!images) {
+            text.add(promptColumn);
+            if (negativeColumn != null) {
+                text.add(negativeColumn);
+            }
+        }
+        return InputRows.read(spark, input, f, text);
     }
 
     /**

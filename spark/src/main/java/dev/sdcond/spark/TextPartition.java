@@ -164,6 +164,6 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
     }
 
     private static int chunks(PromptTokenizer pt, String text, EncodeOptions options) {
-        return (options.maxChunks() > 0 ? pt.tokenize(text, options.maxChunks()) : pt.tokenize(text)).chunks().size();
+        return pt.tokenize(text, options.chunkLimit()).chunks().size();
     }
 }

@@ -267,4 +267,63 @@ class EncodeDatasetTest {
         assertTrue(lastErr.contains("duplicate id 'dup'"), lastErr);
         assertFalse(Files.exists(dir.resolve("ff")));
     }
+
+    @Test
+    void malformedCsvRecordsAndNonStringPromptsAreErrorRows(@TempDir Path dir) throws Exception {
+        String model = Goldens.path("clip-tiny-a").toString();
+        Path csv = Files.writeString(dir.resolve("p.csv"), "id,prompt\na,a cat\nb,\"a dog\non two lines\"\n"
+                + "c,a fox,extra,columns\nd,\"a \"\"quoted\"\" bird\"\n");
+        assertEquals(0, run("-i", csv.toString(), "-o", dir.resolve("csv").toString(), "-m", model,
+                "--master", "local[2]"));
+        Map<String, String> prompts = new HashMap<>();
+        for (Row r : spark.read().parquet(dir.resolve("csv").toString()).collectAsList()) {
+            prompts.put(r.getAs("id"), r.getAs("prompt"));
+        }
+        assertEquals(Map.of("a", "a cat", "b", "a dog\non two lines", "d", "a \"quoted\" bird"), prompts);
+        List<Row> errors = spark.read().parquet(dir.resolve("csv_errors").toString()).collectAsList();
+        assertEquals(1, errors.size());
+        assertTrue(((String) errors.get(0).getAs("error")).startsWith("malformed CSV record")
+                && ((String) errors.get(0).getAs("error")).contains("a fox,extra,columns"), errors.toString());
+
+        // a quote never closed would swallow the records after it: the file is refused, naming the line
+        Path open = Files.writeString(dir.resolve("open.csv"), "id,prompt\na,a cat\nb,\"a dog\nc,a fox\n");
+        assertEquals(2, run("-i", open.toString(), "-o", dir.resolve("open").toString(), "-m", model,
+                "--master", "local[2]"));
+        assertTrue(lastErr.contains("open.csv: line 3: a quote opens a field and is never closed"), lastErr);
+        assertFalse(Files.exists(dir.resolve("open")));
+
+        Path jsonl = Files.writeString(dir.resolve("p.jsonl"), "{\"id\": \"s\", \"prompt\": \"a cat\"}\n"
+                + "{\"id\": \"n\", \"prompt\": 42}\n{\"id\": \"o\", \"prompt\": {\"text\": \"a cat\"}}\n"
+                + "{\"id\": \"l\", \"prompt\": [\"a\", \"cat\"]}\n{\"id\": \"x\", \"prompt\": \"a cat\"\n"
+                + "[1, 2]\n\n{\"id\": \"z\", \"prompt\": null}\n");
+        assertEquals(0, run("-i", jsonl.toString(), "-o", dir.resolve("j").toString(), "-m", model,
+                "--master", "local[2]"));
+        List<Row> good = spark.read().parquet(dir.resolve("j").toString()).collectAsList();
+        assertEquals(1, good.size());
+        assertEquals("s", good.get(0).getAs("id"));
+        Map<String, String> why = new HashMap<>();
+        for (Row r : spark.read().parquet(dir.resolve("j_errors").toString()).collectAsList()) {
+            why.put(r.getAs("id") == null ? "null:" + r.getAs("error") : r.getAs("id"), r.getAs("error"));
+        }
+        assertTrue(why.get("n").contains("prompt is a number, not a string: 42"), why.toString());
+        assertTrue(why.get("o").contains("prompt is an object"), why.toString());
+        assertTrue(why.get("l").contains("prompt is an array"), why.toString());
+        assertTrue(why.get("z").contains("no prompt"), why.toString());
+        assertEquals(2, why.keySet().stream().filter(k -> k.startsWith("null:")).count(), why.toString());
+        assertTrue(why.keySet().stream().anyMatch(k -> k.contains("malformed JSON line")), why.toString());
+        assertTrue(why.keySet().stream().anyMatch(k -> k.contains("must be one JSON object, this is an array")),
+                why.toString());
+    }
+
+    @Test
+    void unclosedQuotesAreFoundWhereTheyOpen() throws Exception {
+        assertEquals(0, CsvQuotes.unclosedQuoteLine(bytes("a,\"b\nc\"\nd,\"e\"\"f\"\n")));
+        assertEquals(0, CsvQuotes.unclosedQuoteLine(bytes("a,b\"c,d\n"))); // a quote inside a field is a character
+        assertEquals(2, CsvQuotes.unclosedQuoteLine(bytes("a,b\nc,\"d\ne,f\n")));
+        assertEquals(1, CsvQuotes.unclosedQuoteLine(bytes("\"a\"\"\n")));
+    }
+
+    private static java.io.InputStream bytes(String s) {
+        return new java.io.ByteArrayInputStream(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
 }

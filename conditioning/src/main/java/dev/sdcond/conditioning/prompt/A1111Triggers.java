@@ -15,14 +15,25 @@ import java.util.Map;
  * (file stem), and one is found wherever those ids occur in a weighted segment's tokens (so anywhere in the text,
  * case-insensitively, since the tokenizer lowercases), the longest name first. Only embeddings of the model's width
  * are in the database: on SD1.x/SD2.x a single-encoder file of the encoder's width, on SDXL a dual file whose
- * {@code clip_l} + {@code clip_g} widths are the two encoders'; the others stay text, as in A1111.
+ * {@code clip_l} + {@code clip_g} widths are the two encoders'; the others stay text, as in A1111, and a prompt that
+ * names one gets a warning saying so (A1111 lists them as skipped in its console).
  */
 public final class A1111Triggers {
-    /** An embedding found at a position, and how many text tokens its name took. */
-    public record Match(Embedding embedding, int tokens) {}
+    /**
+     * An embedding found at a position, and how many text tokens its name took; or the name of one the model cannot
+     * take, and why (then the name stays text).
+     *
+     * @param embedding the embedding, or null when skipped
+     * @param tokens the name's tokens
+     * @param skipped why an embedding of this name is not used, or null
+     */
+    public record Match(Embedding embedding, int tokens, String skipped) {}
 
-    /** A name's ids and its embedding; a pickle file's name has none (A1111 would read it; we refuse). */
-    private record Candidate(long[] ids, Embedding embedding, String pickle) {}
+    /**
+     * A name's ids and its embedding; a pickle file's name has none (A1111 would read it; we refuse); an embedding for
+     * another model has the reason it is skipped.
+     */
+    private record Candidate(long[] ids, Embedding embedding, String pickle, String skipped) {}
 
     private final EmbeddingStore store;
     private final Map<Long, List<Candidate>> byFirstId;
@@ -49,18 +60,28 @@ public final class A1111Triggers {
                             && e.forPart("clip_l")[0].length == widths[0]
                             && e.forPart("clip_g")[0].length == widths[1]));
             long[] ids = tokenizer.tokenize(e.name());
-            if (fits && ids.length > 0) {
-                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, e, null));
+            if (ids.length > 0 && (fits || e.a1111())) {
+                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, fits ? e : null, null,
+                        fits ? null : skipped(e, widths)));
             }
         }
         for (String pickle : store.unusableNames()) {
             long[] ids = tokenizer.tokenize(pickle);
             if (ids.length > 0) {
-                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, null, pickle));
+                byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, null, pickle, null));
             }
         }
-        byFirstId.values().forEach(l -> l.sort(Comparator.comparingInt((Candidate c) -> c.ids().length).reversed()));
+        byFirstId.values().forEach(l -> l.sort(Comparator.comparingInt((Candidate c) -> c.ids().length).reversed()
+                .thenComparing(c -> c.skipped() != null))); // a usable one before a skipped one of the same name
         return new A1111Triggers(store, byFirstId);
+    }
+
+    private static String skipped(Embedding e, int[] widths) {
+        String has = e.dual() ? "an SDXL embedding (clip_l + clip_g)" : "a single-encoder embedding of width " + e.width();
+        String model = widths.length == 1 ? "this model's width is " + widths[0]
+                : "this model takes SDXL's clip_l + clip_g of widths " + widths[0] + " + " + widths[1];
+        return "'" + e.name() + "' is " + has + " (" + e.file().getFileName() + "); " + model + ", so the name is encoded as text"
+                + " (A1111 skips it too)";
     }
 
     /**
@@ -81,7 +102,7 @@ public final class A1111Triggers {
                 if (c.pickle() != null) {
                     store.find(c.pickle()); // throws: a file that cannot be used
                 }
-                return new Match(c.embedding(), c.ids().length);
+                return new Match(c.embedding(), c.ids().length, c.skipped());
             }
         }
         return null;

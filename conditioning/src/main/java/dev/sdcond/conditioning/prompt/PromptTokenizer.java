@@ -111,26 +111,21 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     public TokenizedPrompt tokenize(String prompt) {
         ParsedPrompt parsed = parse(prompt);
         List<ParsedPrompt.Warning> warnings = new ArrayList<>(parsed.warnings());
-        List<Chunk> chunks = style == PromptStyle.COMFY ? comfyChunks(parsed, warnings) : a1111Chunks(parsed);
+        List<Chunk> chunks = style == PromptStyle.COMFY ? comfyChunks(parsed, warnings) : a1111Chunks(parsed, warnings);
         int count = chunks.stream().mapToInt(c -> c.tokens().length).sum();
         return new TokenizedPrompt(chunks, count, 0, warnings);
     }
 
     /**
-     * At most {@code maxChunks} chunks; what is cut is counted in {@code droppedTokens}.
+     * The prompt's chunks under a limit; what a cut drops is counted in {@code droppedTokens}.
      *
      * @param prompt the prompt
-     * @param maxChunks at most this many chunks
+     * @param limit the chunk limit
      * @return its chunks
+     * @throws dev.sdcond.models.InvalidInputException for a prompt over a limit that refuses
      */
-    public TokenizedPrompt tokenize(String prompt, int maxChunks) {
-        TokenizedPrompt all = tokenize(prompt);
-        if (all.chunks().size() <= maxChunks) {
-            return all;
-        }
-        List<Chunk> kept = all.chunks().subList(0, maxChunks);
-        int keptCount = kept.stream().mapToInt(c -> c.tokens().length).sum();
-        return new TokenizedPrompt(kept, keptCount, all.tokenCount() - keptCount, all.warnings());
+    public TokenizedPrompt tokenize(String prompt, ChunkLimit limit) {
+        return limit.apply(tokenize(prompt));
     }
 
     /**
@@ -138,7 +133,7 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
      * position takes its n vectors' places (placeholder id 0), moving to the next chunk whole when it does not fit;
      * the comma backtrack moves its vectors with their places (A1111 leaves them behind, a defect).
      */
-    private List<Chunk> a1111Chunks(ParsedPrompt parsed) {
+    private List<Chunk> a1111Chunks(ParsedPrompt parsed, List<ParsedPrompt.Warning> warnings) {
         int backtrack = style == PromptStyle.A1111 ? commaBacktrack : 0;
         List<Chunk> chunks = new ArrayList<>();
         Builder chunk = new Builder();
@@ -170,6 +165,13 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                 }
                 A1111Triggers.Match match = style == PromptStyle.A1111 && embeddings.a1111() != null
                         ? embeddings.a1111().at(tokens, position) : null;
+                if (match != null && match.skipped() != null) {
+                    ParsedPrompt.Warning skipped = new ParsedPrompt.Warning(-1, match.skipped());
+                    if (!warnings.contains(skipped)) {
+                        warnings.add(skipped);
+                    }
+                    match = null;
+                }
                 if (match == null) {
                     chunk.add(token, w);
                     position++;

@@ -36,28 +36,29 @@ public final class ClipTokenizer implements AutoCloseable {
     /** Tokens of text in one 77-token window (BOS and EOS take the other two). */
     public static final int CHUNK_TOKENS = CONTEXT_LENGTH - 2;
 
-    private static final String RESOURCE = "/dev/sdcond/conditioning/tokenizer/tokenizer.json";
+    static final String RESOURCE = "/dev/sdcond/conditioning/tokenizer/tokenizer.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> OPTIONS = Map.of(
+    static final Map<String, String> OPTIONS = Map.of(
             "addSpecialTokens", "false", "truncation", "false", "padding", "false", "modelMaxLength", "1000000");
 
     private final HuggingFaceTokenizer tokenizer;
     private final String source;
     private final boolean shared;
+    private final LargestId largest;
 
-    private ClipTokenizer(HuggingFaceTokenizer tokenizer, String source) {
-        this(tokenizer, source, false);
-    }
+    /** The vocabulary's largest id, its token and the file that maps it, for the check against a model. */
+    record LargestId(int id, String token, Path file) {}
 
-    private ClipTokenizer(HuggingFaceTokenizer tokenizer, String source, boolean shared) {
+    ClipTokenizer(HuggingFaceTokenizer tokenizer, String source, boolean shared, LargestId largest) {
         this.tokenizer = tokenizer;
         this.source = source;
         this.shared = shared;
+        this.largest = largest;
     }
 
     /** Built once per process: building the tokenizer from the bundled tokenizer.json takes ~0.3 s of CPU. */
     private static final class Bundled {
-        static final ClipTokenizer INSTANCE = new ClipTokenizer(load().tokenizer, "bundled CLIP vocabulary", true);
+        static final ClipTokenizer INSTANCE = load();
     }
 
     /**
@@ -75,7 +76,8 @@ public final class ClipTokenizer implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("bundled tokenizer missing: " + RESOURCE);
             }
-            return new ClipTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "bundled CLIP vocabulary");
+            return new ClipTokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "bundled CLIP vocabulary", true,
+                    new LargestId(EOS, "<|endoftext|>", Path.of(RESOURCE)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -125,27 +127,7 @@ public final class ClipTokenizer implements AutoCloseable {
      *     {@link #MAX_FILE_BYTES}
      */
     public static ClipTokenizer fromTokenizerJson(Path file) {
-        JsonNode root = parse(file, read(file));
-        JsonNode model = root.path("model");
-        if (!model.path("type").asText("").equals("BPE")) {
-            throw new InvalidInputException(file + ": not a BPE tokenizer (model.type is '"
-                    + model.path("type").asText("missing") + "')");
-        }
-        if (!model.path("vocab").isObject() || !model.path("merges").isArray()) {
-            throw new InvalidInputException(file + ": model.vocab (an object) or model.merges (an array) is missing");
-        }
-        ArrayNode merges = JSON.createArrayNode();
-        int i = 0;
-        for (JsonNode m : model.get("merges")) {
-            String pair = m.isTextual() ? m.asText() : m.isArray() && m.size() == 2 && m.get(0).isTextual()
-                    && m.get(1).isTextual() ? m.get(0).asText() + " " + m.get(1).asText() : null;
-            if (pair == null || pair.split(" ", -1).length != 2) {
-                throw new InvalidInputException(file + ": model.merges[" + i + "] is not a pair of tokens");
-            }
-            merges.add(pair);
-            i++;
-        }
-        return inClipPipeline(file, model.get("vocab"), merges, file.toString());
+        return ClipTokenizerFiles.fromTokenizerJson(file);
     }
 
     /**
@@ -157,82 +139,23 @@ public final class ClipTokenizer implements AutoCloseable {
      * @throws dev.sdcond.models.InvalidInputException when they cannot be read or parsed
      */
     public static ClipTokenizer fromVocabAndMerges(Path vocabFile, Path mergesFile) {
-        JsonNode vocab = parse(vocabFile, read(vocabFile));
-        String mergesText = new String(read(mergesFile), StandardCharsets.UTF_8);
-        ArrayNode merges = JSON.createArrayNode();
-        String[] lines = mergesText.split("\n");
-        for (int i = 0; i < lines.length; i++) {
-            String line = lines[i].strip();
-            if (line.isEmpty() || (i == 0 && line.startsWith("#version"))) {
-                continue;
-            }
-            String[] parts = line.split(" ");
-            if (parts.length != 2) {
-                throw new InvalidInputException(mergesFile + ": line " + (i + 1) + " is not a pair of tokens: '" + line + "'");
-            }
-            merges.add(parts[0] + " " + parts[1]);
-        }
-        return inClipPipeline(vocabFile, vocab, merges, vocabFile + " + " + mergesFile.getFileName());
-    }
-
-    /** A vocabulary and merges in the bundled CLIP pipeline, its special tokens' ids taken from the vocabulary. */
-    private static ClipTokenizer inClipPipeline(Path vocabFile, JsonNode vocab, ArrayNode merges, String source) {
-        if (!vocab.isObject() || vocab.size() == 0) {
-            throw new InvalidInputException(vocabFile + ": expected a JSON object of token -> id");
-        }
-        vocab.fields().forEachRemaining(e -> {
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw new InvalidInputException(vocabFile + ": id of token '" + e.getKey() + "' is not a non-negative integer");
-            }
-        });
-        ObjectNode template;
-        try (InputStream in = ClipTokenizer.class.getResourceAsStream(RESOURCE)) {
-            template = (ObjectNode) JSON.readTree(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ObjectNode model = (ObjectNode) template.get("model");
-        model.set("vocab", vocab);
-        model.set("merges", merges);
-        for (String special : List.of("<|startoftext|>", "<|endoftext|>")) {
-            if (!vocab.has(special)) {
-                throw new InvalidInputException(vocabFile + ": the CLIP special token " + special + " is missing");
-            }
-        }
-        ArrayNode added = (ArrayNode) template.get("added_tokens");
-        ((ObjectNode) added.get(0)).put("id", vocab.get("<|startoftext|>").asInt());
-        ((ObjectNode) added.get(1)).put("id", vocab.get("<|endoftext|>").asInt());
-        return load(template.toString().getBytes(StandardCharsets.UTF_8), source);
-    }
-
-    private static ClipTokenizer load(byte[] json, String source) {
-        try {
-            return new ClipTokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS), source);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidInputException(source + ": the tokenizers library rejected it: " + e.getMessage(), e);
-        }
+        return ClipTokenizerFiles.fromVocabAndMerges(vocabFile, mergesFile);
     }
 
     /** The largest tokenizer file read (CLIP's tokenizer.json is 2.2 MB, its vocab.json 1 MB, merges.txt 0.5 MB). */
     public static final long MAX_FILE_BYTES = 16L << 20;
-
-    private static byte[] read(Path file) {
-        dev.sdcond.models.io.InputFiles.requireAtMost(file, MAX_FILE_BYTES,
-                "a CLIP tokenizer file (CLIP's own are 0.5 to 2.2 MB)");
-        return dev.sdcond.models.io.InputFiles.readBytes(file);
-    }
-
-    private static JsonNode parse(Path file, byte[] bytes) {
-        try {
-            JsonNode n = JSON.readTree(bytes);
-            if (n == null) {
-                throw new InvalidInputException(file + ": empty file");
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Refuses a vocabulary with ids a text encoder has no embedding for (a {@code vocab.json} mapping a word to id
+     * 10,000,000 would otherwise fail in the forward pass of every prompt with that word).
+     *
+     * @param vocabSize the token embeddings of the encoder that reads this tokenizer's ids
+     * @throws InvalidInputException naming the file, the token and both sizes
+     */
+    public void requireIdsBelow(long vocabSize) {
+        if (largest.id() >= vocabSize) {
+            throw new InvalidInputException(largest.file() + ": maps '" + largest.token() + "' to id " + largest.id()
+                    + ", but the text encoder has " + vocabSize + " token embeddings (ids 0 to " + (vocabSize - 1)
+                    + "): the tokenizer is not this model's");
         }
     }
 

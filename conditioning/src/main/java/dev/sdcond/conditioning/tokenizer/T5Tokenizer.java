@@ -27,10 +27,34 @@ public final class T5Tokenizer implements AutoCloseable {
 
     private final HuggingFaceTokenizer tokenizer;
     private final String source;
+    private final long idCount;
 
-    private T5Tokenizer(HuggingFaceTokenizer tokenizer, String source) {
+    private T5Tokenizer(HuggingFaceTokenizer tokenizer, String source, long idCount) {
         this.tokenizer = tokenizer;
         this.source = source;
+        this.idCount = idCount;
+    }
+
+    /**
+     * Refuses a vocabulary with ids the encoder has no embedding for.
+     *
+     * @param vocabSize the encoder's token embeddings (T5 XXL: 32128; its tokenizer has 32100 ids)
+     * @throws InvalidInputException naming the file and both sizes
+     */
+    public void requireIdsBelow(long vocabSize) {
+        if (idCount > vocabSize) {
+            throw new InvalidInputException(source + ": has ids up to " + (idCount - 1) + ", but the T5 encoder has "
+                    + vocabSize + " token embeddings: the tokenizer is not this model's");
+        }
+    }
+
+    /** The ids a tokenizer.json can give: its model's vocabulary and its added tokens. */
+    private static long idCount(com.fasterxml.jackson.databind.JsonNode root) {
+        long n = root.path("model").path("vocab").size();
+        for (com.fasterxml.jackson.databind.JsonNode t : root.path("added_tokens")) {
+            n = Math.max(n, t.path("id").asLong(0) + 1);
+        }
+        return n;
     }
 
     /**
@@ -55,10 +79,11 @@ public final class T5Tokenizer implements AutoCloseable {
         }
         dev.sdcond.models.io.InputFiles.requireAtMost(json, NativeTokenizerGuard.MAX_FILE_BYTES,
                 "a T5 tokenizer.json (T5's is 2.4 MB)");
-        byte[] bytes = alwaysPrepend(json, dev.sdcond.models.io.InputFiles.readBytes(json));
+        com.fasterxml.jackson.databind.JsonNode root = alwaysPrepend(json, dev.sdcond.models.io.InputFiles.readBytes(json));
         try {
+            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(root);
             return new T5Tokenizer(HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(bytes), OPTIONS),
-                    json.toString());
+                    json.toString(), idCount(root));
         } catch (IOException | RuntimeException e) {
             throw new InvalidInputException(json + ": the tokenizers library rejected it: " + e.getMessage(), e);
         }
@@ -76,7 +101,8 @@ public final class T5Tokenizer implements AutoCloseable {
             if (in == null) {
                 throw new IllegalStateException("the stand-in T5 tokenizer t5-standin.json is missing");
             }
-            return new T5Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "stand-in T5 vocabulary (builtin)");
+            return new T5Tokenizer(HuggingFaceTokenizer.newInstance(in, OPTIONS), "stand-in T5 vocabulary (builtin)",
+                    4100);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -88,7 +114,7 @@ public final class T5Tokenizer implements AutoCloseable {
      * "first", under which a word typed right after a special token ({@code </s>}, {@code <pad>}) gets no "▁". The
      * file is read with "always".
      */
-    private static byte[] alwaysPrepend(Path file, byte[] bytes) {
+    private static com.fasterxml.jackson.databind.JsonNode alwaysPrepend(Path file, byte[] bytes) {
         try {
             com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
             com.fasterxml.jackson.databind.JsonNode root = mapper.readTree(bytes);
@@ -96,14 +122,12 @@ public final class T5Tokenizer implements AutoCloseable {
                 throw new InvalidInputException(file + ": not a tokenizer (a JSON object is needed)");
             }
             NativeTokenizerGuard.check(file, root);
-            boolean changed = false;
             for (com.fasterxml.jackson.databind.JsonNode n : root.findParents("prepend_scheme")) {
                 if ("Metaspace".equals(n.path("type").asText()) && "first".equals(n.get("prepend_scheme").asText())) {
                     ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("prepend_scheme", "always");
-                    changed = true;
                 }
             }
-            return changed ? mapper.writeValueAsBytes(root) : bytes;
+            return root;
         } catch (IOException e) {
             throw new InvalidInputException(file + ": not valid JSON: " + e.getMessage(), e);
         }

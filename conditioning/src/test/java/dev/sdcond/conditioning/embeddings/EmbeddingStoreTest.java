@@ -51,8 +51,15 @@ class EmbeddingStoreTest {
                     "a embedding:sksone", null, EncodeOptions.DEFAULT.withStyle(PromptStyle.COMFY).withEmbeddings(s)));
             assertTrue(e.getMessage().contains("sksone.safetensors") && e.getMessage().contains("32")
                     && e.getMessage().contains("40"), e.getMessage());
-            // A1111 loads only embeddings of the model's width: the name stays text
-            model.conditioner().encode(m, "a sksone", null, EncodeOptions.DEFAULT.withEmbeddings(s));
+            // A1111 loads only embeddings of the model's width: the name stays text, and the prompt is told why
+            var warnings = model.conditioner().encode(m, "a sksone, sksone and sksxl", null,
+                    EncodeOptions.DEFAULT.withEmbeddings(s)).positive().warnings().get(0);
+            assertEquals(List.of("'sksone' is a single-encoder embedding of width 32 (sksone.safetensors); this model's"
+                    + " width is 40, so the name is encoded as text (A1111 skips it too)", "'sksxl' is an SDXL"
+                    + " embedding (clip_l + clip_g) (sksxl.safetensors); this model's width is 40, so the name is"
+                    + " encoded as text (A1111 skips it too)"), warnings.stream().map(w -> w.message()).toList());
+            assertTrue(model.conditioner().encode(m, "a photo", null, EncodeOptions.DEFAULT.withEmbeddings(s))
+                    .positive().warnings().get(0).isEmpty());
         }
     }
 

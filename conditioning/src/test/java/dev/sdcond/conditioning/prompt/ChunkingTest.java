@@ -2,6 +2,8 @@ package dev.sdcond.conditioning.prompt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import org.junit.jupiter.api.AfterAll;
@@ -98,10 +100,29 @@ class ChunkingTest {
 
     @Test
     void truncationCountsDroppedTokens() {
-        TokenizedPrompt t = new PromptTokenizer(tok, PromptStyle.PLAIN).tokenize(cats(100), 1);
+        TokenizedPrompt t = new PromptTokenizer(tok, PromptStyle.PLAIN).tokenize(cats(100), ChunkLimit.cutAt(1));
         assertEquals(1, t.chunks().size());
         assertEquals(75, t.tokenCount());
         assertEquals(25, t.droppedTokens());
+    }
+
+    @Test
+    void theDefaultLimitRefusesAPromptOverSixtyFourChunksAndSaysHowToLiftIt() {
+        PromptTokenizer pt = new PromptTokenizer(tok, PromptStyle.A1111);
+        String sixtyFour = "cat BREAK ".repeat(63) + "cat";
+        assertEquals(64, pt.tokenize(sixtyFour, ChunkLimit.DEFAULT).chunks().size());
+        String breaks = "cat BREAK ".repeat(100_000); // 1 MB: 100,000 chunks (A1111 adds no empty last one)
+        var e = assertThrows(dev.sdcond.models.InvalidInputException.class,
+                () -> pt.tokenize(breaks, ChunkLimit.DEFAULT));
+        assertTrue(e.getMessage().contains("100,000 chunks (100,000 tokens") && e.getMessage().contains("limit of 64")
+                && e.getMessage().contains("--max-chunks 0"), e.getMessage());
+        assertEquals(100_000, pt.tokenize(breaks, ChunkLimit.NONE).chunks().size());
+        TokenizedPrompt cut = pt.tokenize(breaks, ChunkLimit.cutAt(3));
+        assertEquals(3, cut.chunks().size());
+        assertEquals(100_000 - 3, cut.droppedTokens());
+        assertEquals(ChunkLimit.DEFAULT, ChunkLimit.parse(ChunkLimit.DEFAULT.words()));
+        assertEquals(ChunkLimit.cutAt(2), ChunkLimit.parse("cut:2"));
+        assertEquals(ChunkLimit.NONE, ChunkLimit.parse("none"));
     }
 
     @Test

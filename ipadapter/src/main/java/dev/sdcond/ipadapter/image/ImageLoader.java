@@ -121,8 +121,17 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
             if (e instanceof ImageLoadException ile) {
                 throw ile;
             }
-            throw new ImageLoadException(file, "corrupt or truncated image header (" + e.getMessage() + ")", e);
+            throw new ImageLoadException(file, "corrupt or truncated image header (" + why(e) + ")", e);
         }
+    }
+
+    /** What a decoder's exception says, or what it is when it says nothing (an EOFException has no message). */
+    static String why(Throwable e) {
+        if (e.getMessage() != null && !e.getMessage().isBlank()) {
+            return e.getMessage();
+        }
+        return e instanceof java.io.EOFException ? "the data ends too early" : "the decoder failed: "
+                + e.getClass().getSimpleName();
     }
 
     /** The format of the file's first bytes, or an error. */
@@ -172,6 +181,8 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
         String format = format(name, bytes);
         if (format.equals("PNG")) {
             PngChunks.check(name, bytes);
+        } else if (format.equals("WebP")) {
+            WebpRiff.check(name, bytes);
         }
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -194,7 +205,7 @@ public record ImageLoader(long maxPixels, AlphaMode alpha, long maxFileBytes) {
             if (e instanceof ImageLoadException ile) {
                 throw ile;
             }
-            throw new ImageLoadException(name, "corrupt or truncated " + format + " (" + e.getMessage() + ")", e);
+            throw new ImageLoadException(name, "corrupt or truncated " + format + " (" + why(e) + ")", e);
         }
         return orient(bytes, toRgb(name, img));
     }

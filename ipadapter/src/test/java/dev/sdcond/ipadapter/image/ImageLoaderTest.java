@@ -226,6 +226,27 @@ class ImageLoaderTest {
     }
 
     @Test
+    void aWebpCutShortIsRefusedAsLibwebpRefusesIt() throws IOException {
+        byte[] whole = Files.readAllBytes(resource("grad.webp")); // 66 bytes; its RIFF header says so
+        for (int n : new int[] {54, 57, 60, 63, 65}) { // Java's decoder read these as images, the end as zeros
+            Path cut = Files.write(tmp.resolve("cut" + n + ".webp"), Arrays.copyOf(whole, n));
+            ImageLoadException e = assertThrows(ImageLoadException.class, () -> ImageLoader.DEFAULT.load(cut));
+            assertTrue(e.getMessage().contains("cut" + n + ".webp") && e.getMessage().contains(
+                    "corrupt or truncated WebP: its header says 66 bytes, the file has " + n), e.getMessage());
+        }
+        Path longer = Files.write(tmp.resolve("longer.webp"), Arrays.copyOf(whole, 80)); // trailing bytes: as libwebp
+        assertArrayEquals(ImageLoader.DEFAULT.load(resource("grad.webp")).rgb(), ImageLoader.DEFAULT.load(longer).rgb());
+    }
+
+    @Test
+    void aDecoderFailureWithoutAMessageStillSaysWhat() {
+        assertEquals("the data ends too early", ImageLoader.why(new java.io.EOFException()));
+        assertEquals("the decoder failed: ArrayIndexOutOfBoundsException",
+                ImageLoader.why(new ArrayIndexOutOfBoundsException()));
+        assertEquals("Huffman: bad", ImageLoader.why(new IOException("Huffman: bad")));
+    }
+
+    @Test
     void animatedGifGivesTheFirstFrame() {
         RgbImage img = ImageLoader.DEFAULT.load(resource("anim.gif"));
         assertEquals(4, img.width());

@@ -57,6 +57,13 @@ public record T5Config(
                         + " must be positive integers");
             }
         }
+        for (long product : new long[] {(long) numHeads * dKv, (long) vocabSize * dModel, (long) dFf * dModel}) {
+            if (product > Integer.MAX_VALUE) { // XXL: 64 x 64 = 4096, 32128 x 4096, 10240 x 4096
+                throw new InvalidInputException("T5 config: num_heads x d_kv (" + numHeads + " x " + dKv + "), vocab_size"
+                        + " x d_model (" + vocabSize + " x " + dModel + ") and d_ff x d_model (" + dFf + " x " + dModel
+                        + ") must each be under 2^31 (T5 XXL's are 4,096, 131,596,288 and 41,943,040)");
+            }
+        }
         layerNormEpsilon = layerNormEpsilon > 0 ? layerNormEpsilon : 1e-6;
         numBuckets = numBuckets > 0 ? numBuckets : 32;
         maxDistance = maxDistance > 0 ? maxDistance : 128;
@@ -85,6 +92,11 @@ public record T5Config(
                 }
             }
             return json.treeToValue(root, T5Config.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            if (e.getCause() instanceof InvalidInputException bad) { // thrown by the constructor, wrapped
+                throw new InvalidInputException(file + ": " + bad.getMessage(), bad);
+            }
+            throw new InvalidInputException(file + ": not a valid T5 config: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new InvalidInputException(file + ": not a valid T5 config: " + e.getMessage(), e);
         } catch (InvalidInputException e) {

@@ -49,4 +49,13 @@ class T5ClaimsTest {
         Path d = withConfig("distance", "relative_attention_max_distance", 0);
         assertThrows(SdcondException.class, () -> T5EncoderModel.open(d, Compute.CPU));
     }
+
+    @Test
+    void aHeadWidthWhoseProductOverflowsIsNamedNotShownAsAZeroShape() throws Exception {
+        Path dir = withConfig("dkv", "d_kv", 1 << 30); // 4 heads x 2^30 = 2^32: "expected [0, 32]" before
+        SdcondException e = assertThrows(SdcondException.class, () -> T5EncoderModel.open(dir, Compute.CPU));
+        assertTrue(e.getMessage().contains("num_heads x d_kv (4 x 1073741824)")
+                && e.getMessage().contains("config.json"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
 }
