@@ -108,5 +108,10 @@ class TextRequestTest {
         assertThrows(InvalidInputException.class, () -> PreparedPrompt.of(sd15().optSyntax(SyntaxMode.STRICT).build(),
                 "(unclosed", null));
         assertEquals("(unclosed", PreparedPrompt.of(sd15().build(), "(unclosed", null).text());
+        // issue 29: 10,000 tags naming one file are one LoRA at their summed strength (the file merged once)
+        PreparedPrompt many = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> PreparedPrompt.of(sd15().addLoraDir(loras).build(), "cat" + " <lora:sd1_peft:0.5>".repeat(10_000),
+                        null));
+        assertEquals(List.of(new LoraSpec(loras.resolve("sd1_peft.safetensors"), 5000.0)), many.loras());
     }
 }
