@@ -37,9 +37,10 @@ public final class TextOptions {
     @Option(names = "--clip-skip", description = "clip skip, in the convention of --clip-skip-style")
     Integer clipSkip;
 
-    @Option(names = "--clip-skip-style", defaultValue = "a1111",
-            description = "a1111 (1 = last layer), diffusers (0 = default), comfy (-1 = last layer) (default: a1111)")
-    ClipSkipConvention clipSkipStyle = ClipSkipConvention.A1111;
+    @Option(names = "--clip-skip-style",
+            description = "a1111 (1 = last layer), diffusers (0 = default), comfy (-1 = last layer) (default: a1111;"
+                    + " for sd3 and flux diffusers', as their users mean it)")
+    ClipSkipConvention clipSkipStyle;
 
     @Option(names = "--style", defaultValue = "a1111", converter = Converters.StyleConverter.class,
             description = "prompt syntax, chunking and weighting: a1111, comfy or plain (default: a1111)")
@@ -134,8 +135,10 @@ public final class TextOptions {
         try {
             return b.build();
         } catch (InvalidInputException e) {
-            throw new InvalidInputException((maxSequenceLength != null && e.getMessage().contains("T5 length")
-                    ? "--max-sequence-length: " : "") + e.getMessage(), e);
+            String option = maxSequenceLength != null && e.getMessage().contains("T5 length") ? "--max-sequence-length: "
+                    : clipSkip != null && e.getMessage().startsWith("clip skip") ? "--clip-skip: "
+                    : layer != null && e.getMessage().contains("layer") ? "--layer: " : "";
+            throw new InvalidInputException(option + e.getMessage(), e);
         }
     }
 
@@ -145,11 +148,12 @@ public final class TextOptions {
         }
         if (clipSkip != null) {
             try {
-                return new LayerChoice.ClipSkip(clipSkip, clipSkipStyle, Optional.ofNullable(finalNorm));
+                return new LayerChoice.ClipSkip(clipSkip, Optional.ofNullable(clipSkipStyle),
+                        Optional.ofNullable(finalNorm));
             } catch (InvalidInputException e) {
                 String why = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-                throw new InvalidInputException("--clip-skip " + clipSkip + " (--clip-skip-style "
-                        + clipSkipStyle.name().toLowerCase(Locale.ROOT) + "): " + why, e);
+                throw new InvalidInputException("--clip-skip " + clipSkip + (clipSkipStyle == null ? ""
+                        : " (--clip-skip-style " + clipSkipStyle.name().toLowerCase(Locale.ROOT) + ")") + ": " + why, e);
             }
         }
         if (layer != null || finalNorm != null) {

@@ -10,6 +10,7 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.conditioning.prompt.PromptTokenizer;
 import dev.sdcond.conditioning.prompt.TokenizedPrompt;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
+import dev.sdcond.conditioning.tokenizer.T5Tokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +21,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = "Show the CLIP token ids of a prompt, chunk by chunk, as the encoders see them.",
+        description = {"Show the token ids of a prompt as the encoders see them: CLIP's chunk by chunk, or T5's (Flux,"
+                + " SD3) when --tokenizer is a T5 tokenizer folder."},
         footer = {"", "Examples:", "  sdcond tokenize --prompt \"a photo of a cat\"",
-            "  sdcond tokenize --prompt \"a (red:1.2) fox\" --pad zero --json"})
+            "  sdcond tokenize --prompt \"a (red:1.2) fox\" --pad zero --json",
+            "  sdcond tokenize --prompt \"a cat\" --tokenizer ./FLUX.1-dev/tokenizer_2 --max-sequence-length 512"})
 final class TokenizeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -41,8 +44,13 @@ final class TokenizeCommand implements Callable<Integer> {
             description = "a1111, comfy or plain (default: a1111)")
     PromptStyle style;
 
-    @Option(names = "--tokenizer", description = "a folder with tokenizer.json or vocab.json + merges.txt (default: bundled)")
+    @Option(names = "--tokenizer", description = "a folder with tokenizer.json or vocab.json + merges.txt (default: the"
+            + " bundled CLIP vocabulary); a T5 tokenizer folder (Flux's tokenizer_2, SD3's tokenizer_3) shows T5's ids")
     Path tokenizer;
+
+    @Option(names = "--max-sequence-length", paramLabel = "L", description = "with a T5 tokenizer: pad or cut the ids"
+            + " to L as diffusers' Flux and SD3 pipelines do (default: the prompt's own ids and </s>)")
+    Integer maxSequenceLength;
 
     @Option(names = "--embeddings", paramLabel = "DIR",
             description = "textual-inversion embeddings (safetensors) the prompt may use: by file name with --style"
@@ -55,6 +63,15 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (tokenizer != null && T5Tokenizer.isT5(tokenizer)) {
+            try (T5Tokenizer t5 = T5Tokenizer.fromFolder(tokenizer)) {
+                return t5(t5);
+            }
+        }
+        if (maxSequenceLength != null) {
+            throw new dev.sdcond.models.InvalidInputException("--max-sequence-length is T5's; --tokenizer is not a T5"
+                    + " tokenizer folder");
+        }
         long padId = pad == Pad.EOS ? ClipTokenizer.EOS : 0;
         try (ClipTokenizer tok = tokenizer == null ? ClipTokenizer.bundled() : ClipTokenizer.fromFolder(tokenizer)) {
             EmbeddingStore store = EmbeddingStore.of(embeddings);
@@ -112,6 +129,47 @@ final class TokenizeCommand implements Callable<Integer> {
             t.warnings().forEach(x -> spec.commandLine().getErr().println("warning: " + x));
             return ExitCodes.OK;
         }
+    }
+
+    /** T5's ids as diffusers makes them, their pieces and their mask. */
+    private int t5(T5Tokenizer t5) throws java.io.IOException {
+        if (maxSequenceLength != null && (maxSequenceLength < 1 || maxSequenceLength > 512)) {
+            throw new dev.sdcond.models.InvalidInputException("--max-sequence-length is 1 to 512, got "
+                    + maxSequenceLength);
+        }
+        long[] own = t5.ids(prompt);
+        long[] ids = maxSequenceLength == null ? own : t5.ids(prompt, maxSequenceLength);
+        String[] pieces = t5.tokens(prompt);
+        int kept = Math.min(own.length, ids.length);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode root = m.createObjectNode();
+            root.put("prompt", prompt);
+            root.put("tokenizer", "t5");
+            root.put("token_count", own.length);
+            ArrayNode idArray = root.putArray("ids");
+            Arrays.stream(ids).forEach(idArray::add);
+            ArrayNode mask = root.putArray("attention_mask");
+            for (int i = 0; i < ids.length; i++) {
+                mask.add(i < kept ? 1 : 0);
+            }
+            ArrayNode tokens = root.putArray("tokens");
+            for (int i = 0; i < kept; i++) {
+                tokens.add(i == kept - 1 && kept < own.length ? "</s>" : pieces[i]);
+            }
+            out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+            return ExitCodes.OK;
+        }
+        out.println("T5: " + own.length + " tokens with </s>" + (maxSequenceLength == null ? ""
+                : own.length > ids.length ? ", cut to " + ids.length : ", padded to " + ids.length));
+        out.println("ids: " + Arrays.toString(ids));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < kept; i++) {
+            sb.append(i == 0 ? "" : " ").append(i == kept - 1 && kept < own.length ? "</s>" : pieces[i]);
+        }
+        out.println("tokens: " + sb);
+        return ExitCodes.OK;
     }
 
     private static String tokenString(ClipTokenizer tok, long id) {

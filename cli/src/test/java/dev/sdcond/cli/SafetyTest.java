@@ -189,14 +189,15 @@ class SafetyTest {
             {"--dtype", "int4", "-o", out.toString()},
             {"--device", "tpu", "-o", out.toString()},
             {"--preset", "sd9", "-o", out.toString()},
-            {"--clip-skip", "0", "-o", out.toString()},
+            {"--clip-skip", "0", "--clip-skip-style", "a1111", "-o", out.toString()},
+            {"--clip-skip", "0", "--preset", "sd15", "-o", out.toString()},
             {"--format", "npy", "-o", tmp.resolve("x.safetensors").toString()},
             {"-o", out.toString(), "--output-dir", folder.toString()},
             {"--force", "-o", folder.toString()},
             {"-o", folder.toString()},
         };
         String[] names = {"--format", "--clip-skip-style", "--threads", "--max-chunks", "--style", "--dtype", "--device",
-            "--preset", "--clip-skip", "--format npy", "--output-dir", "a-folder", "a-folder"};
+            "--preset", "--clip-skip", "--clip-skip", "--format npy", "--output-dir", "a-folder", "a-folder"};
         for (int i = 0; i < cases.length; i++) {
             List<String> args = new ArrayList<>(List.of("encode-text", "-m", tmp.resolve("no-model").toString(), "-p",
                     "x"));

@@ -30,6 +30,8 @@ class T5CliTest {
             assertArrayEquals(new long[] {1, 768}, f.info("pooled_prompt_embeds").orElseThrow().shape());
             assertArrayEquals(new long[] {1, 512, 4096}, f.info("negative_prompt_embeds").orElseThrow().shape());
             assertArrayEquals(new long[] {512, 3}, f.info("text_ids").orElseThrow().shape());
+            assertArrayEquals(new long[] {1, 512}, f.info("t5_input_ids").orElseThrow().shape());
+            assertArrayEquals(new long[] {1, 512}, f.info("negative_t5_attention_mask").orElseThrow().shape());
             assertEquals("true", f.metadata().get("random_weights"));
         }
         assertEquals(2, run("encode-text", "-m", "builtin:flux-random-small-t5", "-p", "x", "--style", "comfy",
@@ -54,6 +56,22 @@ class T5CliTest {
             assertEquals("256", f.metadata().get("t5_min_length"));
             assertFalse(f.metadata().containsKey("t5_max_sequence_length"));
         }
+    }
+
+    @Test
+    void tokenizeShowsT5IdsAsTheTokenizerGivesThem() {
+        // goldens/t5/tokenizer/cases.json "plain": transformers' T5TokenizerFast("a photo of a cat")
+        String t5 = Goldens.path("t5/tokenizer").toString();
+        CliTest.Run r = run("tokenize", "-p", "a photo of a cat", "--tokenizer", t5);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ids: [5, 286, 15, 5, 491, 1]") && r.out().contains(
+                "tokens: \u2581a \u2581photo \u2581of \u2581a \u2581cat </s>"), r.out());
+        CliTest.Run cut = run("tokenize", "-p", "a photo of a cat", "--tokenizer", t5, "--max-sequence-length", "4",
+                "--json");
+        assertEquals(0, cut.code(), cut.err());
+        String json = cut.out().replaceAll("\\s+", "");
+        assertTrue(json.contains("\"ids\":[5,286,15,1]") && json.contains("\"attention_mask\":[1,1,1,1]"), json);
+        assertEquals(2, run("tokenize", "-p", "x", "--max-sequence-length", "4").code(), "T5's option, CLIP tokenizer");
     }
 
     @Test

@@ -12,6 +12,17 @@ public enum ClipSkipConvention {
     COMFY;
 
     /**
+     * The convention a clip skip value is read in when none is named: diffusers' for SD3 and Flux (every SD3 user
+     * means {@code clip_skip} of diffusers' pipeline), A1111's for the others.
+     *
+     * @param preset the preset
+     * @return its users' convention
+     */
+    public static ClipSkipConvention defaultFor(Preset preset) {
+        return preset.takesT5() ? DIFFUSERS : A1111;
+    }
+
+    /**
      * The layer this convention's value selects in a preset.
      *
      * @param value the clip skip value

@@ -171,7 +171,8 @@ public final class Conditioning implements AutoCloseable {
         TextConditioning p = r.positive();
         TextConditioning n = r.negative();
         return new Result(row(p.hiddenStates(), i), row(p.pooled(), i), n == null ? null : row(n.hiddenStates(), i),
-                n == null ? null : row(n.pooled(), i), p.inputIds()[i], model.metadata());
+                n == null ? null : row(n.pooled(), i), p.inputIds()[i], p.t5InputIds() == null ? null
+                : p.t5InputIds()[i], p.t5AttentionMask() == null ? null : p.t5AttentionMask()[i], model.metadata());
     }
 
     private static FloatTensor row(ai.djl.ndarray.NDArray batch, int i) {
@@ -196,15 +197,19 @@ public final class Conditioning implements AutoCloseable {
     /**
      * One prompt's conditioning as plain arrays.
      *
-     * @param hiddenStates [1, 77 * chunks, D] (Flux: T5's [1, L, 4096])
+     * @param hiddenStates [1, 77 * chunks, D] (Flux: T5's [1, L, 4096]; SD3: CLIP's 77 * chunks zero-padded to 4096 wide, then T5's L)
      * @param pooled [1, P], or null for a preset without (SD1.x, SD2.x)
      * @param negativeHiddenStates like {@code hiddenStates}, for the negative prompt; null without one
      * @param negativePooled like {@code pooled}, for the negative prompt; null without one
      * @param inputIds the first CLIP encoder's ids, 77 per chunk
+     * @param t5InputIds Flux and SD3: the T5 ids the hidden states were encoded from; null without T5
+     * @param t5AttentionMask Flux and SD3: 1 up to and including the prompt's {@code </s>}, 0 on padding; null
+     *     without T5
      * @param metadata what the model records with outputs (e.g. random weights, LoRAs)
      */
     public record Result(FloatTensor hiddenStates, FloatTensor pooled, FloatTensor negativeHiddenStates,
-            FloatTensor negativePooled, long[] inputIds, Map<String, String> metadata) {}
+            FloatTensor negativePooled, long[] inputIds, long[] t5InputIds, long[] t5AttentionMask,
+            Map<String, String> metadata) {}
 
     @Override
     public void close() {

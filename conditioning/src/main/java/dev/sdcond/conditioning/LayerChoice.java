@@ -68,27 +68,40 @@ public sealed interface LayerChoice {
      * A clip skip value, as one tool numbers it.
      *
      * @param value the value
-     * @param convention whose numbering
+     * @param convention whose numbering; empty for the preset's users' ({@link ClipSkipConvention#defaultFor})
      * @param finalNorm whether to apply the final layer norm; empty for what the convention says
      */
-    record ClipSkip(int value, ClipSkipConvention convention, Optional<Boolean> finalNorm) implements LayerChoice {
+    record ClipSkip(int value, Optional<ClipSkipConvention> convention, Optional<Boolean> finalNorm)
+            implements LayerChoice {
         /**
-         * Checks the value against the convention's range (independent of the preset).
+         * Checks the value against the convention's range (independent of the preset; with no convention named,
+         * against the widest, diffusers' 0 and up, and again when the preset is known).
          *
          * @param value the value
-         * @param convention the numbering
+         * @param convention the numbering, or empty
          * @param finalNorm the norm, or empty
          * @throws InvalidInputException for a value outside the range
          */
         public ClipSkip {
             java.util.Objects.requireNonNull(convention, "convention");
             java.util.Objects.requireNonNull(finalNorm, "finalNorm");
-            layerIn(value, convention, Preset.SD15);
+            layerIn(value, convention.orElse(ClipSkipConvention.DIFFUSERS), Preset.SD15);
+        }
+
+        /**
+         * A value in a named tool's numbering.
+         *
+         * @param value the value
+         * @param convention the numbering
+         * @param finalNorm the norm, or empty
+         */
+        public ClipSkip(int value, ClipSkipConvention convention, Optional<Boolean> finalNorm) {
+            this(value, Optional.of(convention), finalNorm);
         }
 
         @Override
         public Optional<LayerSelection> in(Preset preset) {
-            LayerSelection l = layerIn(value, convention, preset);
+            LayerSelection l = layerIn(value, convention.orElse(ClipSkipConvention.defaultFor(preset)), preset);
             return Optional.of(finalNorm.map(n -> new LayerSelection(l.index(), n)).orElse(l));
         }
 

@@ -63,14 +63,26 @@ public record T5Encoder(T5EncoderModel model, T5Tokenizer tokenizer, int length)
      * @param texts the prompts
      * @param style the prompt style (ComfyUI's: its tokenization, minimum length and weighting)
      * @param comfyMinimum ComfyUI's minimum length for the preset
-     * @return [texts, length, d_model] float32
+     * @return [texts, length, d_model] float32, and the ids
      */
-    NDArray encode(NDManager manager, List<String> texts, PromptStyle style, int comfyMinimum) {
+    Encoded encode(NDManager manager, List<String> texts, PromptStyle style, int comfyMinimum) {
         T5Rows rows = T5Rows.of(tokenizer, texts, style, length, comfyMinimum);
+        return new Encoded(hidden(manager, rows), rows.ids());
+    }
+
+    /**
+     * A group's T5 encoding.
+     *
+     * @param hidden [texts, length, d_model] float32
+     * @param ids [texts][length] the ids encoded
+     */
+    record Encoded(NDArray hidden, long[][] ids) {}
+
+    private NDArray hidden(NDManager manager, T5Rows rows) {
         if (rows.weights() == null) {
             return model.forward(manager, rows.ids()).lastHiddenState();
         }
-        int n = texts.size();
+        int n = rows.ids().length;
         int t = rows.ids()[0].length;
         long[][] withEmpty = java.util.Arrays.copyOf(rows.ids(), n + 1);
         withEmpty[n] = rows.emptyRow();

@@ -226,16 +226,20 @@ public final class TextConditioner {
     private Result withT5(NDManager manager, NDManager sub, ConditioningPlan plan, List<String> prompts,
             List<String> negatives, EncodeOptions options, NDArray clip, NDArray pooled, long tokenizeNanos) {
         int minimum = preset.comfyT5MinimumLength();
-        NDArray pos = t5.get().encode(sub, prompts, options.style(), minimum);
-        NDArray neg = negatives == null ? null : t5.get().encode(sub, negatives.stream().map(n -> n == null ? "" : n)
-                .toList(), options.style(), minimum);
+        T5Encoder.Encoded pos = t5.get().encode(sub, prompts, options.style(), minimum);
+        T5Encoder.Encoded neg = negatives == null ? null : t5.get().encode(sub, negatives.stream()
+                .map(n -> n == null ? "" : n).toList(), options.style(), minimum);
+        NDArray posHidden = pos.hidden();
+        NDArray negHidden = neg == null ? null : neg.hidden();
         if (preset == Preset.SD3) {
             int p = plan.positives();
-            pos = T5Encoder.appendTo(sub, clip.get(new NDIndex(":{}", p)), pos);
-            neg = neg == null ? null : T5Encoder.appendTo(sub, clip.get(new NDIndex("{}:", p)), neg);
+            posHidden = T5Encoder.appendTo(sub, clip.get(new NDIndex(":{}", p)), posHidden);
+            negHidden = negHidden == null ? null : T5Encoder.appendTo(sub, clip.get(new NDIndex("{}:", p)), negHidden);
         }
-        plan.zero(pos, neg, pooled);
-        return plan.results(manager, pos, neg, pooled, encoders.get(0).padId(), tokenizeNanos);
+        plan.zero(posHidden, negHidden, pooled);
+        Result r = plan.results(manager, posHidden, negHidden, pooled, encoders.get(0).padId(), tokenizeNanos);
+        return new Result(r.positive().withT5(pos.ids()), neg == null ? null : r.negative().withT5(neg.ids()),
+                r.tokenizeNanos());
     }
 
     private static TokenizedPrompt tokenize(PromptTokenizer pt, String text, EncodeOptions options) {

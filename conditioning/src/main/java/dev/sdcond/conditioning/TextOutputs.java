@@ -92,6 +92,11 @@ public final class TextOutputs {
         w.addLongs(prefix + "input_ids", new long[] {c.inputIds().length, c.inputIds()[0].length}, flat(c.inputIds()));
         w.addLongs(prefix + "attention_mask", new long[] {c.attentionMask().length, c.attentionMask()[0].length},
                 flat(c.attentionMask()));
+        if (c.t5InputIds() != null) { // Flux and SD3: the ids T5 encoded
+            long[] shape = {c.t5InputIds().length, c.t5InputIds()[0].length};
+            w.addLongs(prefix + "t5_input_ids", shape, flat(c.t5InputIds()));
+            w.addLongs(prefix + "t5_attention_mask", shape, flat(c.t5AttentionMask()));
+        }
     }
 
     private static SafetensorsWriter metadata(LoadedTextModel model, Settings s, List<Prompt> batch) {

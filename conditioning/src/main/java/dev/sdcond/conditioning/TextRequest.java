@@ -99,6 +99,7 @@ public record TextRequest(List<String> models, Optional<Preset> preset, PromptSt
         if (commaBacktrack < 0) {
             throw new InvalidInputException("the comma backtrack must be 0 (off) or more, is " + commaBacktrack);
         }
+        preset.ifPresent(layer::in); // a layer the named preset cannot take fails now, not after the model loads
         if (t5Length.isPresent()) {
             int n = t5Length.getAsInt();
             if (n < 1 || n > MAX_T5_LENGTH) {

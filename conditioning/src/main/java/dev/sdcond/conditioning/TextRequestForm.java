@@ -52,14 +52,15 @@ final class TextRequestForm implements Serializable {
         linear = r.linear().name();
     }
 
-    /** {@code preset}, {@code index:[I][:NORM]} or {@code clip-skip:V:CONVENTION[:NORM]}. */
+    /** {@code preset}, {@code index:[I][:NORM]} or {@code clip-skip:V:CONVENTION|preset[:NORM]}. */
     static String layerWords(LayerChoice l) {
         if (l instanceof LayerChoice.Index i) {
             return "index:" + (i.index().isPresent() ? String.valueOf(i.index().getAsInt()) : "")
                     + i.finalNorm().map(n -> ":" + n).orElse("");
         }
         if (l instanceof LayerChoice.ClipSkip c) {
-            return "clip-skip:" + c.value() + ":" + c.convention().name().toLowerCase(Locale.ROOT)
+            return "clip-skip:" + c.value() + ":" + c.convention().map(v -> v.name().toLowerCase(Locale.ROOT))
+                    .orElse("preset")
                     + c.finalNorm().map(n -> ":" + n).orElse("");
         }
         return "preset";
@@ -71,8 +72,8 @@ final class TextRequestForm implements Serializable {
             case "index" -> new LayerChoice.Index(w.length > 1 && !w[1].isEmpty()
                     ? java.util.OptionalInt.of(Integer.parseInt(w[1])) : java.util.OptionalInt.empty(),
                     w.length > 2 ? Optional.of(Boolean.parseBoolean(w[2])) : Optional.empty());
-            case "clip-skip" -> new LayerChoice.ClipSkip(Integer.parseInt(w[1]),
-                    ClipSkipConvention.valueOf(w[2].toUpperCase(Locale.ROOT)),
+            case "clip-skip" -> new LayerChoice.ClipSkip(Integer.parseInt(w[1]), w[2].equals("preset")
+                    ? Optional.empty() : Optional.of(ClipSkipConvention.valueOf(w[2].toUpperCase(Locale.ROOT))),
                     w.length > 3 ? Optional.of(Boolean.parseBoolean(w[3])) : Optional.empty());
             default -> LayerChoice.PRESET;
         };

@@ -1,6 +1,7 @@
 package dev.sdcond.conditioning;
 
 import static dev.sdcond.models.Goldens.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,39 @@ class FluxGoldenTest {
             assertEquals(2, model.weights().size());
             assertEquals(30, model.weights().stream().filter(w -> w.describe().contains("text_encoder_2")).findFirst()
                     .orElseThrow().tensorsRead());
+        }
+    }
+
+    @Test
+    void theT5IdsAndMaskAreTheTokenizersOwn(@TempDir Path dir) throws IOException {
+        Path flux = Goldens.assemblePipeline("t5/flux-tiny", dir.resolve("flux"));
+        var cases = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Goldens.path("t5/tokenizer/cases.json").toFile()).get("cases");
+        List<String> prompts = new java.util.ArrayList<>();
+        List<long[]> expected = new java.util.ArrayList<>();
+        List<Integer> lengths = new java.util.ArrayList<>();
+        for (var c : cases) {
+            if (c.path("agree_tokenizer_json").asBoolean(true)) {
+                prompts.add(c.get("prompt").asText());
+                long[] ids = new long[256];
+                for (int i = 0; i < 256; i++) {
+                    ids[i] = c.get("ids256").get(i).asLong();
+                }
+                expected.add(ids);
+                lengths.add(c.get("n_ids").asInt());
+            }
+        }
+        TextRequest request = TextRequest.builder().setModels(flux.toString()).optStyle(PromptStyle.PLAIN)
+                .optMaxChunks(1).optT5Length(256).build();
+        try (Conditioning c = Conditioning.open(request)) {
+            List<Conditioning.Result> results = c.encodeBatch(prompts.subList(0, 1), null);
+            for (int i = 0; i < prompts.size(); i++) {
+                Conditioning.Result r = i == 0 ? results.get(0) : c.encodeBatch(List.of(prompts.get(i)), null).get(0);
+                assertArrayEquals(expected.get(i), r.t5InputIds(), prompts.get(i));
+                long[] mask = new long[256]; // transformers' attention_mask: the ids before padding, </s> included
+                java.util.Arrays.fill(mask, 0, Math.min(lengths.get(i), 256), 1L);
+                assertArrayEquals(mask, r.t5AttentionMask(), prompts.get(i));
+            }
         }
     }
 }

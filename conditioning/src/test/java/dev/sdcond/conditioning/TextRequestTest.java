@@ -44,7 +44,7 @@ class TextRequestTest {
     }
 
     @Test
-    void eachLayerChoiceTakesTheLayerItsToolTakes() {
+    void eachLayerChoiceTakesTheLayerItsToolTakes() throws Exception {
         // A1111 clip skip 2 = the penultimate layer through the final norm; diffusers' SD pipeline clip_skip=1 the
         // same (encode_prompt applies final_layer_norm); its SDXL pipeline hidden_states[-(1 + 2)], raw
         assertEquals(Optional.of(new LayerSelection(-2, true)),
@@ -53,6 +53,13 @@ class TextRequestTest {
                 new LayerChoice.ClipSkip(1, ClipSkipConvention.DIFFUSERS, Optional.empty()).in(Preset.SD15));
         assertEquals(Optional.of(new LayerSelection(-3, false)),
                 new LayerChoice.ClipSkip(1, ClipSkipConvention.DIFFUSERS, Optional.empty()).in(Preset.SDXL));
+        // no convention named: A1111's on SD1.x/SDXL, diffusers' on SD3 (its pipeline's hidden_states[-(1 + 2)], raw)
+        // and Flux (CLIP-L: hidden_states[-(1 + 1)] through the final norm)
+        LayerChoice.ClipSkip unnamed = new LayerChoice.ClipSkip(1, Optional.empty(), Optional.empty());
+        assertEquals(Optional.of(new LayerSelection(-1, true)), unnamed.in(Preset.SD15));
+        assertEquals(Optional.of(new LayerSelection(-3, false)), unnamed.in(Preset.SD3));
+        assertEquals(Optional.of(new LayerSelection(-2, true)), unnamed.in(Preset.FLUX));
+        assertEquals(unnamed, ((TextRequest) roundTrip(sd15().optLayer(unnamed).build())).layer());
         // ComfyUI -2 on SD1 (final norm applied)
         assertEquals(Optional.of(new LayerSelection(-2, true)),
                 new LayerChoice.ClipSkip(-2, ClipSkipConvention.COMFY, Optional.empty()).in(Preset.SD15));

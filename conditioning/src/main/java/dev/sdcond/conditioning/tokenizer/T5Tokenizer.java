@@ -58,6 +58,27 @@ public final class T5Tokenizer implements AutoCloseable {
     }
 
     /**
+     * Whether a folder's {@code tokenizer.json} is a SentencePiece-Unigram tokenizer, as T5's is (CLIP's is BPE).
+     *
+     * @param folder a tokenizer folder
+     * @return whether it holds a T5-style tokenizer
+     * @throws InvalidInputException when its tokenizer.json is over the size limit or not JSON
+     */
+    public static boolean isT5(Path folder) {
+        Path json = folder.resolve("tokenizer.json");
+        if (!Files.isRegularFile(json)) {
+            return Files.isRegularFile(folder.resolve("spiece.model"));
+        }
+        dev.sdcond.models.io.InputFiles.requireAtMost(json, NativeTokenizerGuard.MAX_FILE_BYTES, "a tokenizer.json");
+        try {
+            return "Unigram".equals(new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(dev.sdcond.models.io.InputFiles.readBytes(json)).path("model").path("type").asText());
+        } catch (IOException e) {
+            throw new InvalidInputException(json + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * The tokenizer of a folder.
      *
      * @param folder a tokenizer folder with {@code tokenizer.json}
