@@ -3,17 +3,14 @@ package dev.sdcond.cli;
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.ipadapter.ImageEmbeddings;
 import dev.sdcond.ipadapter.ImageEncoder;
+import dev.sdcond.ipadapter.ImageRequest;
 import dev.sdcond.ipadapter.ImageOutputs;
 import dev.sdcond.models.Compute;
 import dev.sdcond.ipadapter.IpAdapterCheck;
 import dev.sdcond.ipadapter.LoadedVisionModel;
 import dev.sdcond.ipadapter.Uncond;
 import dev.sdcond.ipadapter.VisionModels;
-import dev.sdcond.ipadapter.image.AlphaMode;
 import dev.sdcond.ipadapter.image.ImageLoader;
-import dev.sdcond.ipadapter.preprocess.ClipImageProcessor;
-import dev.sdcond.ipadapter.preprocess.CropPosition;
-import dev.sdcond.ipadapter.preprocess.ResizeMode;
 import dev.sdcond.models.Checkpoints;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.clip.OutputRequest;
@@ -55,32 +52,14 @@ final class EncodeImageCommand implements Callable<Integer> {
         @Option(names = "--images", description = "a folder of images: one output each with --output-dir") Path dir;
     }
 
-    @Option(names = "--mode", defaultValue = "hf", converter = Converters.ResizeModeConverter.class,
-            description = "hf (transformers/diffusers: shortest edge + crop, Pillow bicubic), squash, pad, comfy"
-                    + " (ComfyUI's CLIPVisionEncode crop=center) or comfy-squash (crop=none) (default: hf)")
-    ResizeMode mode;
-
-    @Option(names = "--crop", defaultValue = "center", converter = Converters.CropConverter.class,
-            description = "crop position for hf: center, top, bottom, left, right (default: center)")
-    CropPosition crop;
-
-    @Option(names = "--uncond", converter = Converters.UncondConverter.class,
-            description = "zeros, zero-pixels, black, or an image file for the negative embeddings")
-    String uncond;
+    @Mixin
+    ImageOptions image;
 
     @Option(names = "--layer", defaultValue = "-2", description = "hidden_states index to save (default: ${DEFAULT-VALUE}, penultimate)")
     int layer;
 
     @Option(names = "--save-pixels", description = "also save pixel_values")
     boolean savePixels;
-
-    @Option(names = "--alpha", defaultValue = "drop", converter = Converters.AlphaConverter.class,
-            description = "drop (as Pillow's convert(\"RGB\")) or a hex colour to composite over, e.g. ffffff")
-    AlphaMode alpha;
-
-    @Option(names = "--max-pixels", converter = Converters.PositiveLong.class,
-            description = "refuse larger images (default: Pillow's 89478485)")
-    Long maxPixels;
 
     @Option(names = "--ip-adapter", description = "an IP-Adapter checkpoint: refuse an image encoder it cannot use")
     Path ipAdapter;
@@ -106,23 +85,21 @@ final class EncodeImageCommand implements Callable<Integer> {
         List<Path> read = new java.util.ArrayList<>(files);
         read.add(input.dir);
         read.add(ipAdapter);
-        if (uncond != null) {
-            Uncond.imageFile(uncond).ifPresent(read::add);
+        if (image.uncond() != null) {
+            Uncond.imageFile(image.uncond()).ifPresent(read::add);
         }
         out.reads(OutputOptions.inputs(List.of(model), read));
         Path single = perItem ? null : out.single(outputDir);
         List<Path> targets = !perItem ? null : out.perItem(outputDir, files.stream()
                 .map(f -> Map.entry(f.getFileName().toString().replaceFirst("\\.[^.]*$", ""), f.toString())).toList());
-        ImageLoader loader = ImageLoader.DEFAULT.withAlpha(alpha);
-        if (maxPixels != null) {
-            loader = loader.withMaxPixels(maxPixels);
-        }
+        ImageRequest request = image.request(model, layer, computeOptions.kernels);
+        ImageLoader loader = request.loader();
         // every image is decoded once to check it, and dropped: a bad file fails before any model work, and memory
         // holds at most --batch-size decoded images at any time
         for (Path f : files) {
             loader.load(f);
         }
-        Uncond u = uncond == null ? null : Uncond.parse(uncond, loader);
+        Uncond u = request.negative().orElse(null);
         Compute compute = computeOptions.compute(spec.commandLine().getErr());
         try (LoadedVisionModel vm = VisionModels.open(model, compute);
                 NDManager manager = NDManager.newBaseManager(Towers.ENGINE)) {
@@ -132,10 +109,9 @@ final class EncodeImageCommand implements Callable<Integer> {
                 }
             }
             OutputRequest.normalize(layer, vm.tower().numLayers());
-            ClipImageProcessor proc = ClipImageProcessor.hf(vm.tower().config().imageSize()).withMode(mode).withCrop(crop);
-            ImageEncoder encoder = new ImageEncoder(vm.tower(), proc);
-            ImageOutputs.Settings settings = new ImageOutputs.Settings(compute, mode, crop, layer,
-                    uncond == null ? "none" : uncond, savePixels, out.weightsSha256(vm::weightsSha256));
+            ImageEncoder encoder = new ImageEncoder(vm.tower(), request.processor(vm.tower().config().imageSize()));
+            ImageOutputs.Settings settings = new ImageOutputs.Settings(compute, request.mode(), request.crop(), layer,
+                    request.uncond().orElse("none"), savePixels, out.weightsSha256(vm::weightsSha256));
             if (!perItem) {
                 Progress progress = files.size() > batchSize ? new Progress(spec.commandLine().getErr(), files.size())
                         : null;

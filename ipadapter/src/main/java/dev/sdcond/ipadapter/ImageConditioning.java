@@ -23,22 +23,28 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>Thread-safe: any number of threads may call {@link #encode} at once.
+ * <p>Images come as files, bytes, {@code BufferedImage}s or {@link RgbImage}s; {@link #open(ImageRequest)} takes every
+ * choice ({@link ImageRequest#builder()}). The encoded negative is computed once per instance and reused.
+ * Thread-safe: any number of threads may encode at once.
  */
 public final class ImageConditioning implements AutoCloseable {
     /** IP-Adapter Plus takes the penultimate layer. */
-    public static final int PENULTIMATE = -2;
+    public static final int PENULTIMATE = ImageRequest.PENULTIMATE;
 
     private final LoadedVisionModel model;
     private final ImageEncoder encoder;
     private final ImageLoader loader;
     private final Uncond uncond;
+    private final int layer;
+    private volatile boolean closed;
 
-    private ImageConditioning(LoadedVisionModel model, ImageLoader loader, Uncond uncond) {
+    private ImageConditioning(LoadedVisionModel model, ImageEncoder encoder, ImageLoader loader, Uncond uncond,
+            int layer) {
         this.model = model;
-        this.encoder = new ImageEncoder(model.tower());
+        this.encoder = encoder;
         this.loader = loader;
         this.uncond = uncond;
+        this.layer = layer;
     }
 
     /**
@@ -52,7 +58,7 @@ public final class ImageConditioning implements AutoCloseable {
      * @throws dev.sdcond.models.ModelMismatchException for a checkpoint without an image encoder
      */
     public static ImageConditioning open(Path model) {
-        return open(model.toString(), Compute.CPU, new Uncond.ZeroPixels());
+        return open(ImageRequest.builder().setModel(model.toString()).optUncond("zero-pixels").build());
     }
 
     /**
@@ -65,11 +71,46 @@ public final class ImageConditioning implements AutoCloseable {
      * @return the loaded encoder; close it to free its weights
      */
     public static ImageConditioning open(String model, Compute compute, Uncond uncond) {
-        return new ImageConditioning(VisionModels.open(model, compute), ImageLoader.DEFAULT, uncond);
+        LoadedVisionModel m = VisionModels.open(model, compute);
+        return new ImageConditioning(m, new ImageEncoder(m.tower()), ImageLoader.DEFAULT, uncond, PENULTIMATE);
     }
 
     /**
-     * Encodes images (one batch).
+     * Opens what a request names on the CPU.
+     *
+     * @param request the encoder, preprocessing, layer, negative and compute choices
+     * @return the loaded encoder; close it to free its weights
+     * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model, a layer it does not have, or
+     *     a negative image that cannot be decoded
+     */
+    public static ImageConditioning open(ImageRequest request) {
+        return open(request, ai.djl.Device.cpu());
+    }
+
+    /**
+     * Opens what a request names on a device.
+     *
+     * @param request the encoder, preprocessing, layer, negative and compute choices
+     * @param device where the tower runs
+     * @return the loaded encoder; close it to free its weights
+     * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model, a layer it does not have, or
+     *     a negative image that cannot be decoded
+     */
+    public static ImageConditioning open(ImageRequest request, ai.djl.Device device) {
+        Uncond negative = request.negative().orElse(null); // decoded before the model loads
+        LoadedVisionModel m = VisionModels.open(request.model(), request.compute(device));
+        try {
+            dev.sdcond.models.clip.OutputRequest.normalize(request.layer(), m.tower().numLayers());
+            ImageEncoder e = new ImageEncoder(m.tower(), request.processor(m.tower().config().imageSize()));
+            return new ImageConditioning(m, e, request.loader(), negative, request.layer());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Encodes image files (one batch).
      *
      * @param images image files (PNG, JPEG, WebP, BMP, GIF)
      * @return their embeddings, in the order given
@@ -80,8 +121,55 @@ public final class ImageConditioning implements AutoCloseable {
         for (Path p : images) {
             decoded.add(loader.load(p));
         }
+        return encodeRgb(decoded);
+    }
+
+    /**
+     * Encodes images an application decoded (one batch), converted as Pillow's {@code convert("RGB")} would.
+     *
+     * @param images the images
+     * @return their embeddings, in the order given
+     * @throws dev.sdcond.models.InvalidInputException for an image over the pixel limit (names its index)
+     */
+    public Result encodeImages(List<java.awt.image.BufferedImage> images) {
+        List<RgbImage> rgb = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            rgb.add(loader.convert(images.get(i), "image " + i));
+        }
+        return encodeRgb(rgb);
+    }
+
+    /**
+     * Encodes image files' bytes (one batch: an upload, a database blob).
+     *
+     * @param images the files' bytes (PNG, JPEG, WebP, BMP, GIF)
+     * @return their embeddings, in the order given
+     * @throws dev.sdcond.models.InvalidInputException for bytes that are no image (names their index)
+     */
+    public Result encodeBytes(List<byte[]> images) {
+        List<RgbImage> rgb = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            rgb.add(loader.decode(Path.of("image " + i), images.get(i)));
+        }
+        return encodeRgb(rgb);
+    }
+
+    /**
+     * Encodes RGB pixels (one batch).
+     *
+     * @param images the images
+     * @return their embeddings, in the order given
+     * @throws dev.sdcond.models.InvalidInputException for an empty batch, or after {@link #close()}
+     */
+    public Result encodeRgb(List<RgbImage> images) {
+        if (closed) {
+            throw new dev.sdcond.models.InvalidInputException("this ImageConditioning is closed");
+        }
+        if (images.isEmpty()) {
+            throw new dev.sdcond.models.InvalidInputException("no images to encode");
+        }
         try (NDManager m = NDManager.newBaseManager(Towers.ENGINE)) {
-            ImageEmbeddings e = encoder.encode(m, decoded, PENULTIMATE, uncond);
+            ImageEmbeddings e = encoder.encode(m, images, layer, uncond);
             return new Result(FloatTensor.of(e.imageEmbeds()), FloatTensor.of(e.hiddenStates()),
                     FloatTensor.of(e.uncondImageEmbeds()), FloatTensor.of(e.uncondHiddenStates()));
         }
@@ -91,15 +179,16 @@ public final class ImageConditioning implements AutoCloseable {
      * The embeddings of a batch of images as plain arrays.
      *
      * @param imageEmbeds [B, P] (IP-Adapter), or null for an encoder without a projection
-     * @param hiddenStates [B, T, W] penultimate hidden states (IP-Adapter Plus)
-     * @param uncondImageEmbeds the negative's, like {@code imageEmbeds}
-     * @param uncondHiddenStates the negative's, like {@code hiddenStates}
+     * @param hiddenStates [B, T, W] the hidden state asked for (the penultimate by default: IP-Adapter Plus)
+     * @param uncondImageEmbeds the negative's, like {@code imageEmbeds}; null without a negative
+     * @param uncondHiddenStates the negative's, like {@code hiddenStates}; null without a negative
      */
     public record Result(FloatTensor imageEmbeds, FloatTensor hiddenStates, FloatTensor uncondImageEmbeds,
             FloatTensor uncondHiddenStates) {}
 
     @Override
     public void close() {
+        closed = true;
         model.close();
     }
 }

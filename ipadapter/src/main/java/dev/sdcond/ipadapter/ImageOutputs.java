@@ -66,8 +66,8 @@ public final class ImageOutputs {
         w.metadata("kernels", vm.tower().kernels());
         w.metadata("images", String.join(", ", images.stream().map(Path::toString).toList()));
         vm.metadata().forEach(w::metadata);
-        String hidden = s.layer() == -2 ? "penultimate_hidden_states"
-                : "hidden_states_layer_" + OutputRequest.normalize(s.layer(), vm.tower().numLayers());
+        String hidden = hiddenStatesName(s.layer() == ImageRequest.PENULTIMATE ? s.layer()
+                : OutputRequest.normalize(s.layer(), vm.tower().numLayers()));
         Provenance.addFinite(w, "image_embeds", e.imageEmbeds());
         Provenance.addFinite(w, hidden, e.hiddenStates());
         Provenance.addFinite(w, "uncond_image_embeds", e.uncondImageEmbeds());
@@ -76,6 +76,26 @@ public final class ImageOutputs {
             Provenance.addFinite(w, "pixel_values", e.pixelValues());
         }
         return w;
+    }
+
+    /**
+     * The name of a kept hidden state, the one naming rule of every front end: {@code penultimate_hidden_states} for
+     * -2, {@code hidden_states_layer_N} for index N.
+     *
+     * @param layer -2, or an index from 0 (a negative index is counted from the end first)
+     * @return the name
+     * @throws dev.sdcond.models.InvalidInputException for another negative index, whose number needs the encoder's
+     *     depth
+     */
+    public static String hiddenStatesName(int layer) {
+        if (layer == ImageRequest.PENULTIMATE) {
+            return "penultimate_hidden_states";
+        }
+        if (layer < 0) {
+            throw new dev.sdcond.models.InvalidInputException("layer " + layer + ": -2 (the penultimate) or an index"
+                    + " from 0 (a column name must be known before the encoder is loaded)");
+        }
+        return "hidden_states_layer_" + layer;
     }
 
     /**

@@ -29,4 +29,49 @@ class ImageConditioningTest {
                     m.create(r.uncondImageEmbeds().values()).reshape(3, 24), 1e-4f, "zero-pixel uncond");
         }
     }
+
+    @Test
+    void filesBytesBufferedImagesAndRgbGiveTheSameBitsAndTheNegativeIsEncodedOnce() throws Exception {
+        List<java.nio.file.Path> files = List.of(Goldens.path("images/chelsea.png"), Goldens.path("images/coffee.png"));
+        ImageRequest request = ImageRequest.builder().setModel(Goldens.path("clip-vision-tiny-h").toString())
+                .optUncond("zero-pixels").build();
+        try (ImageConditioning enc = ImageConditioning.open(request)) {
+            ImageConditioning.Result fromFiles = enc.encode(files);
+            List<byte[]> bytes = new java.util.ArrayList<>();
+            List<java.awt.image.BufferedImage> decoded = new java.util.ArrayList<>();
+            for (java.nio.file.Path f : files) {
+                bytes.add(java.nio.file.Files.readAllBytes(f));
+                decoded.add(javax.imageio.ImageIO.read(f.toFile()));
+            }
+            for (ImageConditioning.Result r : List.of(enc.encodeBytes(bytes), enc.encodeImages(decoded),
+                    enc.encodeRgb(files.stream().map(dev.sdcond.ipadapter.image.ImageLoader.DEFAULT::load).toList()))) {
+                assertArrayEquals(fromFiles.imageEmbeds().values(), r.imageEmbeds().values());
+                assertArrayEquals(fromFiles.hiddenStates().values(), r.hiddenStates().values());
+                // the later calls reuse the negative the first encoded: the same values, one image or two
+                assertArrayEquals(fromFiles.uncondImageEmbeds().values(), r.uncondImageEmbeds().values());
+                assertArrayEquals(fromFiles.uncondHiddenStates().values(), r.uncondHiddenStates().values());
+            }
+            float[] one = enc.encode(files.subList(0, 1)).uncondImageEmbeds().values();
+            assertArrayEquals(java.util.Arrays.copyOf(fromFiles.uncondImageEmbeds().values(), 24), one);
+            enc.close();
+            org.junit.jupiter.api.Assertions.assertThrows(dev.sdcond.models.InvalidInputException.class,
+                    () -> enc.encode(files));
+        }
+        // a fresh instance, one image: its own negative, encoded in its batch, the same bits as the cached one
+        try (ImageConditioning fresh = ImageConditioning.open(request)) {
+            ImageConditioning.Result r = fresh.encode(files.subList(1, 2));
+            try (ImageConditioning again = ImageConditioning.open(request)) {
+                assertArrayEquals(concat(r.uncondHiddenStates().values(), r.uncondHiddenStates().values()),
+                        again.encode(files).uncondHiddenStates().values());
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(dev.sdcond.models.InvalidInputException.class,
+                () -> ImageRequest.builder().setModel("x").optUncond("/no/such/negative.png").build());
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -70,14 +70,8 @@ public final class EncodeDataset implements Callable<Integer> {
             + " --format images, a folder of image files read by Spark's binaryFile source: content)")
     String imageColumn;
 
-    @Option(names = "--mode", defaultValue = "hf", description = "image mode: resize mode, as encode-image's")
-    String mode;
-
-    @Option(names = "--crop", defaultValue = "center", description = "image mode: crop position, as encode-image's")
-    String crop;
-
-    @Option(names = "--uncond", description = "image mode: zeros, zero-pixels, black or an image file")
-    String uncond;
+    @picocli.CommandLine.Mixin
+    dev.sdcond.cli.ImageOptions image = new dev.sdcond.cli.ImageOptions(); // image mode: encode-image's --mode, --crop, --uncond, --alpha, --max-pixels
 
     @Option(names = "--master", description = "Spark master (default: local[*], unless spark-submit set one)")
     String master;
@@ -115,7 +109,7 @@ public final class EncodeDataset implements Callable<Integer> {
         List<String> describing = new ArrayList<>();
         if (images) {
             ImageEmbeddingEncoder e = configure(new ImageEmbeddingEncoder());
-            e.settings(); // every value checked before Spark starts
+            e.imageRequest(); // every value checked before Spark starts
             encoder = e;
             describing.add(e.getOrDefault(e.nameCol()));
         } else {
@@ -159,10 +153,10 @@ public final class EncodeDataset implements Callable<Integer> {
         if (models.size() != 1) {
             throw new dev.sdcond.models.InvalidInputException("image mode takes one --model, got " + models.size());
         }
-        return e.with(e.model(), models.get(0)).with(e.mode(), mode).with(e.crop(), crop).with(e.layer(), text.layer().orElse(-2))
-                .with(e.uncond(), uncond == null ? "" : uncond).with(e.computeDtype(), kernels.dtype().name().toLowerCase(Locale.ROOT))
+        e.with(e.request(), image.request(models.get(0), text.layer().orElse(-2), kernels))
                 .with(e.outputDtype(), outputDtype).with(e.arrays(), arrays).with(e.batchSize(), batchSize)
                 .with(e.imageCol(), imageColumn != null ? imageColumn : "content");
+        return e;
     }
 
     private TextConditioningEncoder configure(TextConditioningEncoder e) {

@@ -13,8 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class ExecutorModels {
     private static final Map<List<Object>, LoadedTextModel> TEXT = new ConcurrentHashMap<>();
-    private static final Map<Map.Entry<ImageSettings, ai.djl.Device>, dev.sdcond.ipadapter.LoadedVisionModel> IMAGE =
+    private static final Map<Map.Entry<dev.sdcond.ipadapter.ImageRequest, ai.djl.Device>, Vision> IMAGE =
             new ConcurrentHashMap<>();
+
+    /** A loaded image encoder and its preprocessing, which keeps the encoded negative for every task. */
+    record Vision(dev.sdcond.ipadapter.LoadedVisionModel model, dev.sdcond.ipadapter.ImageEncoder encoder) {}
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ExecutorModels::closeAll, "sdcond-models-close"));
@@ -34,21 +37,26 @@ final class ExecutorModels {
     }
 
     /**
-     * The image encoder of a setting on a device, loaded on first use.
+     * The image encoder of a request on a device, loaded on first use.
      *
-     * @param s the setting
+     * @param r the request
      * @param device the task's device ({@link TaskDevices})
-     * @return the model, shared: never close it
+     * @return the model and encoder, shared: never close them
      */
-    static dev.sdcond.ipadapter.LoadedVisionModel image(ImageSettings s, ai.djl.Device device) {
-        return IMAGE.computeIfAbsent(Map.entry(s, device), k -> s.load(device));
+    static Vision image(dev.sdcond.ipadapter.ImageRequest r, ai.djl.Device device) {
+        return IMAGE.computeIfAbsent(Map.entry(r, device), k -> {
+            dev.sdcond.ipadapter.LoadedVisionModel m = dev.sdcond.ipadapter.VisionModels.open(r.model(),
+                    r.compute(device));
+            return new Vision(m, new dev.sdcond.ipadapter.ImageEncoder(m.tower(),
+                    r.processor(m.tower().config().imageSize())));
+        });
     }
 
     /** Closes every model (at JVM shutdown; tests call it between sessions). */
     static synchronized void closeAll() {
         TEXT.values().forEach(LoadedTextModel::close);
         TEXT.clear();
-        IMAGE.values().forEach(dev.sdcond.ipadapter.LoadedVisionModel::close);
+        IMAGE.values().forEach(v -> v.model().close());
         IMAGE.clear();
     }
 }

@@ -1,9 +1,10 @@
 package dev.sdcond.spark;
 
 import java.util.ArrayList;
+import dev.sdcond.ipadapter.ImageOutputs;
+import dev.sdcond.ipadapter.ImageRequest;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
@@ -21,16 +22,11 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class ImageEmbeddingEncoder extends TensorEncoder {
     private static final long serialVersionUID = 1L;
-    private final Param<String> model;
-    private final Param<String> mode;
-    private final Param<String> crop;
-    private final IntParam layer;
-    private final Param<String> uncond;
+    private final Param<ImageRequest> request;
     private final Param<String> imageCol;
     private final Param<String> nameCol;
-    private final Param<String> computeDtype;
 
-    /** A transformer with the defaults: hf resize, center crop, layer -2, no uncond, float16 output, batch 16. */
+    /** A transformer with the defaults: float16 output, batch 16, column "content"; {@link #request()} is required. */
     public ImageEmbeddingEncoder() {
         this(Identifiable$.MODULE$.randomUID("sdcondImage"));
     }
@@ -42,51 +38,16 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
      */
     public ImageEmbeddingEncoder(String uid) {
         super(uid, 16);
-        model = new Param<>(this, "model", "the image encoder: a folder, a pipeline, an IP-Adapter repository, builtin:");
-        mode = new Param<>(this, "mode", "resize mode, as encode-image's --mode");
-        crop = new Param<>(this, "crop", "crop position, as encode-image's --crop");
-        layer = new IntParam(this, "layer", "hidden state kept: -2 (penultimate) or an index from 0");
-        uncond = new Param<>(this, "uncond", "zeros, zero-pixels, black or an image file (empty: none)");
+        request = new Param<>(this, "request", "what to encode and how (ImageRequest.builder())");
         imageCol = new Param<>(this, "imageCol", "the binary image column");
         nameCol = new Param<>(this, "nameCol", "a column naming the image (its path), for messages and formats");
-        computeDtype = new Param<>(this, "computeDtype", "float32, bfloat16 or float16");
-        setDefault(computeDtype, "float32");
-        setDefault(mode, "hf");
-        setDefault(crop, "center");
-        setDefault(layer, -2);
-        setDefault(uncond, "");
         setDefault(imageCol, "content");
         setDefault(nameCol, "path");
     }
 
-    /** @return float32, bfloat16 or float16 */
-    public Param<String> computeDtype() {
-        return computeDtype;
-    }
-
-    /** @return the image encoder spec */
-    public Param<String> model() {
-        return model;
-    }
-
-    /** @return the resize mode */
-    public Param<String> mode() {
-        return mode;
-    }
-
-    /** @return the crop position */
-    public Param<String> crop() {
-        return crop;
-    }
-
-    /** @return the hidden state kept */
-    public IntParam layer() {
-        return layer;
-    }
-
-    /** @return the uncond, empty for none */
-    public Param<String> uncond() {
-        return uncond;
+    /** @return the request: the encoder, preprocessing, layer, negative, dtype and kernels */
+    public Param<ImageRequest> request() {
+        return request;
     }
 
     /** @return the binary image column */
@@ -100,23 +61,28 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
     }
 
     /**
-     * The settings the executors load and encode with.
+     * The request the executors load and encode with.
      *
-     * @return the settings, checked
+     * @return the request
+     * @throws dev.sdcond.models.InvalidInputException when none is set, or its layer cannot be named before the
+     *     encoder is loaded (a negative index other than -2)
      */
-    public ImageSettings settings() {
-        String u = getOrDefault(uncond);
-        ImageSettings s = new ImageSettings(getOrDefault(model), getOrDefault(mode), getOrDefault(crop),
-                (Integer) getOrDefault(layer), u.isEmpty() ? null : u, getOrDefault(computeDtype()));
-        s.check();
-        return s;
+    public ImageRequest imageRequest() {
+        if (!isDefined(request)) {
+            throw new dev.sdcond.models.InvalidInputException("no request set: ImageEmbeddingEncoder needs request(),"
+                    + " an ImageRequest");
+        }
+        ImageRequest r = getOrDefault(request);
+        ImageOutputs.hiddenStatesName(r.layer()); // the column names are fixed before any executor loads the encoder
+        return r;
     }
 
     private TensorColumns columns() {
-        ImageSettings s = settings();
-        List<String> names = new ArrayList<>(List.of("image_embeds", s.hiddenName()));
-        if (s.uncond() != null) {
-            names.addAll(List.of("uncond_image_embeds", "uncond_" + s.hiddenName()));
+        ImageRequest r = imageRequest();
+        String hidden = ImageOutputs.hiddenStatesName(r.layer());
+        List<String> names = new ArrayList<>(List.of("image_embeds", hidden));
+        if (r.uncond().isPresent()) {
+            names.addAll(List.of("uncond_image_embeds", "uncond_" + hidden));
         }
         return columns(names);
     }
@@ -127,7 +93,7 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
         StructType in = dataset.schema();
         int batch = batch();
         String name = getOrDefault(nameCol);
-        ImagePartition f = new ImagePartition(settings(), columns(), in.fieldIndex(getOrDefault(imageCol)),
+        ImagePartition f = new ImagePartition(imageRequest(), columns(), in.fieldIndex(getOrDefault(imageCol)),
                 name.isEmpty() || !Arrays.asList(in.fieldNames()).contains(name) ? -1 : in.fieldIndex(name), batch);
         return withMetadata(dataset.toDF().mapPartitions(f, Encoders.row(out)), out);
     }
@@ -140,7 +106,7 @@ public final class ImageEmbeddingEncoder extends TensorEncoder {
             throw new dev.sdcond.models.InvalidInputException("column '" + c + "' holds " + schema.apply(c).dataType()
                     .simpleString() + ", not image bytes (binary)");
         }
-        return schemaWith(schema, columns(), settings());
+        return schemaWith(schema, columns(), imageRequest().describe());
     }
 
     @Override

@@ -22,14 +22,15 @@ import org.apache.spark.sql.Row;
  * tensors and the message in {@code error}.
  */
 final class ImagePartition implements MapPartitionsFunction<Row, Row> {
-    private final ImageSettings settings;
+    private final dev.sdcond.ipadapter.ImageRequest request;
     private final TensorColumns columns;
     private final int imageIndex;
     private final int nameIndex;
     private final int batchSize;
 
-    ImagePartition(ImageSettings settings, TensorColumns columns, int imageIndex, int nameIndex, int batchSize) {
-        this.settings = settings;
+    ImagePartition(dev.sdcond.ipadapter.ImageRequest request, TensorColumns columns, int imageIndex, int nameIndex,
+            int batchSize) {
+        this.request = request;
         this.columns = columns;
         this.imageIndex = imageIndex;
         this.nameIndex = nameIndex;
@@ -38,13 +39,13 @@ final class ImagePartition implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
-        LoadedVisionModel model = ExecutorModels.image(settings, TaskDevices.current());
-        ImageEncoder encoder = new ImageEncoder(model.tower(), settings.processor(model.tower().config().imageSize()));
-        Uncond uncond = settings.uncond() == null ? null : Uncond.parse(settings.uncond(), ImageLoader.DEFAULT);
-        return new Batches(input, batchSize, rows -> encode(encoder, uncond, rows));
+        ImageEncoder encoder = ExecutorModels.image(request, TaskDevices.current()).encoder();
+        Uncond uncond = request.negative().orElse(null);
+        ImageLoader loader = request.loader();
+        return new Batches(input, batchSize, rows -> encode(encoder, loader, uncond, rows));
     }
 
-    private List<Row> encode(ImageEncoder encoder, Uncond uncond, List<Row> rows) {
+    private List<Row> encode(ImageEncoder encoder, ImageLoader loader, Uncond uncond, List<Row> rows) {
         Row[] out = new Row[rows.size()];
         List<Integer> ok = new ArrayList<>();
         List<RgbImage> images = new ArrayList<>();
@@ -55,7 +56,7 @@ final class ImagePartition implements MapPartitionsFunction<Row, Row> {
                     throw new dev.sdcond.models.InvalidInputException("no image (null)");
                 }
                 String name = nameIndex >= 0 && !r.isNullAt(nameIndex) ? String.valueOf(r.get(nameIndex)) : "image";
-                images.add(ImageLoader.DEFAULT.decode(Path.of(name.replaceAll("^file:", "")), (byte[]) r.get(imageIndex)));
+                images.add(loader.decode(Path.of(name.replaceAll("^file:", "")), (byte[]) r.get(imageIndex)));
                 ok.add(i);
             } catch (SdcondException | java.nio.file.InvalidPathException e) {
                 out[i] = columns.row(r, null, e.getMessage());
@@ -63,7 +64,7 @@ final class ImagePartition implements MapPartitionsFunction<Row, Row> {
         }
         if (!images.isEmpty()) {
             try (NDManager m = NDManager.newBaseManager()) {
-                ImageEmbeddings e = encoder.encode(m, images, settings.layer(), uncond);
+                ImageEmbeddings e = encoder.encode(m, images, request.layer(), uncond);
                 List<List<Object>> values = columns.perRow(java.util.Arrays.asList(e.imageEmbeds(), e.hiddenStates(),
                         e.uncondImageEmbeds(), e.uncondHiddenStates()).subList(0, columns.names().size()), ok.size());
                 for (int j = 0; j < ok.size(); j++) {

@@ -98,6 +98,50 @@ class FrontEndsAgreeTest {
         }
     }
 
+    @Test
+    void imagesGiveTheSameBitsFromEveryFrontEnd(@TempDir Path dir) throws Exception {
+        String model = Goldens.path("clip-vision-tiny-h").toString();
+        Path images = Files.createDirectories(dir.resolve("images"));
+        for (String n : List.of("chelsea", "coffee")) {
+            Files.copy(Goldens.path("images/" + n + ".png"), images.resolve(n + ".png"));
+        }
+        List<String> options = List.of("-m", model, "--uncond", "zero-pixels", "--mode", "comfy", "--layer", "1");
+        List<String> cli = new java.util.ArrayList<>(List.of("encode-image", "--images", images.toString(),
+                "--output-dir", dir.resolve("cli").toString()));
+        cli.addAll(options);
+        StringWriter err = new StringWriter();
+        assertEquals(0, dev.sdcond.cli.Sdcond.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+                cli.toArray(String[]::new)), err.toString());
+        List<String> job = new java.util.ArrayList<>(List.of("-i", images.toString(), "--format", "images", "-o",
+                dir.resolve("job").toString(), "--output-dtype", "float32", "--master", "local[2]"));
+        job.addAll(options);
+        StringWriter jobErr = new StringWriter();
+        assertEquals(0, EncodeDataset.run(new PrintWriter(new StringWriter()), new PrintWriter(jobErr),
+                job.toArray(String[]::new)), jobErr.toString());
+        Map<String, Row> rows = new HashMap<>();
+        for (Row r : spark.read().parquet(dir.resolve("job").toString()).collectAsList()) {
+            rows.put(Path.of(java.net.URI.create(r.getAs("path"))).getFileName().toString(), r);
+        }
+        dev.sdcond.ipadapter.ImageRequest request = dev.sdcond.ipadapter.ImageRequest.builder().setModel(model)
+                .optUncond("zero-pixels").optMode(dev.sdcond.ipadapter.preprocess.ResizeMode.COMFY).optLayer(1).build();
+        try (dev.sdcond.ipadapter.ImageConditioning library = dev.sdcond.ipadapter.ImageConditioning.open(request)) {
+            for (String n : List.of("chelsea", "coffee")) {
+                var lib = library.encode(List.of(images.resolve(n + ".png")));
+                try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("cli/" + n + ".safetensors"))) {
+                    assertArrayEquals(lib.imageEmbeds().values(), f.readFloats("image_embeds"), "cli " + n);
+                    assertArrayEquals(lib.hiddenStates().values(), f.readFloats("hidden_states_layer_1"), "cli " + n);
+                    assertArrayEquals(lib.uncondHiddenStates().values(), f.readFloats("uncond_hidden_states_layer_1"),
+                            "cli negative " + n);
+                }
+                Row r = rows.get(n + ".png");
+                assertArrayEquals(lib.imageEmbeds().values(), floats(r.getAs("image_embeds")), "spark " + n);
+                assertArrayEquals(lib.hiddenStates().values(), floats(r.getAs("hidden_states_layer_1")), "spark " + n);
+                assertArrayEquals(lib.uncondHiddenStates().values(), floats(r.getAs("uncond_hidden_states_layer_1")),
+                        "spark negative " + n);
+            }
+        }
+    }
+
     private static float[] floats(byte[] bytes) {
         java.nio.FloatBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[] f = new float[b.remaining()];
