@@ -101,14 +101,15 @@ public final class CpuThreads {
     }
 
     /**
-     * Starts a forward pass: on the CPU, sets the calling thread's intra-op thread count; close it when the pass ends.
+     * Starts a forward pass: on the CPU, sets the calling thread's intra-op thread count; close it when the pass ends,
+     * which sets the count back to what the calling thread had (a caller's own libtorch work is left as it was).
      *
      * @param device the pass's device (nothing is set for GPUs)
      * @return the pass, to close
      */
     public static Pass enter(Device device) {
         if (device.isGpu()) {
-            return new Pass(false, 0, false);
+            return new Pass(false, 0, false, 0);
         }
         int passes = PASSES.incrementAndGet();
         int n;
@@ -123,12 +124,12 @@ public final class CpuThreads {
                 held = n < free;
             }
         }
-        int[] last = LAST.get();
-        if (last[0] != n) {
+        int before = JniUtils.getNumThreads();
+        if (before != n) {
             JniUtils.setNumThreads(n);
-            last[0] = n;
         }
-        return new Pass(true, n, held);
+        LAST.get()[0] = n;
+        return new Pass(true, n, held, before);
     }
 
     private static void sample() { // under the class lock
@@ -169,9 +170,11 @@ public final class CpuThreads {
         private final boolean held;
         private final long start;
         private final long waited; // the calling thread's run-queue time at the start, or -1
+        private final int before; // the calling thread's count when the pass started
 
-        private Pass(boolean counted, int threads, boolean held) {
+        private Pass(boolean counted, int threads, boolean held, int before) {
             this.counted = counted;
+            this.before = before;
             this.threads = threads;
             this.held = held;
             this.waited = counted && threads >= 2 && adaptive && ContentionHold.available()
@@ -186,6 +189,9 @@ public final class CpuThreads {
             }
             counted = false;
             PASSES.decrementAndGet();
+            if (before != threads && before > 0) {
+                JniUtils.setNumThreads(before);
+            }
             if (waited >= 0) {
                 long now = System.nanoTime();
                 long w = ContentionHold.waitedNanos();

@@ -36,6 +36,22 @@ class CpuThreadsTest {
             """;
 
     @Test
+    void aPassLeavesTheCallersThreadCountAsItFoundIt() {
+        Engine.getEngine("PyTorch");
+        int max = CpuThreads.maxThreads();
+        int mine = max + 3; // a count no pass takes (a pass runs at most max)
+        JniUtils.setNumThreads(mine);
+        try {
+            try (CpuThreads.Pass pass = CpuThreads.enter(Device.cpu())) {
+                assertTrue(JniUtils.getNumThreads() <= max, "the pass runs at most " + max);
+            }
+            assertEquals(mine, JniUtils.getNumThreads());
+        } finally {
+            JniUtils.setNumThreads(max);
+        }
+    }
+
+    @Test
     void othersAreTheBusyTicksOfOurCpusLessOurOwn() {
         BitSet ours = CpuSample.allowedCpus("Name:\tjava\nCpus_allowed_list:\t0-1\nMems_allowed:\t1\n");
         CpuSample a = CpuSample.parse(STAT_A, selfStat(500, 100, 0), ours);
