@@ -6,15 +6,10 @@ import dev.sdcond.models.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;
-import dev.sdcond.models.config.CLIPTextConfig;
-import dev.sdcond.models.layout.TowerKind;
-import dev.sdcond.models.registry.Builtin;
-import dev.sdcond.models.registry.ClipFamily;
 import dev.sdcond.models.registry.ModelFolders;
 import dev.sdcond.models.lora.LoraFile;
 import dev.sdcond.models.lora.LoraSource;
 import dev.sdcond.models.lora.LoraSpec;
-import dev.sdcond.models.weights.RandomParameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -95,9 +90,23 @@ public final class TextModels {
      */
     public static LoadedTextModel open(List<String> specs, Optional<Preset> preset, Compute compute,
             List<LoraSpec> loraSpecs) {
-        if (specs.isEmpty()) {
-            throw new dev.sdcond.models.InvalidInputException("no model given");
-        }
+        return open(ModelSpec.parse(specs), preset, compute, loraSpecs);
+    }
+
+    /**
+     * Loads what a parsed spec names, with LoRAs merged into its text encoders (see
+     * {@link #open(List, Optional, Compute, List)}).
+     *
+     * @param spec the model
+     * @param preset the preset; empty to infer it
+     * @param compute device, dtype and kernels
+     * @param loraSpecs the LoRAs
+     * @return the model; close it to free its weights
+     * @throws dev.sdcond.models.InvalidInputException for a missing or malformed model or LoRA (names the file)
+     * @throws ModelMismatchException for a model that does not fit the preset
+     */
+    public static LoadedTextModel open(ModelSpec spec, Optional<Preset> preset, Compute compute,
+            List<LoraSpec> loraSpecs) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             List<LoraSource.Applied> loras = new ArrayList<>();
@@ -106,82 +115,59 @@ public final class TextModels {
                 resources.add(f);
                 loras.add(new LoraSource.Applied(f, l.strength()));
             }
-            if (specs.size() == 1 && Builtin.isBuiltin(specs.get(0))) {
-                return withLoras(builtin(specs.get(0), preset, compute, resources, loras), loras);
-            }
-            List<TextEncoder> encoders = new ArrayList<>();
-            List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
-            List<String> parts = new ArrayList<>();
-            List<Path> folders = new ArrayList<>();
-            Optional<T5Encoder> t5 = Optional.empty();
-            Optional<Path> t5Tokenizer = Optional.empty();
-            Path t5Spec = null;
-            if (specs.size() == 1 && !ModelFolders.textEncoders(Path.of(specs.get(0))).isEmpty()) {
-                for (Path f : ModelFolders.textEncoders(Path.of(specs.get(0)))) {
-                    if (ModelFolders.isT5Encoder(f)) { // Flux's text_encoder_2, SD3's text_encoder_3
-                        t5Spec = f;
-                    } else {
-                        folders.add(f);
-                    }
-                }
-            } else {
-                for (String s : specs) {
-                    if (Builtin.isBuiltin(s)) {
-                        throw new InvalidInputException("a builtin model cannot be combined with others: " + s);
-                    }
-                    Path path = Path.of(s);
-                    if (T5Models.isTokenizerFolder(path)) {
-                        t5Tokenizer = Optional.of(path);
-                    } else if (T5Models.isT5(path)) {
-                        if (t5Spec != null) {
-                            throw new InvalidInputException("two T5 encoders given: " + t5Spec + " and " + path);
-                        }
-                        t5Spec = path;
-                    } else {
-                        folders.add(path);
-                    }
-                }
-            }
-            for (Path folder : folders) {
-                ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
-                resources.add(ckpt);
-                int n = ckpt.textTowers();
-                if (n == 0) {
-                    ckpt.loadText(0, compute); // throws, saying what the checkpoint holds instead
-                }
-                for (int t = 0; t < n; t++) {
-                    int encoder = encoders.size();
-                    ClipTextModel tower = ckpt.loadText(t, compute, src -> LoraSource.patch(src, encoder, loras));
-                    resources.add(tower);
-                    ClipTokenizer tok = tokenizerFor(folder, encoders.size());
-                    resources.add(tok);
-                    encoders.add(new TextEncoder(tower, tok, 0, 0)); // pad and depth set below, once the preset is known
-                    parts.add(folder + (n > 1 ? " [text tower " + t + "]" : "") + " (" + tower.numLayers()
-                            + " layers, width " + tower.width() + ")");
-                }
-                files.add(ckpt.source());
-                if (t5.isEmpty() && t5Spec == null) { // an SD3 single file: text_encoders.t5xxl.transformer.*
-                    t5 = T5Models.inCheckpoint(ckpt.source(), folder, t5Tokenizer, compute, resources);
-                    t5.ifPresent(e -> parts.add(folder + " [" + e.describe() + "]"));
-                }
-            }
-            if (t5Spec != null) { // after the CLIP towers: a bad one fails before minutes of T5-XXL loading
-                t5 = Optional.of(T5Models.open(t5Spec, t5Tokenizer, compute, resources, files));
-                parts.add(t5Spec + " (" + t5.get().describe() + ")");
-            }
-            if (t5Tokenizer.isPresent() && t5.isEmpty()) {
-                throw new InvalidInputException(t5Tokenizer.get() + ": a tokenizer folder, given without a T5 encoder");
-            }
-            Preset p = preset.isPresent() ? preset.get() : t5.isEmpty() ? infer(encoders)
-                    : encoders.size() == 2 ? Preset.SD3 : Preset.FLUX;
-            List<TextEncoder> bound = bind(p, encoders);
-            return withLoras(new LoadedTextModel(new TextConditioner(p, bound, p.takesT5()
-                    ? t5.map(e -> e.withLength(p.defaultT5Length())) : Optional.empty()), String.join(" + ", parts), files,
-                    Map.of(), List.of(), resources), loras);
+            LoadedTextModel m = spec instanceof ModelSpec.BuiltinModel b
+                    ? BuiltinTextModels.open(b.name(), preset, compute, resources, loras)
+                    : parts((ModelSpec.Parts) spec, preset, compute, resources, loras);
+            return withLoras(m, loras);
         } catch (RuntimeException e) {
             new LoadedTextModel(null, "", List.of(), Map.of(), List.of(), resources).close();
             throw e;
         }
+    }
+
+    /** The CLIP parts in order, then the T5 (after them: a bad CLIP fails before minutes of T5-XXL loading). */
+    private static LoadedTextModel parts(ModelSpec.Parts spec, Optional<Preset> preset, Compute compute,
+            List<AutoCloseable> resources, List<LoraSource.Applied> loras) {
+        List<TextEncoder> encoders = new ArrayList<>();
+        List<dev.sdcond.models.safetensors.TensorSource> files = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        Optional<T5Encoder> t5 = Optional.empty();
+        for (Path folder : spec.clip()) {
+            ClipCheckpoint ckpt = ClipCheckpoint.open(folder);
+            resources.add(ckpt);
+            int n = ckpt.textTowers();
+            if (n == 0) {
+                ckpt.loadText(0, compute); // throws, saying what the checkpoint holds instead
+            }
+            for (int t = 0; t < n; t++) {
+                int encoder = encoders.size();
+                ClipTextModel tower = ckpt.loadText(t, compute, src -> LoraSource.patch(src, encoder, loras));
+                resources.add(tower);
+                ClipTokenizer tok = tokenizerFor(folder, encoders.size());
+                resources.add(tok);
+                encoders.add(new TextEncoder(tower, tok, 0, 0)); // pad and depth set below, once the preset is known
+                parts.add(folder + (n > 1 ? " [text tower " + t + "]" : "") + " (" + tower.numLayers()
+                        + " layers, width " + tower.width() + ")");
+            }
+            files.add(ckpt.source());
+            if (t5.isEmpty() && spec.t5().isEmpty()) { // an SD3 single file: text_encoders.t5xxl.transformer.*
+                t5 = T5Models.inCheckpoint(ckpt.source(), folder, spec.t5Tokenizer(), compute, resources);
+                t5.ifPresent(e -> parts.add(folder + " [" + e.describe() + "]"));
+            }
+        }
+        if (spec.t5().isPresent()) {
+            t5 = Optional.of(T5Models.open(spec.t5().get(), spec.t5Tokenizer(), compute, resources, files));
+            parts.add(spec.t5().get() + " (" + t5.get().describe() + ")");
+        }
+        if (spec.t5Tokenizer().isPresent() && t5.isEmpty()) {
+            throw new InvalidInputException(spec.t5Tokenizer().get() + ": a tokenizer folder, given without a T5"
+                    + " encoder");
+        }
+        Preset p = preset.isPresent() ? preset.get() : t5.isEmpty() ? infer(encoders)
+                : encoders.size() == 2 ? Preset.SD3 : Preset.FLUX;
+        return new LoadedTextModel(new TextConditioner(p, bind(p, encoders), p.takesT5()
+                ? t5.map(e -> e.withLength(p.defaultT5Length())) : Optional.empty()), String.join(" + ", parts), files,
+                Map.of(), List.of(), resources);
     }
 
     /** Records the LoRAs in the metadata ({@code loras}: file, SHA-256, strength, modules merged) and the warnings. */
@@ -233,7 +219,7 @@ public final class TextModels {
         return encoders.size() == 2 ? Preset.SDXL : Preset.SD15;
     }
 
-    private static List<TextEncoder> bind(Preset p, List<TextEncoder> encoders) {
+    static List<TextEncoder> bind(Preset p, List<TextEncoder> encoders) {
         if (encoders.size() != p.encoders().size()) {
             throw new ModelMismatchException("preset " + p + " needs " + p.encoders().size() + " text encoder(s) ("
                     + p.encoders().stream().map(Preset.EncoderSlot::role).toList() + "), " + encoders.size()
@@ -245,37 +231,5 @@ public final class TextModels {
             out.add(TextEncoder.of(e.tower(), e.tokenizer(), p.encoders().get(i).padId()));
         }
         return out;
-    }
-
-    private static LoadedTextModel builtin(String spec, Optional<Preset> preset, Compute compute, List<AutoCloseable> resources,
-            List<LoraSource.Applied> loras) {
-        Builtin b = Builtin.parse(spec, TowerKind.TEXT);
-        Preset p = Preset.parse(b.preset());
-        List<CLIPTextConfig> configs = b.towers().stream().map(ClipFamily::textConfig).toList();
-        Preset use = preset.orElse(p);
-        ClipTokenizer tok = ClipTokenizer.bundled();
-        resources.add(tok);
-        List<TextEncoder> encoders = new ArrayList<>();
-        for (int i = 0; i < configs.size(); i++) {
-            CLIPTextConfig c = configs.get(i);
-            Map<String, long[]> optional = new LinkedHashMap<>();
-            optional.put("text_projection.weight", new long[] {c.projectionDim(), c.hiddenSize()});
-            ClipTextModel tower = ClipTextModel.load(
-                    LoraSource.patch(new RandomParameters(Builtin.SEED + i, optional), i, loras), c, compute);
-            resources.add(tower);
-            encoders.add(new TextEncoder(tower, tok, 0, 0));
-        }
-        Optional<T5Encoder> t5 = Optional.empty();
-        if (b.t5().isPresent() && use.takesT5()) { // random T5, kept in bfloat16
-            dev.sdcond.conditioning.tokenizer.T5Tokenizer t5tok = dev.sdcond.conditioning.tokenizer.T5Tokenizer.standIn();
-            resources.add(t5tok);
-            dev.sdcond.models.t5.T5EncoderModel model = dev.sdcond.models.t5.T5EncoderModel.load(new RandomParameters(
-                    Builtin.SEED + configs.size(), Map.of()), b.t5().get().config(), compute);
-            resources.add(model);
-            t5 = Optional.of(new T5Encoder(model, t5tok, use.defaultT5Length()));
-        }
-        return new LoadedTextModel(new TextConditioner(use, bind(use, encoders), t5),
-                spec + " (random weights, seed " + Builtin.SEED + ")", List.of(), Map.of("random_weights", "true"), List.of(),
-                resources);
     }
 }
