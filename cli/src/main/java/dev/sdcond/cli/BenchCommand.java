@@ -106,6 +106,45 @@ final class BenchCommand implements Callable<Integer> {
         }
         double loadMs = (System.nanoTime() - t0) / 1e6;
         ObjectMapper om = new ObjectMapper();
+        List<dev.sdcond.models.kernels.KernelReport> reports = new ArrayList<>();
+        textTowers.forEach(t -> reports.add(t.kernelReport()));
+        if (visionTower != null) {
+            reports.add(visionTower.kernelReport());
+        }
+        ObjectNode root = header(om, compute, text, loadMs, reports);
+        ArrayNode results = root.putArray("results");
+        try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
+                BusyProcesses load = new BusyProcesses(busy)) {
+            int towers = text ? textTowers.size() : 1;
+            for (int e = 0; e < towers; e++) {
+                for (int b : batches) {
+                    ObjectNode r = results.addObject();
+                    r.put("batch", b);
+                    r.put("encoder", e);
+                    BenchWorkload w = text ? BenchWorkload.text(manager, textTowers.get(e), b)
+                            : BenchWorkload.vision(manager, visionTower, b);
+                    measure(r, w, manager, compute, e, b);
+                }
+            }
+            if (compute.device().isGpu()) {
+                java.lang.management.MemoryUsage gpu = ai.djl.util.cuda.CudaUtils.getGpuMemory(compute.device());
+                root.put("gpu_memory_used_mb", gpu.getUsed() / 1048576.0); // the whole card's, after the runs
+            }
+            root.put("peak_rss_mb", BenchReport.procStatus("VmHWM") / 1024.0);
+            root.put("rss_mb", BenchReport.procStatus("VmRSS") / 1024.0);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(e);
+        }
+        BenchReport.print(spec.commandLine().getOut(), root, om, json, model);
+        return ExitCodes.OK;
+    }
+
+    /** What was measured and on what: the model, compute choices, CPU, threads and the kernels each tower runs. */
+    private ObjectNode header(ObjectMapper om, Compute compute, boolean text, double loadMs,
+            List<dev.sdcond.models.kernels.KernelReport> reports) {
         ObjectNode root = om.createObjectNode();
         root.put("model", model);
         root.put("what", text ? "text" : "image");
@@ -125,11 +164,6 @@ final class BenchCommand implements Callable<Integer> {
         root.put("busy_processes", busy);
         root.put("adaptive_threads", dev.sdcond.models.CpuThreads.adaptive());
         ArrayNode kernels = root.putArray("kernels");
-        List<dev.sdcond.models.kernels.KernelReport> reports = new ArrayList<>();
-        textTowers.forEach(t -> reports.add(t.kernelReport()));
-        if (visionTower != null) {
-            reports.add(visionTower.kernelReport());
-        }
         for (int e = 0; e < reports.size(); e++) {
             ObjectNode k = kernels.addObject();
             k.put("encoder", e);
@@ -137,75 +171,54 @@ final class BenchCommand implements Callable<Integer> {
             k.put("check_ms", reports.get(e).checkMillis());
             k.put("timing_ms", reports.get(e).timingMillis());
         }
-        ArrayNode results = root.putArray("results");
-        try (loaded; NDManager manager = NDManager.newBaseManager(compute.device(), Towers.ENGINE);
-                BusyProcesses load = new BusyProcesses(busy)) {
-            int towers = text ? textTowers.size() : 1;
-            for (int e = 0; e < towers; e++) {
-                for (int b : batches) {
-                    ObjectNode r = results.addObject();
-                    r.put("batch", b);
-                    r.put("encoder", e);
-                    BenchWorkload w = text ? BenchWorkload.text(manager, textTowers.get(e), b)
-                            : BenchWorkload.vision(manager, visionTower, b);
-                    Supplier<Integer> pass = w.forward();
-                    int[] used = {Integer.MAX_VALUE, 0}; // the fewest and most intra-op threads a pass ran with
-                    Supplier<Integer> forward = () -> {
-                        int v = pass.get();
-                        int n = dev.sdcond.models.CpuThreads.lastThreads();
-                        used[0] = Math.min(used[0], n);
-                        used[1] = Math.max(used[1], n);
-                        return v;
-                    };
-                    GemmFloor.Shapes shapes = w.shapes();
-                    r.put("gflops", shapes.flops() / 1e9);
-                    try (NDManager g = manager.newSubManager()) {
-                        Supplier<Integer> gemm = noGemm ? null : GemmFloor.gemmProducts(g, shapes, compute.precision());
-                        double[][] t = BenchTimer.time(forward, gemm, !compute.device().isGpu(), warmup, runs);
-                        if (profile != null) {
-                            Path trace = Path.of(profile + "-e" + e + "-b" + b + ".json");
-                            ai.djl.pytorch.jni.JniUtils.startProfile(compute.device().isGpu(), true, false);
-                            forward.get();
-                            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
-                            r.put("profile", trace.toString());
-                        }
-                        double[] sorted = t[0].clone();
-                        Arrays.sort(sorted);
-                        double median = sorted[sorted.length / 2];
-                        r.put("median_ms", median);
-                        r.put("min_ms", sorted[0]);
-                        r.put("median_ms_per_item", median / b);
-                        if (!compute.device().isGpu()) {
-                            r.put("threads_min", used[0]);
-                            r.put("threads_max", used[1]);
-                        }
-                        if (gemm != null) {
-                            double[] floor = t[1].clone();
-                            Arrays.sort(floor);
-                            double[] share = new double[floor.length];
-                            for (int i = 0; i < share.length; i++) {
-                                share[i] = t[1][i] / t[0][i];
-                            }
-                            Arrays.sort(share);
-                            r.put("gemm_floor_ms", floor[0]);
-                            r.put("gemm_share", share[share.length / 2]);
-                        }
-                    }
+        return root;
+    }
+
+    /** Times one tower at one batch size (and its GEMM floor), into {@code r}. */
+    private void measure(ObjectNode r, BenchWorkload w, NDManager manager, Compute compute, int e, int b)
+            throws IOException {
+        Supplier<Integer> pass = w.forward();
+        int[] used = {Integer.MAX_VALUE, 0}; // the fewest and most intra-op threads a pass ran with
+        Supplier<Integer> forward = () -> {
+            int v = pass.get();
+            int n = dev.sdcond.models.CpuThreads.lastThreads();
+            used[0] = Math.min(used[0], n);
+            used[1] = Math.max(used[1], n);
+            return v;
+        };
+        GemmFloor.Shapes shapes = w.shapes();
+        r.put("gflops", shapes.flops() / 1e9);
+        try (NDManager g = manager.newSubManager()) {
+            Supplier<Integer> gemm = noGemm ? null : GemmFloor.gemmProducts(g, shapes, compute.precision());
+            double[][] t = BenchTimer.time(forward, gemm, !compute.device().isGpu(), warmup, runs);
+            if (profile != null) {
+                Path trace = Path.of(profile + "-e" + e + "-b" + b + ".json");
+                ai.djl.pytorch.jni.JniUtils.startProfile(compute.device().isGpu(), true, false);
+                forward.get();
+                ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+                r.put("profile", trace.toString());
+            }
+            double[] sorted = t[0].clone();
+            Arrays.sort(sorted);
+            double median = sorted[sorted.length / 2];
+            r.put("median_ms", median);
+            r.put("min_ms", sorted[0]);
+            r.put("median_ms_per_item", median / b);
+            if (!compute.device().isGpu()) {
+                r.put("threads_min", used[0]);
+                r.put("threads_max", used[1]);
+            }
+            if (gemm != null) {
+                double[] floor = t[1].clone();
+                Arrays.sort(floor);
+                double[] share = new double[floor.length];
+                for (int i = 0; i < share.length; i++) {
+                    share[i] = t[1][i] / t[0][i];
                 }
+                Arrays.sort(share);
+                r.put("gemm_floor_ms", floor[0]);
+                r.put("gemm_share", share[share.length / 2]);
             }
-            if (compute.device().isGpu()) {
-                java.lang.management.MemoryUsage gpu = ai.djl.util.cuda.CudaUtils.getGpuMemory(compute.device());
-                root.put("gpu_memory_used_mb", gpu.getUsed() / 1048576.0); // the whole card's, after the runs
-            }
-            root.put("peak_rss_mb", BenchReport.procStatus("VmHWM") / 1024.0);
-            root.put("rss_mb", BenchReport.procStatus("VmRSS") / 1024.0);
-        } catch (Exception e) {
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IOException(e);
         }
-        BenchReport.print(spec.commandLine().getOut(), root, om, json, model);
-        return ExitCodes.OK;
     }
 }

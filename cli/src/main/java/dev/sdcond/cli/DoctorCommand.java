@@ -41,19 +41,7 @@ final class DoctorCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> facts = new LinkedHashMap<>();
-        facts.put("sdcond", Sdcond.class.getPackage().getImplementationVersion() == null ? "dev"
-                : Sdcond.class.getPackage().getImplementationVersion());
-        facts.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
-        CpuInfo cpu = CpuInfo.current();
-        facts.put("cpu", cpu.summary());
-        facts.put("cores", Runtime.getRuntime().availableProcessors());
-        facts.put("bfloat16_on_cpu", cpu.bfloat16Caveat() == null ? "native" : cpu.bfloat16Caveat());
-        for (String v : new String[] {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "DJL_OFFLINE",
-            "DJL_CACHE_DIR", "PYTORCH_FLAVOR", "PYTORCH_VERSION", "PYTORCH_LIBRARY_PATH"}) {
-            facts.put("env." + v, System.getenv(v) == null ? "(unset)" : System.getenv(v));
-        }
-        Path cache = ai.djl.util.Utils.getEngineCacheDir();
-        facts.put("djl_cache", cache + " (" + mb(cache) + " MB)");
+        machine(facts);
         String problem = null;
         String next = null;
         Engine engine;
@@ -66,31 +54,8 @@ final class DoctorCommand implements Callable<Integer> {
                     + "; next: unset DJL_OFFLINE to let DJL fetch its libtorch, or see tools/gpu/README.md");
             return ExitCodes.BAD_INPUT;
         }
-        facts.put("djl", Engine.getDjlVersion());
-        facts.put("libtorch", ai.djl.pytorch.jni.LibUtils.getVersion());
-        String libtorch = ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
-        facts.put("libtorch_path", libtorch);
-        String jni = mapped("libdjl_torch");
-        facts.put("jni", jni == null ? "(not found in this process's mappings)" : jni);
-        boolean cudaBuild = mapped("libtorch_cuda") != null || engine.hasCapability(StandardCapabilities.CUDA);
-        facts.put("flavour", cudaBuild ? "CUDA" : "CPU");
-        facts.put("capabilities", Stream.of(StandardCapabilities.CUDA, StandardCapabilities.CUDNN,
-                StandardCapabilities.MKL, StandardCapabilities.MKLDNN).filter(engine::hasCapability).toList());
-        if (cudaBuild) {
-            facts.put("cuda_runtime", cudaRuntime());
-        }
-        facts.put("gpus", engine.getGpuCount());
-        for (int i = 0; i < engine.getGpuCount(); i++) {
-            java.lang.management.MemoryUsage m = ai.djl.util.cuda.CudaUtils.getGpuMemory(Device.gpu(i));
-            facts.put("gpu." + i, "compute capability " + ai.djl.util.cuda.CudaUtils.getComputeCapability(i) + ", "
-                    + m.getMax() / (1 << 20) + " MB, " + (m.getMax() - m.getCommitted()) / (1 << 20) + " MB free");
-        }
-        facts.put("torch_threads", dev.sdcond.models.CpuThreads.maxThreads() + " intra-op, "
-                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op" + (dev.sdcond.models.CpuThreads
-                        .adaptive() ? "; CPU passes use fewer intra-op threads while other processes keep cores busy"
-                        : "; fixed"));
-        facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()
-                ? ", oneDNN and MKL packed linear" : " (no packed linear)") : "not loaded");
+        boolean cudaBuild = engine(facts, engine);
+        String libtorch = String.valueOf(facts.get("libtorch_path"));
         Device d = dev.sdcond.models.Compute.parseDevice(device);
         if (!TorchScriptKernels.available()) {
             problem = "sdcond's TorchScript kernels (kernels.pt) could not be loaded into this libtorch, and CLIP towers"
@@ -164,5 +129,52 @@ final class DoctorCommand implements Callable<Integer> {
         } catch (IOException | java.io.UncheckedIOException e) {
             return -1;
         }
+    }
+
+    /** The machine and its settings: sdcond and Java versions, the CPU, the environment, DJL's cache. */
+    private static void machine(Map<String, Object> facts) {
+        facts.put("sdcond", Sdcond.class.getPackage().getImplementationVersion() == null ? "dev"
+                : Sdcond.class.getPackage().getImplementationVersion());
+        facts.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")");
+        CpuInfo cpu = CpuInfo.current();
+        facts.put("cpu", cpu.summary());
+        facts.put("cores", Runtime.getRuntime().availableProcessors());
+        facts.put("bfloat16_on_cpu", cpu.bfloat16Caveat() == null ? "native" : cpu.bfloat16Caveat());
+        for (String v : new String[] {"OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS", "DJL_OFFLINE",
+            "DJL_CACHE_DIR", "PYTORCH_FLAVOR", "PYTORCH_VERSION", "PYTORCH_LIBRARY_PATH"}) {
+            facts.put("env." + v, System.getenv(v) == null ? "(unset)" : System.getenv(v));
+        }
+        Path cache = ai.djl.util.Utils.getEngineCacheDir();
+        facts.put("djl_cache", cache + " (" + mb(cache) + " MB)");
+    }
+
+    /** The engine: DJL and libtorch versions and paths, the build, GPUs, threads and kernels; true for CUDA builds. */
+    private static boolean engine(Map<String, Object> facts, Engine engine) {
+        facts.put("djl", Engine.getDjlVersion());
+        facts.put("libtorch", ai.djl.pytorch.jni.LibUtils.getVersion());
+        String libtorch = ai.djl.pytorch.jni.LibUtils.getLibtorchPath();
+        facts.put("libtorch_path", libtorch);
+        String jni = mapped("libdjl_torch");
+        facts.put("jni", jni == null ? "(not found in this process's mappings)" : jni);
+        boolean cudaBuild = mapped("libtorch_cuda") != null || engine.hasCapability(StandardCapabilities.CUDA);
+        facts.put("flavour", cudaBuild ? "CUDA" : "CPU");
+        facts.put("capabilities", Stream.of(StandardCapabilities.CUDA, StandardCapabilities.CUDNN,
+                StandardCapabilities.MKL, StandardCapabilities.MKLDNN).filter(engine::hasCapability).toList());
+        if (cudaBuild) {
+            facts.put("cuda_runtime", cudaRuntime());
+        }
+        facts.put("gpus", engine.getGpuCount());
+        for (int i = 0; i < engine.getGpuCount(); i++) {
+            java.lang.management.MemoryUsage m = ai.djl.util.cuda.CudaUtils.getGpuMemory(Device.gpu(i));
+            facts.put("gpu." + i, "compute capability " + ai.djl.util.cuda.CudaUtils.getComputeCapability(i) + ", "
+                    + m.getMax() / (1 << 20) + " MB, " + (m.getMax() - m.getCommitted()) / (1 << 20) + " MB free");
+        }
+        facts.put("torch_threads", dev.sdcond.models.CpuThreads.maxThreads() + " intra-op, "
+                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op" + (dev.sdcond.models.CpuThreads
+                        .adaptive() ? "; CPU passes use fewer intra-op threads while other processes keep cores busy"
+                        : "; fixed"));
+        facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()
+                ? ", oneDNN and MKL packed linear" : " (no packed linear)") : "not loaded");
+        return cudaBuild;
     }
 }

@@ -80,7 +80,7 @@ final class EncodeImageCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // everything the user gave is checked before the model is loaded
-        List<Path> files = input.images != null ? input.images : ImageLoader.listFolder(input.dir);
+        List<Path> files = input.images != null ? input.images : dev.sdcond.ipadapter.image.ImageFolder.list(input.dir);
         boolean perItem = outputDir != null;
         List<Path> read = new java.util.ArrayList<>(files);
         read.add(input.dir);

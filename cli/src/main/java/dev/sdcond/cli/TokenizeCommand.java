@@ -80,34 +80,7 @@ final class TokenizeCommand implements Callable<Integer> {
             TokenizedPrompt t = pt.tokenize(prompt);
             var out = spec.commandLine().getOut();
             if (json) {
-                ObjectMapper m = new ObjectMapper();
-                ObjectNode root = m.createObjectNode();
-                root.put("prompt", prompt);
-                root.put("token_count", t.tokenCount());
-                ArrayNode chunks = root.putArray("chunks");
-                for (Chunk c : t.chunks()) {
-                    ObjectNode cn = chunks.addObject();
-                    ArrayNode ids = cn.putArray("ids");
-                    Arrays.stream(c.ids77(padId)).forEach(ids::add);
-                    ArrayNode w = cn.putArray("weights");
-                    for (float f : c.weights77()) {
-                        w.add(f);
-                    }
-                    ArrayNode toks = cn.putArray("tokens");
-                    ArrayNode vectors = cn.putArray("embeddings");
-                    Chunk.VectorRef[] refs = c.vectors();
-                    long[] cids = c.tokens();
-                    for (int j = 0; j < cids.length; j++) {
-                        toks.add(refs[j] != null ? refs[j].toString() : tokenString(tok, cids[j]));
-                        if (refs[j] != null) {
-                            vectors.addObject().put("position", j + 1).put("embedding", refs[j].embedding().name())
-                                    .put("row", refs[j].row());
-                        }
-                    }
-                }
-                ArrayNode warnings = root.putArray("warnings");
-                t.warnings().forEach(x -> warnings.add(x.toString()));
-                out.println(m.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+                out.println(clipJson(t, tok, padId));
                 return ExitCodes.OK;
             }
             out.println(t.tokenCount() + " tokens in " + t.chunks().size() + " chunk(s)");
@@ -174,5 +147,37 @@ final class TokenizeCommand implements Callable<Integer> {
 
     private static String tokenString(ClipTokenizer tok, long id) {
         return tok.idToToken(id);
+    }
+
+    /** The CLIP view as JSON: per chunk its 77 ids, weights, tokens and embedding positions; the warnings. */
+    private String clipJson(TokenizedPrompt t, ClipTokenizer tok, long padId) throws java.io.IOException {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode root = m.createObjectNode();
+        root.put("prompt", prompt);
+        root.put("token_count", t.tokenCount());
+        ArrayNode chunks = root.putArray("chunks");
+        for (Chunk c : t.chunks()) {
+            ObjectNode cn = chunks.addObject();
+            ArrayNode ids = cn.putArray("ids");
+            Arrays.stream(c.ids77(padId)).forEach(ids::add);
+            ArrayNode w = cn.putArray("weights");
+            for (float f : c.weights77()) {
+                w.add(f);
+            }
+            ArrayNode toks = cn.putArray("tokens");
+            ArrayNode vectors = cn.putArray("embeddings");
+            Chunk.VectorRef[] refs = c.vectors();
+            long[] cids = c.tokens();
+            for (int j = 0; j < cids.length; j++) {
+                toks.add(refs[j] != null ? refs[j].toString() : tokenString(tok, cids[j]));
+                if (refs[j] != null) {
+                    vectors.addObject().put("position", j + 1).put("embedding", refs[j].embedding().name())
+                            .put("row", refs[j].row());
+                }
+            }
+        }
+        ArrayNode warnings = root.putArray("warnings");
+        t.warnings().forEach(x -> warnings.add(x.toString()));
+        return m.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     }
 }

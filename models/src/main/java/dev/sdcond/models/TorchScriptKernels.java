@@ -9,8 +9,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValue;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,8 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread (TorchScript's forward is safe to call concurrently).
  */
 public final class TorchScriptKernels {
-    private static volatile String MODULE_HASH = "none";
-    private static final PtSymbolBlock MODULE = load();
+    private static final PtSymbolBlock MODULE = KernelArchive.MODULE;
     // Immutable scalar arguments, made once: each IValue is a native object, and creating and freeing them per call
     // doubled the JNI calls of an attention call. runMethod copies its arguments, so sharing them is safe.
     private static final Map<Long, IValue> INTS = new ConcurrentHashMap<>();
@@ -70,7 +67,7 @@ public final class TorchScriptKernels {
      * @return the hash, or {@code none} when no archive loaded
      */
     public static String moduleHash() {
-        return MODULE_HASH;
+        return KernelArchive.HASH;
     }
 
     /**
@@ -241,28 +238,6 @@ public final class TorchScriptKernels {
         }
     }
 
-    private static PtSymbolBlock load() {
-        // kernels.pt names oneDNN's and MKL's ops; a libtorch without them cannot load it at all, so the same module
-        // without them comes second (no packed linear there: packedLinearAvailable() says false)
-        for (String name : new String[] {"kernels.pt", "kernels-portable.pt"}) {
-            PtSymbolBlock module = load(name);
-            if (module != null) {
-                MODULE_HASH = hash(name);
-                return module;
-            }
-        }
-        return null;
-    }
-
-    private static String hash(String resource) {
-        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(is.readAllBytes());
-            return java.util.HexFormat.of().formatHex(d).substring(0, 16);
-        } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
-            return "unknown";
-        }
-    }
-
     /**
      * Loads one of the kernel archives.
      *
@@ -270,15 +245,6 @@ public final class TorchScriptKernels {
      * @return the module, or null when it cannot be loaded into this libtorch
      */
     static PtSymbolBlock load(String resource) {
-        NDManager home = NDManager.newBaseManager(Device.cpu(), Towers.ENGINE);
-        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
-            if (is == null) {
-                throw new IOException("resource " + resource + " is missing");
-            }
-            return JniUtils.loadModule((PtNDManager) home, is, true, false);
-        } catch (IOException | RuntimeException e) {
-            home.close();
-            return null;
-        }
+        return KernelArchive.load(resource);
     }
 }

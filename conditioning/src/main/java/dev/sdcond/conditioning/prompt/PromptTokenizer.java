@@ -1,10 +1,8 @@
 package dev.sdcond.conditioning.prompt;
 
-import dev.sdcond.conditioning.embeddings.Embedding;
 import dev.sdcond.conditioning.embeddings.EmbeddingStore;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,10 +41,6 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     public static final int COMFY_MAX_WORD_LENGTH = 8;
     /** How ComfyUI names an embedding in a prompt. */
     public static final String COMFY_EMBEDDING = "embedding:";
-    /** Where ComfyUI cuts a segment: before an {@code embedding:} after a space or a newline (the cut eats those). */
-    private static final java.util.regex.Pattern COMFY_EMBEDDING_CUT = java.util.regex.Pattern.compile(
-            "(?: |\\n)(?=embedding:)");
-
     /**
      * A tolerant tokenizer with A1111's comma backtrack of 20 and no embeddings.
      *
@@ -111,7 +105,7 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     public TokenizedPrompt tokenize(String prompt) {
         ParsedPrompt parsed = parse(prompt);
         List<ParsedPrompt.Warning> warnings = new ArrayList<>(parsed.warnings());
-        List<Chunk> chunks = style == PromptStyle.COMFY ? comfyChunks(parsed, warnings) : a1111Chunks(parsed, warnings);
+        List<Chunk> chunks = style == PromptStyle.COMFY ? ComfyChunks.of(parsed, tokenizer, embeddings, warnings) : a1111Chunks(parsed, warnings);
         int count = chunks.stream().mapToInt(c -> c.tokens().length).sum();
         return new TokenizedPrompt(chunks, count, 0, warnings);
     }
@@ -136,12 +130,12 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
     private List<Chunk> a1111Chunks(ParsedPrompt parsed, List<ParsedPrompt.Warning> warnings) {
         int backtrack = style == PromptStyle.A1111 ? commaBacktrack : 0;
         List<Chunk> chunks = new ArrayList<>();
-        Builder chunk = new Builder();
+        ChunkBuilder chunk = new ChunkBuilder();
         int lastComma = -1;
         for (PromptSegment seg : parsed.segments()) {
             if (seg.isBreak()) {
                 chunks.add(chunk.build());
-                chunk = new Builder();
+                chunk = new ChunkBuilder();
                 lastComma = -1;
                 continue;
             }
@@ -153,14 +147,14 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                     lastComma = chunk.size();
                 } else if (backtrack != 0 && chunk.size() == ClipTokenizer.CHUNK_TOKENS && lastComma != -1
                         && chunk.size() - lastComma <= backtrack) {
-                    Builder moved = chunk.splitAt(lastComma + 1);
+                    ChunkBuilder moved = chunk.splitAt(lastComma + 1);
                     chunks.add(chunk.build());
                     chunk = moved;
                     lastComma = -1;
                 }
                 if (chunk.size() == ClipTokenizer.CHUNK_TOKENS) {
                     chunks.add(chunk.build());
-                    chunk = new Builder();
+                    chunk = new ChunkBuilder();
                     lastComma = -1;
                 }
                 A1111Triggers.Match match = style == PromptStyle.A1111 && embeddings.a1111() != null
@@ -180,7 +174,7 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
                 int n = match.embedding().count();
                 if (chunk.size() + n > ClipTokenizer.CHUNK_TOKENS) {
                     chunks.add(chunk.build());
-                    chunk = new Builder();
+                    chunk = new ChunkBuilder();
                     lastComma = -1;
                 }
                 for (int r = 0; r < n; r++) {
@@ -193,148 +187,5 @@ public record PromptTokenizer(ClipTokenizer tokenizer, PromptStyle style, boolea
             chunks.add(chunk.build());
         }
         return chunks;
-    }
-
-    /**
-     * ComfyUI's tokenize_with_weights (sd1_clip.py as of the goldens' commit): each weighted segment is cut before
-     * every {@code embedding:} that follows a space or newline; each text piece is one group, and an
-     * {@code embedding:NAME} piece gives the embedding's vectors as a group, then the text after the name as another.
-     * A group of under 8 tokens moves whole to the next chunk when it does not fit; a longer one is split across the
-     * chunks. An unknown name is dropped with a warning when embedding folders are given; without any,
-     * {@code embedding:NAME} is text.
-     */
-    private List<Chunk> comfyChunks(ParsedPrompt parsed, List<ParsedPrompt.Warning> comfyWarnings) {
-        List<Chunk> chunks = new ArrayList<>();
-        Builder chunk = new Builder();
-        for (ComfyGroup g : comfyGroups(parsed, comfyWarnings)) {
-            boolean large = g.ids().length >= COMFY_MAX_WORD_LENGTH;
-            int pos = 0;
-            while (pos < g.ids().length) {
-                int left = g.ids().length - pos;
-                if (left + chunk.size() > ClipTokenizer.CHUNK_TOKENS) {
-                    if (large) {
-                        int room = ClipTokenizer.CHUNK_TOKENS - chunk.size();
-                        for (int i = 0; i < room; i++, pos++) {
-                            chunk.add(g.ids()[pos], g.weight(), g.vectors()[pos]);
-                        }
-                    }
-                    chunks.add(chunk.build());
-                    chunk = new Builder();
-                } else {
-                    for (; pos < g.ids().length; pos++) {
-                        chunk.add(g.ids()[pos], g.weight(), g.vectors()[pos]);
-                    }
-                }
-            }
-        }
-        if (chunk.size() > 0 || chunks.isEmpty()) {
-            chunks.add(chunk.build());
-        }
-        return chunks;
-    }
-
-    /** A group ComfyUI keeps together when it fits: a text piece's tokens, or an embedding's vectors (id 0). */
-    private record ComfyGroup(long[] ids, Chunk.VectorRef[] vectors, float weight) {
-        static ComfyGroup text(long[] ids, float weight) {
-            return new ComfyGroup(ids, new Chunk.VectorRef[ids.length], weight);
-        }
-
-        static ComfyGroup embedding(Embedding e, float weight) {
-            Chunk.VectorRef[] refs = new Chunk.VectorRef[e.count()];
-            for (int r = 0; r < refs.length; r++) {
-                refs[r] = new Chunk.VectorRef(e, r);
-            }
-            return new ComfyGroup(new long[refs.length], refs, weight);
-        }
-    }
-
-    /** The prompt's groups, in order, as ComfyUI's tokenize_with_weights makes them. */
-    private List<ComfyGroup> comfyGroups(ParsedPrompt parsed, List<ParsedPrompt.Warning> comfyWarnings) {
-        List<ComfyGroup> groups = new ArrayList<>();
-        for (PromptSegment seg : parsed.segments()) {
-            float weight = (float) seg.weight();
-            for (String piece : COMFY_EMBEDDING_CUT.split(seg.text(), -1)) {
-                if (piece.isEmpty()) {
-                    continue;
-                }
-                String text = piece;
-                if (piece.startsWith(COMFY_EMBEDDING) && embeddings.store().hasFolders()) {
-                    String rest = piece.substring(COMFY_EMBEDDING.length()).strip();
-                    String[] words = rest.isEmpty() ? new String[0] : rest.split("\\s+");
-                    String name = words.length == 0 ? "" : words[0];
-                    String leftover = String.join(" ", java.util.Arrays.copyOfRange(words, Math.min(1, words.length),
-                            words.length));
-                    Embedding e = name.isEmpty() ? null : embeddings.store().find(name).orElse(null);
-                    if (e == null) {
-                        String stripped = stripCommas(name);
-                        if (stripped.length() < name.length()) {
-                            e = stripped.isEmpty() ? null : embeddings.store().find(stripped).orElse(null);
-                            leftover = name.substring(stripped.length()) + " " + leftover;
-                        }
-                    }
-                    if (e == null) {
-                        comfyWarnings.add(new ParsedPrompt.Warning(-1, "embedding:" + name + " does not exist,"
-                                + " ignoring"));
-                    } else {
-                        groups.add(ComfyGroup.embedding(e, weight));
-                    }
-                    if (leftover.isEmpty()) {
-                        continue;
-                    }
-                    text = leftover;
-                }
-                groups.add(ComfyGroup.text(tokenizer.tokenize(text), weight));
-            }
-        }
-        return groups;
-    }
-
-    /** Python's {@code str.strip(',')}. */
-    private static String stripCommas(String s) {
-        int a = 0;
-        int b = s.length();
-        while (a < b && s.charAt(a) == ',') {
-            a++;
-        }
-        while (b > a && s.charAt(b - 1) == ',') {
-            b--;
-        }
-        return s.substring(a, b);
-    }
-
-    private static final class Builder {
-        private final long[] tokens = new long[ClipTokenizer.CHUNK_TOKENS];
-        private final float[] weights = new float[ClipTokenizer.CHUNK_TOKENS];
-        private final Chunk.VectorRef[] vectors = new Chunk.VectorRef[ClipTokenizer.CHUNK_TOKENS];
-        private int size;
-
-        int size() {
-            return size;
-        }
-
-        void add(long token, float weight) {
-            add(token, weight, null);
-        }
-
-        void add(long token, float weight, Chunk.VectorRef vector) {
-            tokens[size] = token;
-            weights[size] = weight;
-            vectors[size] = vector;
-            size++;
-        }
-
-        /** Removes tokens from {@code at} on and returns them as a new builder (embedding vectors move with them). */
-        Builder splitAt(int at) {
-            Builder rest = new Builder();
-            for (int i = at; i < size; i++) {
-                rest.add(tokens[i], weights[i], vectors[i]);
-            }
-            size = at;
-            return rest;
-        }
-
-        Chunk build() {
-            return new Chunk(Arrays.copyOf(tokens, size), Arrays.copyOf(weights, size), Arrays.copyOf(vectors, size));
-        }
     }
 }

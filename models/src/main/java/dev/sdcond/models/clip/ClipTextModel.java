@@ -22,8 +22,7 @@ import java.util.Optional;
  * {@code CLIPTextModelWithProjection}: token + position embeddings, pre-LN causal transformer, final layer norm,
  * pooling, projection.
  *
- * <p>Pooling follows transformers: with {@code eos_token_id == 2} (old configs) the row at the argmax of the ids;
- * otherwise the first position holding {@code eos_token_id} (position 0 if there is none).
+ * <p>Pooling follows transformers ({@link TextPooling#position}).
  *
  * <p>Immutable once loaded and safe to call from several threads. Weights live in the tower's own manager, which is
  * capped: a forward pass that tried to leave anything there would fail instead of leaking. Close it to free them.
@@ -38,16 +37,15 @@ public final class ClipTextModel implements AutoCloseable {
     private final LayerNorm finalLayerNorm;
     private final Linear textProjection; // [proj, W], no bias; null when absent
 
-    private ClipTextModel(CLIPTextConfig config, Compute compute, NDManager weights, NDArray tokenEmbedding,
-            NDArray positionEmbedding, ClipEncoder encoder, LayerNorm finalLayerNorm, Linear textProjection) {
+    private ClipTextModel(CLIPTextConfig config, Compute compute, NDManager weights, Parts parts) {
         this.config = config;
         this.compute = compute;
         this.weights = weights;
-        this.tokenEmbedding = tokenEmbedding;
-        this.positionEmbedding = positionEmbedding;
-        this.encoder = encoder;
-        this.finalLayerNorm = finalLayerNorm;
-        this.textProjection = textProjection;
+        this.tokenEmbedding = parts.tok();
+        this.positionEmbedding = parts.pos();
+        this.encoder = parts.enc();
+        this.finalLayerNorm = parts.fln();
+        this.textProjection = parts.proj();
     }
 
     /**
@@ -69,7 +67,7 @@ public final class ClipTextModel implements AutoCloseable {
             Parts parts = Parts.read(r, config);
             r.finish(what);
             m.cap();
-            return new ClipTextModel(config, compute, m, parts.tok(), parts.pos(), parts.enc(), parts.fln(), parts.proj());
+            return new ClipTextModel(config, compute, m, parts);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -199,10 +197,10 @@ public final class ClipTextModel implements AutoCloseable {
             NDArray tok = Embedding.embedding(idArr, tokenEmbedding, SparseFormat.DENSE)
                     .singletonOrThrow(); // [B,T,W]
             if (vectors != null) {
-                replace(sub, tok, vectors);
+                TextIds.replaceVectors(sub, tok, vectors, config.hiddenSize());
             }
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
-            NDArray rows = request.pooled() ? sub.create(poolingRows(ids, t)) : null;
+            NDArray rows = request.pooled() ? sub.create(TextPooling.flatRows(config, ids, t)) : null;
             boolean rowsOnly = request.pooledRowsOnly(layers); // the last layer at `rows` alone
             NDArray h = encoder.forward(h0, true, depth, request, kept, rowsOnly ? rows : null);
             NDArray last = null;
@@ -222,24 +220,6 @@ public final class ClipTextModel implements AutoCloseable {
         }
     }
 
-    private void replace(NDManager sub, NDArray tok, float[][][] vectors) {
-        int w = config.hiddenSize();
-        for (int b = 0; b < vectors.length; b++) {
-            for (int t = 0; vectors[b] != null && t < vectors[b].length; t++) {
-                float[] v = vectors[b][t];
-                if (v == null) {
-                    continue;
-                }
-                if (v.length != w) {
-                    throw new IllegalArgumentException("a vector of width " + v.length + " for a tower of width " + w);
-                }
-                try (NDArray a = sub.create(v).toType(tok.getDataType(), false)) {
-                    tok.set(new NDIndex("{}, {}", b, t), a);
-                }
-            }
-        }
-    }
-
     /**
      * The tower's {@code final_layer_norm} applied to any hidden state (e.g. a penultimate layer, for "clip skip");
      * the result goes to the manager of {@code hidden}.
@@ -251,37 +231,14 @@ public final class ClipTextModel implements AutoCloseable {
         return finalLayerNorm.forward(hidden);
     }
 
-    /** The flat row (b * T + position) pooled for each prompt. */
-    private long[] poolingRows(long[][] ids, int t) {
-        long[] rows = new long[ids.length];
-        for (int b = 0; b < ids.length; b++) {
-            rows[b] = (long) b * t + poolingPosition(ids[b]);
-        }
-        return rows;
-    }
-
     /**
-     * The position pooled for one row of ids, by transformers' rule for this config.
+     * The position pooled for one row of ids, by transformers' rule for this config ({@link TextPooling#position}).
      *
      * @param row one row of ids
      * @return the position whose hidden state is pooled
      */
     public int poolingPosition(long[] row) {
-        int best = 0;
-        if (config.legacyArgmaxPooling()) {
-            for (int i = 1; i < row.length; i++) {
-                if (row[i] > row[best]) {
-                    best = i;
-                }
-            }
-            return best;
-        }
-        for (int i = 0; i < row.length; i++) {
-            if (row[i] == config.eosTokenId()) {
-                return i;
-            }
-        }
-        return 0;
+        return TextPooling.position(config, row);
     }
 
     /**

@@ -37,4 +37,30 @@ final class TextIds {
         }
         return t;
     }
+
+    /**
+     * Puts embedding vectors in place of token embeddings (textual inversion): {@code vectors[b][t]}, where not null,
+     * replaces position t of sequence b.
+     *
+     * @param sub where the temporary arrays live
+     * @param tok [B, T, W] token embeddings, changed in place
+     * @param vectors per sequence and position, a vector or null
+     * @param w the tower's width
+     */
+    static void replaceVectors(ai.djl.ndarray.NDManager sub, ai.djl.ndarray.NDArray tok, float[][][] vectors, int w) {
+        for (int b = 0; b < vectors.length; b++) {
+            for (int t = 0; vectors[b] != null && t < vectors[b].length; t++) {
+                float[] v = vectors[b][t];
+                if (v == null) {
+                    continue;
+                }
+                if (v.length != w) {
+                    throw new IllegalArgumentException("a vector of width " + v.length + " for a tower of width " + w);
+                }
+                try (ai.djl.ndarray.NDArray a = sub.create(v).toType(tok.getDataType(), false)) {
+                    tok.set(new ai.djl.ndarray.index.NDIndex("{}, {}", b, t), a);
+                }
+            }
+        }
+    }
 }

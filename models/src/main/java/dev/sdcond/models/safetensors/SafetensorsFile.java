@@ -181,7 +181,7 @@ public final class SafetensorsFile implements TensorSource {
         ByteBuffer mapped = map(name);
         try {
             if (t.dtype() == DType.BF16) {
-                return widenBf16(mapped, shape, manager, dtype);
+                return HostValues.widenBf16(mapped, shape, manager, dtype);
             }
             DataType stored = t.dtype().djlType().orElseThrow(() -> new SafetensorsException(path,
                     "tensor '" + name + "' has dtype " + t.dtype() + ", which cannot be loaded"));
@@ -192,20 +192,6 @@ public final class SafetensorsFile implements TensorSource {
             }
         } finally {
             dev.sdcond.models.io.DirectBuffers.free(mapped); // the file's pages leave the process now, not at some later GC
-        }
-    }
-
-    /** bfloat16 is the top half of a float32: widen exactly, then convert to the target if it is not float32. */
-    private static NDArray widenBf16(ByteBuffer bf16, Shape shape, NDManager manager, DataType dtype) {
-        int n = bf16.remaining() / 2;
-        ByteBuffer f32 = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
-        for (int i = 0; i < n; i++) {
-            f32.putInt(i * 4, (bf16.getShort(i * 2) & 0xffff) << 16);
-        }
-        try (NDArray raw = manager.create(f32, shape, DataType.FLOAT32)) {
-            return dtype == DataType.FLOAT32 ? raw.duplicate() : raw.toType(dtype, false);
-        } finally {
-            dev.sdcond.models.io.DirectBuffers.free(f32);
         }
     }
 
@@ -229,41 +215,14 @@ public final class SafetensorsFile implements TensorSource {
         float[] out = new float[(int) n];
         ByteBuffer b = map(name);
         try {
-            for (int i = 0; i < out.length; i++) {
-                out[i] = switch (t.dtype()) {
-                    case F32 -> b.getFloat(i * 4);
-                    case F64 -> (float) b.getDouble(i * 8);
-                    case F16 -> halfToFloat(b.getShort(i * 2));
-                    case BF16 -> Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
-                    case I64 -> b.getLong(i * 8);
-                    case I32 -> b.getInt(i * 4);
-                    case I16 -> b.getShort(i * 2);
-                    case U8, BOOL -> b.get(i) & 0xff;
-                    case I8 -> b.get(i);
-                    default -> throw new SafetensorsException(path, "tensor '" + name + "' has dtype " + t.dtype()
-                            + ", which cannot be read as numbers here");
-                };
+            if (!HostValues.read(b, t.dtype(), out)) {
+                throw new SafetensorsException(path, "tensor '" + name + "' has dtype " + t.dtype()
+                        + ", which cannot be read as numbers here");
             }
         } finally {
             dev.sdcond.models.io.DirectBuffers.free(b);
         }
         return out;
-    }
-
-    /** IEEE half to float, exactly. */
-    static float halfToFloat(short h) {
-        int bits = h & 0xffff;
-        int sign = (bits & 0x8000) << 16;
-        int exp = (bits >> 10) & 0x1f;
-        int mant = bits & 0x3ff;
-        if (exp == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-        }
-        if (exp == 0) {
-            float v = mant * 0x1p-24f; // subnormal (or zero): mant * 2^-24
-            return sign == 0 ? v : -v;
-        }
-        return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
     }
 
     @Override
