@@ -154,15 +154,15 @@ final class BenchCommand implements Callable<Integer> {
         root.put("linear", compute.linear().toString().toLowerCase(java.util.Locale.ROOT));
         root.put("load_ms", loadMs);
         root.put("cpu_threads_available", Runtime.getRuntime().availableProcessors());
-        root.put("cpu", dev.sdcond.models.CpuInfo.current().summary());
-        root.put("intra_op_threads", dev.sdcond.models.CpuThreads.maxThreads());
+        root.put("cpu", dev.sdcond.models.runtime.CpuInfo.current().summary());
+        root.put("intra_op_threads", dev.sdcond.models.runtime.CpuThreads.maxThreads());
         root.put("inter_op_threads", ai.djl.pytorch.jni.JniUtils.getNumInteropThreads());
         String wait = System.getenv("OMP_WAIT_POLICY");
         String spin = System.getenv("GOMP_SPINCOUNT");
         root.put("omp_wait_policy", wait != null ? wait : spin != null ? "unset, GOMP_SPINCOUNT " + spin
                 : "unset (OpenMP's default: threads spin while they wait)");
         root.put("busy_processes", busy);
-        root.put("adaptive_threads", dev.sdcond.models.CpuThreads.adaptive());
+        root.put("adaptive_threads", dev.sdcond.models.runtime.CpuThreads.adaptive());
         ArrayNode kernels = root.putArray("kernels");
         for (int e = 0; e < reports.size(); e++) {
             ObjectNode k = kernels.addObject();
@@ -181,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         int[] used = {Integer.MAX_VALUE, 0}; // the fewest and most intra-op threads a pass ran with
         Supplier<Integer> forward = () -> {
             int v = pass.get();
-            int n = dev.sdcond.models.CpuThreads.lastThreads();
+            int n = dev.sdcond.models.runtime.CpuThreads.lastThreads();
             used[0] = Math.min(used[0], n);
             used[1] = Math.max(used[1], n);
             return v;

@@ -35,7 +35,7 @@ public final class ComputeOptions {
     Compute compute(java.io.PrintWriter err) {
         applyThreads();
         Compute c = new Compute(Compute.parseDevice(device), kernels.dtype, kernels.attention, kernels.linear);
-        String caveat = dev.sdcond.models.CpuInfo.current().bfloat16Caveat();
+        String caveat = dev.sdcond.models.runtime.CpuInfo.current().bfloat16Caveat();
         if (err != null && kernels.dtype == Precision.BFLOAT16 && !c.device().isGpu() && caveat != null) {
             err.println("warning: " + caveat + "; use --dtype float32");
         }
@@ -49,7 +49,7 @@ public final class ComputeOptions {
         if (interopThreads != null) {
             System.setProperty("ai.djl.pytorch.num_interop_threads", String.valueOf(interopThreads));
         }
-        dev.sdcond.models.CpuThreads.setAdaptive(!fixedThreads && dev.sdcond.models.CpuThreads.adaptiveByDefault());
+        dev.sdcond.models.runtime.CpuThreads.setAdaptive(!fixedThreads && dev.sdcond.models.runtime.CpuThreads.adaptiveByDefault());
         Engine.getEngine(dev.sdcond.models.Towers.ENGINE);
     }
 }

@@ -5,8 +5,8 @@ import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.sdcond.models.CpuInfo;
-import dev.sdcond.models.TorchScriptKernels;
+import dev.sdcond.models.runtime.CpuInfo;
+import dev.sdcond.models.kernels.TorchScriptKernels;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -169,8 +169,8 @@ final class DoctorCommand implements Callable<Integer> {
             facts.put("gpu." + i, "compute capability " + ai.djl.util.cuda.CudaUtils.getComputeCapability(i) + ", "
                     + m.getMax() / (1 << 20) + " MB, " + (m.getMax() - m.getCommitted()) / (1 << 20) + " MB free");
         }
-        facts.put("torch_threads", dev.sdcond.models.CpuThreads.maxThreads() + " intra-op, "
-                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op" + (dev.sdcond.models.CpuThreads
+        facts.put("torch_threads", dev.sdcond.models.runtime.CpuThreads.maxThreads() + " intra-op, "
+                + ai.djl.pytorch.jni.JniUtils.getNumInteropThreads() + " inter-op" + (dev.sdcond.models.runtime.CpuThreads
                         .adaptive() ? "; CPU passes use fewer intra-op threads while other processes keep cores busy"
                         : "; fixed"));
         facts.put("kernels", TorchScriptKernels.available() ? "loaded" + (TorchScriptKernels.packedLinearAvailable()

@@ -11,7 +11,7 @@ import dev.sdcond.ipadapter.LoadedVisionModel;
 import dev.sdcond.ipadapter.Uncond;
 import dev.sdcond.ipadapter.VisionModels;
 import dev.sdcond.ipadapter.image.ImageLoader;
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.clip.OutputRequest;
 import dev.sdcond.models.safetensors.SafetensorsWriter;

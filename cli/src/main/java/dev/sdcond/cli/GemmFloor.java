@@ -74,7 +74,7 @@ final class GemmFloor {
 
     private static NDArray random(NDManager m, Shape shape, Precision precision) {
         try (NDArray a = m.randomNormal(shape)) {
-            return precision.toProductType(a);
+            return dev.sdcond.models.kernels.TorchScriptKernels.toProductType(precision, a);
         }
     }
 }

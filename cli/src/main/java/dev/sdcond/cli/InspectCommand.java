@@ -2,7 +2,7 @@ package dev.sdcond.cli;
 
 import dev.sdcond.conditioning.PooledKind;
 import dev.sdcond.conditioning.Preset;
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.layout.DetectedTower;
 import dev.sdcond.models.layout.LayoutDetector;

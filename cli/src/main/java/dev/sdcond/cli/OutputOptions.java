@@ -167,7 +167,7 @@ public final class OutputOptions {
 
     /** The provenance hash of the weights read, computed once, or "not computed" with --no-hash. */
     String weightsSha256(java.util.function.Supplier<String> sha256) {
-        return noHash ? dev.sdcond.models.Provenance.NOT_COMPUTED : sha256.get();
+        return noHash ? dev.sdcond.models.safetensors.Provenance.NOT_COMPUTED : sha256.get();
     }
 
     /** Writes atomically: a temporary file (or folder) renamed into place, never a partial output. */

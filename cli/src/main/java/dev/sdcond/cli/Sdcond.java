@@ -5,7 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sdcond} command line. */
-@Command(name = "sdcond", mixinStandardHelpOptions = true, version = "sdcond " + dev.sdcond.models.Provenance.VERSION,
+@Command(name = "sdcond", mixinStandardHelpOptions = true, version = "sdcond " + dev.sdcond.models.safetensors.Provenance.VERSION,
         description = "CLIP conditioning tensors for Stable Diffusion pipelines: prompt and image embeddings, exact.",
         subcommands = {EncodeTextCommand.class, EncodeImageCommand.class, TokenizeCommand.class, InspectCommand.class,
             CompareCommand.class, BenchCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class},

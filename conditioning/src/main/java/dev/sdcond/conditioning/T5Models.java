@@ -1,7 +1,7 @@
 package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.tokenizer.T5Tokenizer;
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.layout.T5Layout;

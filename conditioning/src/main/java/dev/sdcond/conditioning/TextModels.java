@@ -2,7 +2,7 @@ package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.ClipCheckpoint;
+import dev.sdcond.models.checkpoint.ClipCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;

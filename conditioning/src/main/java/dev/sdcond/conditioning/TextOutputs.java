@@ -2,7 +2,7 @@ package dev.sdcond.conditioning;
 
 import dev.sdcond.conditioning.embeddings.Embedding;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.Provenance;
+import dev.sdcond.models.safetensors.Provenance;
 import dev.sdcond.models.io.InputFiles;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import dev.sdcond.conditioning.prompt.PromptSyntaxException;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.clip.ClipTextModel;
 import java.util.ArrayList;
 import java.util.List;

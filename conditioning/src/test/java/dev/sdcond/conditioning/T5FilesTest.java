@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.conditioning.prompt.PromptStyle;
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
 import dev.sdcond.models.InvalidInputException;

@@ -17,7 +17,7 @@ import dev.sdcond.conditioning.prompt.PromptStyle;
 import dev.sdcond.conditioning.tokenizer.ClipTokenizer;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.clip.ClipTextModel;
 import java.io.IOException;
 import java.util.ArrayList;

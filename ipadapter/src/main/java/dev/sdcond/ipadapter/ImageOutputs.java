@@ -9,7 +9,7 @@ import dev.sdcond.ipadapter.image.RgbImage;
 import dev.sdcond.ipadapter.preprocess.CropPosition;
 import dev.sdcond.ipadapter.preprocess.ResizeMode;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.Provenance;
+import dev.sdcond.models.safetensors.Provenance;
 import dev.sdcond.models.clip.OutputRequest;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 import java.nio.file.Path;

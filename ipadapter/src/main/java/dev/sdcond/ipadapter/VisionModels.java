@@ -1,7 +1,7 @@
 package dev.sdcond.ipadapter;
 
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.ClipCheckpoint;
+import dev.sdcond.models.checkpoint.ClipCheckpoint;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import dev.sdcond.models.layout.TowerKind;

@@ -13,7 +13,7 @@ import dev.sdcond.ipadapter.image.ImageLoader;
 import dev.sdcond.ipadapter.image.RgbImage;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.safetensors.SafetensorsFile;

@@ -1,8 +1,9 @@
 package dev.sdcond.models;
 
+
 /**
  * Which attention kernel a tower uses, chosen once when it is loaded ({@link Compute#attention()}); both run inside
- * the encoder layer of sdcond's TorchScript kernels ({@link TorchScriptKernels}).
+ * the encoder layer of sdcond's TorchScript kernels ({@code dev.sdcond.models.kernels.TorchScriptKernels}).
  */
 public enum AttentionKernel {
     /**

@@ -21,7 +21,7 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      *
      * @param device a DJL device: CPU, or a CUDA GPU
      * @param precision the compute dtype
-     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     * @throws InvalidInputException for a GPU that DJL does not see
      */
     public Compute(Device device, Precision precision) {
         this(device, precision, AttentionKernel.FUSED, LinearKernel.AUTO);
@@ -33,7 +33,7 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
      * @param device a DJL device: CPU, or a CUDA GPU
      * @param precision the compute dtype
      * @param attention the attention kernel
-     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     * @throws InvalidInputException for a GPU that DJL does not see
      */
     public Compute(Device device, Precision precision, AttentionKernel attention) {
         this(device, precision, attention, LinearKernel.AUTO);
@@ -42,7 +42,7 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
     /**
      * Checks the choice.
      *
-     * @throws InvalidInputException for bfloat16 without sdcond's kernels, or a GPU that DJL does not see
+     * @throws InvalidInputException for a GPU that DJL does not see
      * @param device a DJL device
      * @param precision the compute dtype
      * @param attention the attention kernel
@@ -51,17 +51,10 @@ public record Compute(Device device, Precision precision, AttentionKernel attent
     public Compute {
         java.util.Objects.requireNonNull(attention, "attention");
         java.util.Objects.requireNonNull(linear, "linear");
-        if (precision == Precision.BFLOAT16 && !TorchScriptKernels.available()) {
-            throw new InvalidInputException("bfloat16 compute needs sdcond's TorchScript kernels (DJL 0.36 cannot create"
-                    + " bfloat16 tensors itself), and this libtorch could not load them; use float32 or float16.");
-        }
         if (device.isGpu() && Engine.getEngine(Towers.ENGINE).getGpuCount() <= device.getDeviceId()) {
             throw new InvalidInputException("GPU " + device.getDeviceId() + " was asked for, but DJL's PyTorch engine sees "
                     + Engine.getEngine(Towers.ENGINE).getGpuCount() + " CUDA GPU(s) (is a CUDA build of libtorch"
                     + " installed, e.g. through PYTORCH_LIBRARY_PATH?)");
-        }
-        if (!device.isGpu()) {
-            CpuThreads.watch(); // the first reading of the machine's load, before a tower loads
         }
     }
 

@@ -12,7 +12,7 @@ import java.util.Locale;
  *       layer norm and softmax accumulate in float32).</li>
  *   <li>{@code BFLOAT16}: the matrix products of the transformer layers (weights, their inputs and outputs, attention)
  *       in bfloat16; the residual stream, the layer norms, the embeddings and the projections in float32, as
- *       autocast would do. bfloat16 goes through {@link TorchScriptKernels}: DJL 0.36's JNI cannot name that dtype
+ *       autocast would do. bfloat16 goes through sdcond's TorchScript kernels ({@code dev.sdcond.models.kernels.TorchScriptKernels}): DJL 0.36's JNI cannot name that dtype
  *       (asking it to create or convert to bfloat16 aborts the process), but libtorch computes with bfloat16 tensors
  *       once they exist. None leaves a layer.</li>
  * </ul>
@@ -49,15 +49,6 @@ public enum Precision {
         return this == BFLOAT16;
     }
 
-    /**
-     * {@code a} in the dtype of the layers' matrix products: a new array in the manager of {@code a}.
-     *
-     * @param a a weight
-     * @return it in the products' dtype
-     */
-    public NDArray toProductType(NDArray a) {
-        return this == BFLOAT16 ? TorchScriptKernels.toBFloat16(a) : a.toType(loadType, true);
-    }
 
     /**
      * Parses {@code float32|fp32|float16|fp16|half|bfloat16|bf16}.

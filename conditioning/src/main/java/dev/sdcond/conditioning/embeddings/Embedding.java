@@ -3,7 +3,7 @@ package dev.sdcond.conditioning.embeddings;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.safetensors.TensorSource;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package dev.sdcond.models.clip;
 
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.LinearKernel;
-import dev.sdcond.models.ClipLayerKernel;
+import dev.sdcond.models.kernels.ClipLayerKernel;
 import dev.sdcond.models.weights.WeightReader;
 
 /**

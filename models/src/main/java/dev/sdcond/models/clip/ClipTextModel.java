@@ -8,7 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.CpuThreads;
+import dev.sdcond.models.runtime.CpuThreads;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.weights.ParameterSource;

@@ -6,7 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import dev.sdcond.models.Compute;
-import dev.sdcond.models.CpuThreads;
+import dev.sdcond.models.runtime.CpuThreads;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import dev.sdcond.models.weights.ParameterSource;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Precision;
-import dev.sdcond.models.TorchScriptKernels;
 import java.util.Locale;
 
 /**

@@ -5,7 +5,6 @@ import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.LinearKernel;
 import dev.sdcond.models.Precision;
-import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.layout.TowerKind;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -165,7 +164,7 @@ public final class KernelPlan {
             if (v.ok()) {
                 return AttentionKernel.FUSED;
             }
-            KernelWarnings.once(v.toString(), v + " on this CPU (" + dev.sdcond.models.CpuInfo.current().summary()
+            KernelWarnings.once(v.toString(), v + " on this CPU (" + dev.sdcond.models.runtime.CpuInfo.current().summary()
                     + "); the tower runs explicit attention");
             return AttentionKernel.EXPLICIT;
         });

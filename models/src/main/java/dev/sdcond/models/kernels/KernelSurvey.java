@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.sdcond.models.Precision;
-import dev.sdcond.models.TorchScriptKernels;
 import dev.sdcond.models.Towers;
 import dev.sdcond.models.config.Activation;
 import dev.sdcond.models.layout.TowerKind;

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.sdcond.models.LinearKernel;
-import dev.sdcond.models.TorchScriptKernels;
 import java.util.List;
 
 /**

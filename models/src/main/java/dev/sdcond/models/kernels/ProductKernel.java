@@ -2,7 +2,6 @@ package dev.sdcond.models.kernels;
 
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.LinearKernel;
-import dev.sdcond.models.TorchScriptKernels;
 
 /**
  * One way of running a projection's matrix product, as a tower keeps it after loading: the user-facing

@@ -89,7 +89,7 @@ final class ShapeChoice {
     private static void warn(ProductVerdict v) {
         KernelWarnings.once(v.kernel().label() + " " + v.shape(), "the " + v.kernel().label()
                 + " kernel disagrees with libtorch's plain product for " + v.shape() + " on this CPU ("
-                + dev.sdcond.models.CpuInfo.current().summary() + ", libtorch "
+                + dev.sdcond.models.runtime.CpuInfo.current().summary() + ", libtorch "
                 + ai.djl.pytorch.jni.LibUtils.getVersion() + String.format(Locale.ROOT,
                         "): error %.2g of the scale, tolerance %.0g; that shape runs plain", v.error(), v.tolerance()));
     }

@@ -1,6 +1,6 @@
 package dev.sdcond.models.lora;
 
-import dev.sdcond.models.Checkpoints;
+import dev.sdcond.models.checkpoint.Checkpoints;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.safetensors.TensorInfo;
 import dev.sdcond.models.safetensors.TensorSource;

@@ -138,7 +138,7 @@ public final class LoraSource implements ParameterSource {
                     : NDArrays.concat(new NDList(updates), 0)) {
                 w.addi(update);
             }
-            if (!dev.sdcond.models.Provenance.allFinite(w)) {
+            if (!dev.sdcond.models.safetensors.Provenance.allFinite(w)) {
                 String from = parts.stream().flatMap(List::stream).map(d -> d.file().file() + " (" + d.module().key()
                         + ", strength " + d.strength() + ")").distinct().reduce((a, b) -> a + ", " + b).orElse("");
                 w.close();
@@ -183,13 +183,13 @@ public final class LoraSource implements ParameterSource {
         }
         try (NDArray up = src.load(m.up(), manager, DataType.FLOAT32);
                 NDArray down = src.load(m.down(), manager, DataType.FLOAT32)) {
-            boolean upFinite = dev.sdcond.models.Provenance.allFinite(up);
-            if (!upFinite || !dev.sdcond.models.Provenance.allFinite(down)) {
+            boolean upFinite = dev.sdcond.models.safetensors.Provenance.allFinite(up);
+            if (!upFinite || !dev.sdcond.models.safetensors.Provenance.allFinite(down)) {
                 throw new InvalidInputException(where + ": its " + (upFinite ? m.down() : m.up())
                         + " holds NaN or Inf");
             }
             NDArray p = up.matMul(down).muli(d.strength() * (alpha / m.rank()));
-            if (!dev.sdcond.models.Provenance.allFinite(p)) {
+            if (!dev.sdcond.models.safetensors.Provenance.allFinite(p)) {
                 p.close();
                 throw new InvalidInputException(where + " at strength " + d.strength() + " (alpha " + alpha + ", rank "
                         + m.rank() + ") gives an update beyond float32's range: lower the strength");

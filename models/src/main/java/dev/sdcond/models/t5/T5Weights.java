@@ -5,7 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.Precision;
-import dev.sdcond.models.TorchScriptKernels;
+import dev.sdcond.models.kernels.TorchScriptKernels;
 import dev.sdcond.models.safetensors.DType;
 import dev.sdcond.models.weights.WeightReader;
 

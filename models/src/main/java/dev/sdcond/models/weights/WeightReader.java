@@ -53,8 +53,24 @@ public final class WeightReader {
      */
     public WeightReader(ParameterSource source, NDManager manager, dev.sdcond.models.Compute compute,
             dev.sdcond.models.layout.TowerKind kind) {
-        this(source, manager, compute.precision(), dev.sdcond.models.kernels.KernelPlan.of(compute, kind), false,
-                new ArrayList<>());
+        this(source, manager, compute.precision(), plan(compute, kind), false, new ArrayList<>());
+    }
+
+    /**
+     * The kernels a tower loads with, once the compute choice is checked against this process: bfloat16 needs
+     * sdcond's TorchScript kernels; on the CPU, the machine's load is read before the tower loads.
+     */
+    private static dev.sdcond.models.kernels.KernelPlan plan(dev.sdcond.models.Compute compute,
+            dev.sdcond.models.layout.TowerKind kind) {
+        if (compute.precision() == Precision.BFLOAT16 && !dev.sdcond.models.kernels.TorchScriptKernels.available()) {
+            throw new dev.sdcond.models.InvalidInputException("bfloat16 compute needs sdcond's TorchScript kernels"
+                    + " (DJL 0.36 cannot create bfloat16 tensors itself), and this libtorch could not load them; use"
+                    + " float32 or float16.");
+        }
+        if (!compute.device().isGpu()) {
+            dev.sdcond.models.runtime.CpuThreads.watch(); // the first reading of the machine's load
+        }
+        return dev.sdcond.models.kernels.KernelPlan.of(compute, kind);
     }
 
     private WeightReader(ParameterSource source, NDManager manager, Precision precision,
@@ -189,7 +205,7 @@ public final class WeightReader {
             return a;
         }
         try (a) {
-            return precision.toProductType(a);
+            return dev.sdcond.models.kernels.TorchScriptKernels.toProductType(precision, a);
         }
     }
 

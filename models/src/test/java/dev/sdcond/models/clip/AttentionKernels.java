@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sdcond.models.AttentionKernel;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.LinearKernel;
-import dev.sdcond.models.TorchScriptKernels;
+import dev.sdcond.models.kernels.TorchScriptKernels;
 import java.util.Locale;
 
 /**

@@ -7,7 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.djl.ndarray.NDManager;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

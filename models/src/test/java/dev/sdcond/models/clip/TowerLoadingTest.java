@@ -10,7 +10,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.config.ConfigFiles;
@@ -155,7 +155,7 @@ class TowerLoadingTest {
         assertTrue(e.getMessage().contains("pickle") && e.getMessage().contains("safetensors"), e.getMessage());
         Path ckpt = tmp.resolve("model.ckpt");
         Files.write(ckpt, new byte[] {(byte) 0x80, 2, 0, 0});
-        assertThrows(InvalidInputException.class, () -> dev.sdcond.models.Checkpoints.open(ckpt));
+        assertThrows(InvalidInputException.class, () -> dev.sdcond.models.checkpoint.Checkpoints.open(ckpt));
     }
 
     @Test
@@ -218,7 +218,7 @@ class TowerLoadingTest {
     @Test
     void bfloat16ComputeIsAvailable() {
         // it needs sdcond's TorchScript kernels, which ship as a resource
-        assertTrue(dev.sdcond.models.TorchScriptKernels.available());
+        assertTrue(dev.sdcond.models.kernels.TorchScriptKernels.available());
         new Compute(ai.djl.Device.cpu(), dev.sdcond.models.Precision.BFLOAT16);
     }
 }

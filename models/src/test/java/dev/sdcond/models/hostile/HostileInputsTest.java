@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.sdcond.models.Checkpoints;
-import dev.sdcond.models.ClipCheckpoint;
+import dev.sdcond.models.checkpoint.Checkpoints;
+import dev.sdcond.models.checkpoint.ClipCheckpoint;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;

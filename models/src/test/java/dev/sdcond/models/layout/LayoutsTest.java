@@ -1,5 +1,6 @@
 package dev.sdcond.models.layout;
 
+import dev.sdcond.models.registry.DerivedConfigs;
 import static dev.sdcond.models.Goldens.ATOL;
 import static dev.sdcond.models.Goldens.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import dev.sdcond.models.ClipCheckpoint;
+import dev.sdcond.models.checkpoint.ClipCheckpoint;
 import dev.sdcond.models.Compute;
 import dev.sdcond.models.Goldens;
-import dev.sdcond.models.HfCheckpoint;
+import dev.sdcond.models.checkpoint.HfCheckpoint;
 import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipOutput;
 import dev.sdcond.models.clip.ClipTextModel;

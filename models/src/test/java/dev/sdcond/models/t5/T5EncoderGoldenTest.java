@@ -85,7 +85,7 @@ class T5EncoderGoldenTest {
             NDArray x = m.create(new float[] {300f, 300f, -300f, -300f}, new ai.djl.ndarray.types.Shape(2, 2));
             NDArray w = m.create(new float[] {200f, 200f}, new ai.djl.ndarray.types.Shape(1, 2))
                     .toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
-            float[] y = dev.sdcond.models.TorchScriptKernels.linearIn(x, w).toFloatArray(); // +-120000 in float16
+            float[] y = dev.sdcond.models.kernels.TorchScriptKernels.linearIn(x, w).toFloatArray(); // +-120000 in float16
             org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {65504f, -65504f}, y);
         }
     }

@@ -1,4 +1,4 @@
-package dev.sdcond.models.layout;
+package dev.sdcond.models.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,7 +8,9 @@ import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.config.CLIPVisionConfig;
 import java.io.IOException;
 import java.nio.file.Path;
-import dev.sdcond.models.registry.ClipFamily;
+import dev.sdcond.models.layout.DetectedTower;
+import dev.sdcond.models.layout.KeyLayout;
+import dev.sdcond.models.layout.TowerKind;
 
 /**
  * Tower configs for checkpoints that come without a Hugging Face {@code config.json}: from an

@@ -1,5 +1,6 @@
-package dev.sdcond.models;
+package dev.sdcond.models.checkpoint;
 
+import dev.sdcond.models.InvalidInputException;
 import dev.sdcond.models.safetensors.SafetensorsException;
 import dev.sdcond.models.safetensors.SafetensorsFile;
 import dev.sdcond.models.safetensors.ShardedCheckpoint;

@@ -1,4 +1,4 @@
-package dev.sdcond.models;
+package dev.sdcond.models.runtime;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.sdcond.models;
+package dev.sdcond.models.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

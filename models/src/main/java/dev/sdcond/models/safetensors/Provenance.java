@@ -1,5 +1,6 @@
-package dev.sdcond.models;
+package dev.sdcond.models.safetensors;
 
+import dev.sdcond.models.NumericalException;
 import ai.djl.ndarray.NDArray;
 import dev.sdcond.models.safetensors.SafetensorsWriter;
 

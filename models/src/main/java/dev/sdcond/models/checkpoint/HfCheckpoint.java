@@ -1,5 +1,8 @@
-package dev.sdcond.models;
+package dev.sdcond.models.checkpoint;
 
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.ModelMismatchException;
 import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.config.CLIPTextConfig;

@@ -1,5 +1,6 @@
-package dev.sdcond.models;
+package dev.sdcond.models.runtime;
 
+import dev.sdcond.models.Towers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,7 @@
-package dev.sdcond.models;
+package dev.sdcond.models.kernels;
 
+import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.LinearKernel;
 import ai.djl.ndarray.NDArray;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.engine.PtNDManager;

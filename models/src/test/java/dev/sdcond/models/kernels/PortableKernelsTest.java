@@ -1,5 +1,8 @@
-package dev.sdcond.models;
+package dev.sdcond.models.kernels;
 
+import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.LinearKernel;
+import dev.sdcond.models.Towers;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -199,7 +202,7 @@ class PortableKernelsTest {
     /** Whether any entry of an archive (a zip) contains {@code text}. */
     private boolean mentions(String resource, String text) throws IOException {
         Path copy = tmp.resolve(resource);
-        try (InputStream is = TorchScriptKernels.class.getResourceAsStream(resource)) {
+        try (InputStream is = TorchScriptKernels.class.getResourceAsStream("/dev/sdcond/models/" + resource)) {
             Files.copy(is, copy, StandardCopyOption.REPLACE_EXISTING);
         }
         try (ZipFile zip = new ZipFile(copy.toFile())) {

@@ -1,4 +1,4 @@
-package dev.sdcond.models;
+package dev.sdcond.models.runtime;
 
 import ai.djl.Device;
 import ai.djl.pytorch.jni.JniUtils;

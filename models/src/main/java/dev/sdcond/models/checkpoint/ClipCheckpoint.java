@@ -1,10 +1,14 @@
-package dev.sdcond.models;
+package dev.sdcond.models.checkpoint;
 
+import dev.sdcond.models.Compute;
+import dev.sdcond.models.InvalidInputException;
+import dev.sdcond.models.ModelMismatchException;
+import dev.sdcond.models.Towers;
 import dev.sdcond.models.clip.ClipTextModel;
 import dev.sdcond.models.clip.ClipVisionModel;
 import dev.sdcond.models.config.CLIPTextConfig;
 import dev.sdcond.models.config.CLIPVisionConfig;
-import dev.sdcond.models.layout.DerivedConfigs;
+import dev.sdcond.models.registry.DerivedConfigs;
 import dev.sdcond.models.layout.DetectedTower;
 import dev.sdcond.models.layout.KeyLayout;
 import dev.sdcond.models.layout.LayoutDetector;

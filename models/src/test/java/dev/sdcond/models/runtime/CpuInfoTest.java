@@ -1,4 +1,4 @@
-package dev.sdcond.models;
+package dev.sdcond.models.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

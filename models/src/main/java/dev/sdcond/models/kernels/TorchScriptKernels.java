@@ -1,5 +1,8 @@
-package dev.sdcond.models;
+package dev.sdcond.models.kernels;
 
+import dev.sdcond.models.AttentionKernel;
+import dev.sdcond.models.LinearKernel;
+import dev.sdcond.models.Towers;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -77,6 +80,19 @@ public final class TorchScriptKernels {
      */
     public static boolean available() {
         return MODULE != null;
+    }
+
+    /**
+     * {@code a} in the dtype of the layers' matrix products under a compute dtype: a new array in the manager of
+     * {@code a} (bfloat16 through the kernels, which DJL 0.36 cannot name).
+     *
+     * @param precision the compute dtype
+     * @param a a weight
+     * @return it in the products' dtype
+     */
+    public static NDArray toProductType(dev.sdcond.models.Precision precision, NDArray a) {
+        return precision == dev.sdcond.models.Precision.BFLOAT16 ? toBFloat16(a)
+                : a.toType(precision.loadType(), true);
     }
 
     /**

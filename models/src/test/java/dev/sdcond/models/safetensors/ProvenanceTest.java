@@ -1,5 +1,7 @@
-package dev.sdcond.models;
+package dev.sdcond.models.safetensors;
 
+import dev.sdcond.models.NumericalException;
+import dev.sdcond.models.Towers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

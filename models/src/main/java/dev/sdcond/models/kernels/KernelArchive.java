@@ -1,5 +1,6 @@
-package dev.sdcond.models;
+package dev.sdcond.models.kernels;
 
+import dev.sdcond.models.Towers;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDManager;
@@ -36,7 +37,7 @@ final class KernelArchive {
     }
 
     private static String hash(String resource) {
-        try (InputStream is = KernelArchive.class.getResourceAsStream(resource)) {
+        try (InputStream is = KernelArchive.class.getResourceAsStream("/dev/sdcond/models/" + resource)) {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(is.readAllBytes());
             return java.util.HexFormat.of().formatHex(d).substring(0, 16);
         } catch (IOException | java.security.NoSuchAlgorithmException | RuntimeException e) {
@@ -52,7 +53,7 @@ final class KernelArchive {
      */
     static PtSymbolBlock load(String resource) {
         NDManager home = NDManager.newBaseManager(Device.cpu(), Towers.ENGINE);
-        try (InputStream is = KernelArchive.class.getResourceAsStream(resource)) {
+        try (InputStream is = KernelArchive.class.getResourceAsStream("/dev/sdcond/models/" + resource)) {
             if (is == null) {
                 throw new IOException("resource " + resource + " is missing");
             }
