@@ -13,19 +13,22 @@ import org.apache.spark.storage.StorageLevel;
 
 /**
  * Runs an encoder over a dataset and writes what it gives: the rows it encoded (without {@code error}) to the output,
- * the others to the errors table (the id, the columns that say what the row was, the message), both through Spark's
- * commit protocol. Every row is encoded once: the results are cached between the two writes (in memory, spilling to
- * disk).
+ * the others to the errors table (the id, the columns that say what the row was, the message). The rows are encoded
+ * and committed in pieces ({@link Pieces}) of about {@code pieceRows} rows, each written to both tables with Spark's
+ * commit protocol: a crash loses at most the piece in flight, and only a piece's rows are held (in memory, spilling to
+ * disk) between its two writes. With {@code failFast} the run is one piece, so that a bad row fails it before anything
+ * is written.
  *
  * @param output the output folder or URI
  * @param errors the errors table's folder or URI
  * @param idColumn the id column
  * @param describing the input columns the errors table keeps besides the id (the prompt, the image's path)
- * @param resume whether to add the rows the committed outputs lack instead of refusing existing outputs
+ * @param resume whether to add the rows the committed pieces lack instead of refusing existing outputs
  * @param failFast whether any bad row fails the job before anything is written
+ * @param pieceRows about how many rows a piece holds
  */
 record DatasetJob(String output, String errors, String idColumn, List<String> describing, boolean resume,
-        boolean failFast) {
+        boolean failFast, int pieceRows) {
 
     /**
      * Runs the job.
@@ -37,32 +40,53 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
      * @return the rows encoded and the rows in the errors table
      */
     long[] run(SparkSession spark, Dataset<Row> input, Transformer encoder, PrintWriter err) {
-        SaveMode mode = resume ? SaveMode.Append : SaveMode.ErrorIfExists;
-        List<Dataset<Row>> refused = new java.util.ArrayList<>(); // error rows before any encoding
-        Dataset<Row> in = withoutDuplicates(withoutUnreadable(pending(spark, input), refused), refused);
-        long refusedCount = 0;
-        for (Dataset<Row> r : refused) {
-            refusedCount += r.count();
+        Pieces pieces = new Pieces(output, errors, spark.sparkContext().hadoopConfiguration());
+        List<String> done = List.of();
+        if (resume) {
+            done = pieces.committedForResume();
+        } else {
+            pieces.requireAbsent();
         }
-        Dataset<Row> all = encoder.transform(in).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        try {
-            long[] counts; // rows encoded, rows failed: one pass that encodes every row once, into the cache
-            if (spark.sparkContext().isLocal()) { // the tasks count their rows in this JVM
-                try (Progress progress = Progress.start(err, in.count())) {
-                    counts = counts(all);
-                }
-            } else {
-                counts = counts(all);
+        List<Dataset<Row>> refused = new java.util.ArrayList<>(); // error rows before any encoding
+        Dataset<Row> in = withoutDuplicates(withoutUnreadable(pending(spark, input, done), refused), refused)
+                .localCheckpoint(); // read once; each piece takes its rows from here
+        long failed = 0;
+        for (Dataset<Row> r : refused) {
+            failed += r.count();
+        }
+        long n = in.count();
+        int count = n == 0 && failed == 0 ? 0 : failFast ? 1 : (int) Math.max(1, (n + pieceRows - 1) / pieceRows);
+        String run = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(java.time.LocalDateTime
+                .now()) + String.format("%04x", new java.security.SecureRandom().nextInt(1 << 16));
+        Column piece = functions.pmod(functions.hash(in.col(idColumn).cast("string")), functions.lit(count));
+        long encoded = 0;
+        try (Progress progress = spark.sparkContext().isLocal() ? Progress.start(err, n) : null) {
+            for (int k = 0; k < count; k++) { // the tasks of a local run count their rows in this JVM
+                long[] c = writePiece(count == 1 ? in : in.filter(piece.equalTo(k)), encoder, k == 0 ? refused
+                        : List.of(), run, k);
+                encoded += c[0];
+                failed += c[1];
             }
-            long total = counts[0] + counts[1] + refusedCount;
+        }
+        pieces.finish();
+        err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s (%d piece(s))%n", encoded, output,
+                failed, errors, count);
+        return new long[] {encoded, failed};
+    }
+
+    /** Encodes one piece's rows and commits them to both tables; returns the rows encoded and the rows failed. */
+    private long[] writePiece(Dataset<Row> rows, Transformer encoder, List<Dataset<Row>> refused, String run, int k) {
+        Dataset<Row> all = encoder.transform(rows).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        try {
+            long[] counts = counts(all); // rows encoded, rows failed: one pass that encodes every row once
             Dataset<Row> bad = all.filter(functions.col("error").isNotNull());
-            long failed = counts[1] + refusedCount;
             if (counts[1] > 0 && failFast) {
                 Row first = bad.select(idColumn, "error").first();
-                throw new dev.sdcond.models.InvalidInputException(failed + " row(s) cannot be encoded (--fail-fast,"
+                throw new dev.sdcond.models.InvalidInputException(counts[1] + " row(s) cannot be encoded (--fail-fast,"
                         + " nothing written); the first, id " + first.get(0) + ": " + first.getString(1));
             }
-            all.filter(functions.col("error").isNull()).drop("error").write().mode(mode).parquet(output);
+            all.filter(functions.col("error").isNull()).drop("error").write().mode(SaveMode.ErrorIfExists)
+                    .parquet(Pieces.folder(output, run, k));
             Column[] keep = java.util.stream.Stream.concat(java.util.stream.Stream.concat(
                     java.util.stream.Stream.of(idColumn), describing.stream()), java.util.stream.Stream.of("error"))
                     .map(functions::col).toArray(Column[]::new);
@@ -70,10 +94,8 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             for (Dataset<Row> r : refused) {
                 errorRows = errorRows.unionByName(r.select(keep));
             }
-            errorRows.write().mode(mode).parquet(errors);
-            err.printf("sdcond-dataset: %d rows encoded to %s, %d in the errors table %s%n", total - failed, output,
-                    failed, errors);
-            return new long[] {total - failed, failed};
+            errorRows.write().mode(SaveMode.ErrorIfExists).parquet(Pieces.folder(errors, run, k));
+            return counts;
         } finally {
             all.unpersist();
         }
@@ -120,22 +142,14 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         return in.join(dupIds, same, "left_anti");
     }
 
-    /** The input rows this run encodes: all of them, or with --resume those the committed outputs lack. */
-    private Dataset<Row> pending(SparkSession spark, Dataset<Row> input) {
-        if (!resume) {
+    /** The input rows this run encodes: all of them, or with --resume those the committed pieces lack. */
+    private Dataset<Row> pending(SparkSession spark, Dataset<Row> input, List<String> committed) {
+        if (committed.isEmpty()) {
             return input;
         }
-        Dataset<Row> in = input; // only what was committed counts: a crashed job's files stay in _temporary, unread
-        for (String done : List.of(output, errors)) {
-            if (committed(spark, done)) {
-                Dataset<Row> ids = spark.read().parquet(done).select(functions.col(idColumn).cast("string")
-                        .as("sdcond_done_id"));
-                in = in.join(ids, in.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")), "left_anti");
-            }
-        }
-        // fixed now: writing to the outputs below must not change which rows this run encodes (Spark would drop the
-        // cached results that depend on a path it writes, and recompute them)
-        return in.localCheckpoint();
+        Dataset<Row> ids = spark.read().parquet(committed.toArray(String[]::new)).select(functions.col(idColumn)
+                .cast("string").as("sdcond_done_id"));
+        return input.join(ids, input.col(idColumn).cast("string").equalTo(ids.col("sdcond_done_id")), "left_anti");
     }
 
     /** The rows encoded and the rows with an error, counted in one pass. */
@@ -145,15 +159,5 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             out[r.getBoolean(0) ? 0 : 1] = r.getLong(1);
         }
         return out;
-    }
-
-    /** Whether a folder holds a finished job's output ({@code _SUCCESS}). */
-    private static boolean committed(SparkSession spark, String folder) {
-        try {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(folder, "_SUCCESS");
-            return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
-        } catch (java.io.IOException e) {
-            throw new dev.sdcond.models.InvalidInputException(folder + ": cannot be read: " + e.getMessage(), e);
-        }
     }
 }

@@ -84,8 +84,13 @@ public final class EncodeDataset implements Callable<Integer> {
     String npzDir;
 
     @Option(names = "--resume", description = "add to an existing output the rows whose ids it lacks (neither encoded"
-            + " nor in the errors table); a crashed run's uncommitted files are ignored")
+            + " nor in the errors table); the pieces a crashed run did not commit are removed and encoded again")
     boolean resume;
+
+    @Option(names = "--piece-rows", defaultValue = "1000",
+            description = "rows are encoded and committed in pieces of about this many (a crash loses at most the"
+                    + " piece in flight) (default: ${DEFAULT-VALUE}; one piece with --fail-fast)")
+    int pieceRows;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -94,6 +99,9 @@ public final class EncodeDataset implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         String errorsDir = errors != null ? errors : output.replaceAll("/+$", "") + "_errors";
+        if (pieceRows < 1) {
+            throw new dev.sdcond.models.InvalidInputException("--piece-rows must be 1 or more, got " + pieceRows);
+        }
         List<String> targets = new ArrayList<>(List.of(output, errorsDir));
         if (npzDir != null) {
             targets.add(npzDir);
@@ -140,7 +148,8 @@ public final class EncodeDataset implements Callable<Integer> {
             if (in.rdd().getNumPartitions() < slots) { // a small file is one partition: spread it over the slots
                 in = in.repartition(slots);
             }
-            new DatasetJob(output, errorsDir, idColumn, describing, resume, failFast).run(spark, in, encoder, err);
+            new DatasetJob(output, errorsDir, idColumn, describing, resume, failFast, pieceRows).run(spark, in, encoder,
+                    err);
         } finally {
             if (spark.sparkContext().isLocal()) {
                 ExecutorModels.closeAll(); // local mode: the executors are this JVM

@@ -127,8 +127,8 @@ class EncodeDatasetTest {
         assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("twice").toString(),
                 "--resume"}, common)));
         for (String t : new String[] {"", "_errors"}) {
-            List<Row> once = spark.read().parquet(dir.resolve("once" + t).toString()).orderBy("id").collectAsList();
-            List<Row> twice = spark.read().parquet(dir.resolve("twice" + t).toString()).orderBy("id").collectAsList();
+            List<Row> once = table(dir.resolve("once" + t));
+            List<Row> twice = table(dir.resolve("twice" + t));
             assertEquals(once.size(), twice.size(), t);
             for (int i = 0; i < once.size(); i++) {
                 for (int f = 0; f < once.get(i).length(); f++) {
@@ -325,5 +325,121 @@ class EncodeDatasetTest {
 
     private static java.io.InputStream bytes(String s) {
         return new java.io.ByteArrayInputStream(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** A table's rows by id, without the piece they were committed in. */
+    private static List<Row> table(Path folder) {
+        return spark.read().parquet(folder.toString()).drop(Pieces.COLUMN).orderBy("id").collectAsList();
+    }
+
+    /**
+     * A run stopped at each moment of its commits, then resumed, ends with the uninterrupted run's rows: same ids, same
+     * tensor bytes, none twice, and the resume encodes only the rows of the pieces that did not commit.
+     */
+    @Test
+    void aRunStoppedAtAnyMomentResumesToExactlyTheUninterruptedRows(@TempDir Path dir) throws Exception {
+        String a = Goldens.path("clip-tiny-a").toString();
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            all.append("{\"id\": \"r").append(i).append("\", \"prompt\": \"")
+                    .append(i == 5 ? "(bad" : "a cat number " + i).append("\"}\n");
+        }
+        Path in = Files.writeString(dir.resolve("p.jsonl"), all);
+        String[] common = {"-i", in.toString(), "-m", a, "--strict-syntax", "--piece-rows", "3", "--master",
+            "local[2]"};
+        Path once = dir.resolve("once");
+        assertEquals(0, run(concat(common, new String[] {"-o", once.toString()})));
+        List<Row> expected = table(once);
+        List<Row> expectedErrors = table(dir.resolve("once_errors"));
+        assertEquals(11, expected.size());
+        assertEquals(1, expectedErrors.size());
+        // the moments: after some pieces committed; between a piece's output and errors commits; during a job commit
+        // (part files without _SUCCESS); after every piece but before the tables' _SUCCESS; after the run finished
+        for (String moment : List.of("pieces-lost", "between-writes", "during-commit", "before-finish", "finished")) {
+            Path out = dir.resolve(moment);
+            Path err = dir.resolve(moment + "_errors");
+            copyTree(once, out);
+            copyTree(dir.resolve("once_errors"), err);
+            List<Path> pieces;
+            try (var s = Files.list(out)) {
+                pieces = s.filter(Files::isDirectory).sorted().toList();
+            }
+            long lost = 0;
+            switch (moment) {
+                case "pieces-lost" -> { // the last two pieces never ran
+                    for (Path piece : pieces.subList(pieces.size() - 2, pieces.size())) {
+                        lost += rowsIn(piece) + rowsIn(err.resolve(piece.getFileName()));
+                        deleteTree(piece);
+                        deleteTree(err.resolve(piece.getFileName()));
+                    }
+                }
+                case "between-writes" -> { // output committed, errors not yet
+                    Path piece = pieces.get(1);
+                    lost += rowsIn(piece) + rowsIn(err.resolve(piece.getFileName()));
+                    deleteTree(err.resolve(piece.getFileName()));
+                }
+                case "during-commit" -> { // some part files moved in, no _SUCCESS
+                    Path piece = pieces.get(0);
+                    lost += rowsIn(piece) + rowsIn(err.resolve(piece.getFileName()));
+                    Files.delete(piece.resolve("_SUCCESS"));
+                }
+                default -> { }
+            }
+            if (!moment.equals("finished")) {
+                Files.deleteIfExists(out.resolve("_SUCCESS"));
+                Files.deleteIfExists(err.resolve("_SUCCESS"));
+            }
+            assertEquals(0, run(concat(common, new String[] {"-o", out.toString(), "--resume"})), moment);
+            assertTrue(lastErr.contains(" rows encoded to "), lastErr);
+            assertSameRows(expected, table(out), moment);
+            assertSameRows(expectedErrors, table(err), moment + " errors");
+            assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(err.resolve("_SUCCESS")), moment);
+            long encodedNow = Long.parseLong(lastErr.replaceAll("(?s).*sdcond-dataset: (\\d+) rows encoded.*", "$1"));
+            long failedNow = Long.parseLong(lastErr.replaceAll("(?s).* (\\d+) in the errors table.*", "$1"));
+            assertEquals(lost, encodedNow + failedNow, moment + ": only the rows of the pieces that did not commit");
+        }
+    }
+
+    private static long rowsIn(Path piece) {
+        return Files.isDirectory(piece) ? spark.read().parquet(piece.toString()).count() : 0;
+    }
+
+    private static void assertSameRows(List<Row> expected, List<Row> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            for (int f = 0; f < expected.get(i).length(); f++) {
+                Object x = expected.get(i).get(f);
+                Object y = actual.get(i).get(f);
+                if (x instanceof byte[] bx) {
+                    assertArrayEquals(bx, (byte[]) y, what + " row " + i + " field " + f);
+                } else {
+                    assertEquals(x, y, what + " row " + i + " field " + f);
+                }
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
     }
 }
