@@ -101,7 +101,10 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         }
     }
 
-    /** The rows that could be read as rows; the others, with their {@code error}, are added to {@code refused}. */
+    /**
+     * The rows that pass the checks made before encoding (a readable record; prompts present, of good syntax, their
+     * LoRA tags' files there); the others, with their {@code error}, are added to {@code refused}.
+     */
     private Dataset<Row> withoutUnreadable(Dataset<Row> input, List<Dataset<Row>> refused) {
         if (!java.util.Arrays.asList(input.columns()).contains(InputRows.INPUT_ERROR)) {
             return input;
@@ -111,8 +114,8 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         Column bad = functions.col(InputRows.INPUT_ERROR);
         Dataset<Row> unreadable = in.filter(bad.isNotNull()).withColumn("error", bad).drop(InputRows.INPUT_ERROR);
         if (failFast && !unreadable.isEmpty()) {
-            throw new dev.sdcond.models.InvalidInputException(unreadable.count() + " row(s) cannot be read as rows"
-                    + " (--fail-fast, nothing written); the first: " + unreadable.select("error").first().getString(0));
+            throw new dev.sdcond.models.InvalidInputException(unreadable.count() + " row(s) are refused before any"
+                    + " encoding (--fail-fast, nothing written); the first: " + unreadable.select("error").first().getString(0));
         }
         refused.add(unreadable);
         return in.filter(bad.isNull()).drop(InputRows.INPUT_ERROR);

@@ -114,6 +114,7 @@ public final class EncodeDataset implements Callable<Integer> {
         }
         boolean images = "images".equalsIgnoreCase(format) || imageColumn != null;
         org.apache.spark.ml.Transformer encoder;
+        TextConditioningEncoder textEncoder = null;
         List<String> describing = new ArrayList<>();
         if (images) {
             ImageEmbeddingEncoder e = configure(new ImageEmbeddingEncoder());
@@ -123,6 +124,7 @@ public final class EncodeDataset implements Callable<Integer> {
         } else {
             TextConditioningEncoder e = configure(new TextConditioningEncoder()); // the request: checked now
             encoder = e;
+            textEncoder = e;
             describing.add(promptColumn);
             if (negativeColumn != null) {
                 describing.add(negativeColumn);
@@ -147,6 +149,9 @@ public final class EncodeDataset implements Callable<Integer> {
             int slots = spark.sparkContext().defaultParallelism();
             if (in.rdd().getNumPartitions() < slots) { // a small file is one partition: spread it over the slots
                 in = in.repartition(slots);
+            }
+            if (textEncoder != null) { // what needs no model, checked before any encoding
+                in = textEncoder.withPromptChecks(in);
             }
             new DatasetJob(output, errorsDir, idColumn, describing, resume, failFast, pieceRows).run(spark, in, encoder,
                     err);

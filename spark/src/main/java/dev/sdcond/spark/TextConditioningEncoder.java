@@ -111,6 +111,39 @@ public final class TextConditioningEncoder extends TensorEncoder {
         return getOrDefault(request);
     }
 
+    /**
+     * The rows with what can be checked without a model checked before any encoding: a prompt is present, its syntax
+     * (under strict syntax) and weights are good, the files its {@code <lora:...>} tags name are there. A row that
+     * fails has the reason in {@code sdcond_input_error}, so the job makes it an error row without encoding it, and
+     * {@code --fail-fast} stops before encoding anything. Prompt columns of another type than string are left to the
+     * encoding, which refuses them per row.
+     *
+     * @param in the rows
+     * @return the rows with the column
+     */
+    public Dataset<Row> withPromptChecks(Dataset<Row> in) {
+        StructType schema = in.schema();
+        String prompt = getOrDefault(promptCol);
+        String negative = getOrDefault(negativeCol);
+        boolean hasNegative = !negative.isEmpty() && java.util.Arrays.asList(schema.fieldNames()).contains(negative);
+        if (!(schema.apply(prompt).dataType() instanceof org.apache.spark.sql.types.StringType)
+                || hasNegative && !(schema.apply(negative).dataType() instanceof org.apache.spark.sql.types.StringType)) {
+            return in;
+        }
+        TextRequest r = textRequest();
+        org.apache.spark.sql.expressions.UserDefinedFunction check = org.apache.spark.sql.functions.udf(
+                (org.apache.spark.sql.api.java.UDF2<String, String, String>) (p, n) -> PromptCheck.error(r, p, n),
+                org.apache.spark.sql.types.DataTypes.StringType);
+        org.apache.spark.sql.Column error = check.apply(org.apache.spark.sql.functions.col(prompt), hasNegative
+                ? org.apache.spark.sql.functions.col(negative)
+                : org.apache.spark.sql.functions.lit(null).cast("string"));
+        if (java.util.Arrays.asList(schema.fieldNames()).contains(InputRows.INPUT_ERROR)) {
+            error = org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.col(InputRows.INPUT_ERROR),
+                    error);
+        }
+        return in.withColumn(InputRows.INPUT_ERROR, error);
+    }
+
     private TensorColumns columns() {
         OutputNames n = textRequest().names();
         List<String> tensors = new ArrayList<>(List.of(n.hiddenStates(false), n.pooled(false)));

@@ -72,7 +72,7 @@ class EncodeDatasetTest {
         assertEquals(0, run("-i", in.toString(), "-o", out.toString(), "-m", a, "-m", b, "--preset", "sdxl",
                 "--strict-syntax", "--negative-column", "negative", "--batch-size", "4", "--master", "local[2]"));
         assertTrue(Files.exists(out.resolve("_SUCCESS")));
-        assertTrue(lastErr.contains("sdcond-dataset: 5 / 5 rows,") && lastErr.contains("rows/s"), lastErr);
+        assertTrue(lastErr.contains("sdcond-dataset: 4 / 4 rows,") && lastErr.contains("rows/s"), lastErr); // row3 refused first
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
             rows.put(r.getAs("id"), r);
@@ -325,6 +325,29 @@ class EncodeDatasetTest {
 
     private static java.io.InputStream bytes(String s) {
         return new java.io.ByteArrayInputStream(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void failFastStopsOnABadPromptBeforeAnyModelLoads(@TempDir Path dir) throws Exception {
+        Path in = Files.writeString(dir.resolve("p.jsonl"), "{\"id\": \"a\", \"prompt\": \"a cat\"}\n"
+                + "{\"id\": \"b\", \"prompt\": \"a (cat\"}\n{\"id\": \"c\", \"prompt\": \"<lora:absent:1> cat\"}\n");
+        long loaded = dev.sdcond.models.weights.WeightReader.parametersLoaded();
+        assertEquals(2, run("-i", in.toString(), "-o", dir.resolve("ff").toString(), "-m",
+                Goldens.path("clip-tiny-a").toString(), "--strict-syntax", "--fail-fast", "--master", "local[2]"));
+        assertTrue(lastErr.contains("2 row(s) are refused before any encoding (--fail-fast, nothing written)"),
+                lastErr);
+        assertEquals(loaded, dev.sdcond.models.weights.WeightReader.parametersLoaded(), "no model was loaded");
+        assertFalse(Files.exists(dir.resolve("ff")));
+        // without --fail-fast they are error rows, with the messages the encoding gave before
+        assertEquals(0, run("-i", in.toString(), "-o", dir.resolve("out").toString(), "-m",
+                Goldens.path("clip-tiny-a").toString(), "--strict-syntax", "--master", "local[2]"));
+        Map<String, String> errors = new HashMap<>();
+        for (Row r : table(dir.resolve("out_errors"))) {
+            errors.put(r.getAs("id"), r.getAs("error"));
+        }
+        assertEquals(java.util.Set.of("b", "c"), errors.keySet());
+        assertTrue(errors.get("c").contains("absent.safetensors"), errors.toString());
+        assertEquals(1, table(dir.resolve("out")).size());
     }
 
     /** A table's rows by id, without the piece they were committed in. */
