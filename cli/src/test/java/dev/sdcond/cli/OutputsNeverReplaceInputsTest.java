@@ -83,7 +83,7 @@ class OutputsNeverReplaceInputsTest {
         Path lora = Files.copy(Goldens.path("ti-lora/loras/sd1_peft.safetensors"), tmp.resolve("l.safetensors"));
         byte[] loraBytes = Files.readAllBytes(lora);
         Path model = tmp.resolve("model");
-        copyTree(Goldens.path("clip-tiny-a"), model);
+        Goldens.copyTree(Goldens.path("clip-tiny-a"), model);
         Path weights = model.resolve("model.safetensors");
         byte[] weightBytes = Files.readAllBytes(weights);
         assertEquals(2, run("encode-text", "-m", model.toString(), "-p", "x", "--lora", lora.toString(), "--force",
@@ -124,16 +124,4 @@ class OutputsNeverReplaceInputsTest {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (var s = Files.walk(from)) {
-            for (Path f : s.toList()) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                }
-            }
-        }
-    }
 }

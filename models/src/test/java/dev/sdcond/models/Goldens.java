@@ -96,6 +96,23 @@ public final class Goldens {
      */
     public static Path assemblePipeline(String relative, Path to) throws java.io.IOException {
         Path from = path(relative);
+        copyTree(from, to);
+        com.fasterxml.jackson.databind.JsonNode links = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(from.resolve("links.json").toFile());
+        for (java.util.Iterator<String> it = links.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            Files.copy(path(links.get(k).asText()), to.resolve(k));
+        }
+        return to;
+    }
+
+    /**
+     * A copy of a folder and everything in it.
+     *
+     * @param from the folder
+     * @param to where the copy goes (must not exist)
+     */
+    public static void copyTree(Path from, Path to) throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = Files.walk(from)) {
             for (Path f : files.toList()) {
                 Path target = to.resolve(from.relativize(f).toString());
@@ -106,12 +123,5 @@ public final class Goldens {
                 }
             }
         }
-        com.fasterxml.jackson.databind.JsonNode links = new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(from.resolve("links.json").toFile());
-        for (java.util.Iterator<String> it = links.fieldNames(); it.hasNext();) {
-            String k = it.next();
-            Files.copy(path(links.get(k).asText()), to.resolve(k));
-        }
-        return to;
     }
 }

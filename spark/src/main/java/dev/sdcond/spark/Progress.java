@@ -53,8 +53,15 @@ final class Progress implements AutoCloseable {
     private synchronized void print(boolean last) {
         long done = ROWS.get() - base;
         double s = (System.nanoTime() - start) / 1e9;
-        err.printf("%ssdcond-dataset: %d / %d rows, %.1f rows/s%s", System.console() != null ? "\r" : "", done, total,
-                s > 0 ? done / s : 0.0, last ? "\n" : "");
+        double rate = s > 0 ? done / s : 0.0;
+        String eta = "";
+        if (rate > 0 && done < total) {
+            long left = Math.round((total - done) / rate);
+            eta = String.format(java.util.Locale.ROOT, ", about %dh%02dm%02ds left", left / 3600, left / 60 % 60,
+                    left % 60);
+        }
+        err.printf(java.util.Locale.ROOT, "%ssdcond-dataset: %d / %d rows, %.1f rows/s%s%s",
+                System.console() != null ? "\r" : "", done, total, rate, eta, last ? "\n" : "");
         err.flush();
     }
 

@@ -127,20 +127,7 @@ class EncodeDatasetTest {
         assertEquals(0, run(concat(new String[] {"-i", full.toString(), "-o", dir.resolve("twice").toString(),
                 "--resume"}, common)));
         for (String t : new String[] {"", "_errors"}) {
-            List<Row> once = table(dir.resolve("once" + t));
-            List<Row> twice = table(dir.resolve("twice" + t));
-            assertEquals(once.size(), twice.size(), t);
-            for (int i = 0; i < once.size(); i++) {
-                for (int f = 0; f < once.get(i).length(); f++) {
-                    Object x = once.get(i).get(f);
-                    Object y = twice.get(i).get(f);
-                    if (x instanceof byte[] bx) {
-                        assertArrayEquals(bx, (byte[]) y, t + " row " + i + " field " + f);
-                    } else {
-                        assertEquals(x, y, t + " row " + i + " field " + f);
-                    }
-                }
-            }
+            assertSameRows(table(dir.resolve("once" + t)), table(dir.resolve("twice" + t)), t);
         }
         assertEquals(5, spark.read().parquet(dir.resolve("twice").toString()).count());
     }
@@ -381,8 +368,8 @@ class EncodeDatasetTest {
         for (String moment : List.of("pieces-lost", "between-writes", "during-commit", "before-finish", "finished")) {
             Path out = dir.resolve(moment);
             Path err = dir.resolve(moment + "_errors");
-            copyTree(once, out);
-            copyTree(dir.resolve("once_errors"), err);
+            Goldens.copyTree(once, out);
+            Goldens.copyTree(dir.resolve("once_errors"), err);
             List<Path> pieces;
             try (var s = Files.list(out)) {
                 pieces = s.filter(Files::isDirectory).sorted().toList();
@@ -437,19 +424,6 @@ class EncodeDatasetTest {
                     assertArrayEquals(bx, (byte[]) y, what + " row " + i + " field " + f);
                 } else {
                     assertEquals(x, y, what + " row " + i + " field " + f);
-                }
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (var s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
                 }
             }
         }
