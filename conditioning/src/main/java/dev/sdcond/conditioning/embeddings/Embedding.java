@@ -21,9 +21,9 @@ import java.util.TreeSet;
  * @param name the file's stem: what A1111 triggers on and ComfyUI's {@code embedding:NAME} names
  * @param file the file
  * @param vectors per part: {@code ""} for a single-encoder file, else {@code clip_l} and {@code clip_g}; [n][W]
- * @param a1111 whether A1111 would load it: a file of several keys that are none of {@code emb_params},
- *     {@code string_to_param.*}, {@code clip_l}/{@code clip_g} is refused by A1111, while ComfyUI takes its first key
- *     in sorted order
+ * @param a1111 whether A1111 would load it: its loader takes a safetensors file of one tensor, or one with both
+ *     {@code clip_l} and {@code clip_g}, and refuses any other ("embedding file has multiple terms in it"), while
+ *     ComfyUI takes {@code emb_params}, {@code string_to_param.*} or else its first key in sorted order
  */
 public record Embedding(String name, Path file, Map<String, float[][]> vectors, boolean a1111) {
     /** Wider vectors are no text encoder's (CLIP-L 768, OpenCLIP-H 1024, bigG 1280): such a file is not read. */
@@ -44,7 +44,7 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
         try (TensorSource src = Checkpoints.open(file); NDManager m = NDManager.newBaseManager()) {
             TreeSet<String> keys = new TreeSet<>(src.names());
             Map<String, float[][]> vectors = new LinkedHashMap<>();
-            boolean a1111 = true;
+            boolean a1111 = keys.size() == 1 || keys.contains("clip_l") && keys.contains("clip_g");
             if (keys.contains("clip_l") || keys.contains("clip_g")) {
                 for (String part : List.of("clip_l", "clip_g")) {
                     if (keys.contains(part)) {
@@ -58,12 +58,21 @@ public record Embedding(String name, Path file, Map<String, float[][]> vectors, 
                         .orElseThrow(), m));
             } else if (!keys.isEmpty()) {
                 vectors.put(SINGLE, rows(src, keys.first(), m));
-                a1111 = keys.size() == 1;
             } else {
                 throw new InvalidInputException(file + ": no tensors: not a textual-inversion embedding");
             }
             return new Embedding(name, file, Map.copyOf(vectors), a1111);
         }
+    }
+
+    /**
+     * Why A1111 does not load this file, or null when it does.
+     *
+     * @return the reason, naming the file
+     */
+    public String a1111Refusal() {
+        return a1111 ? null : "'" + name + "' (" + file.getFileName() + ") holds several tensors, and A1111 refuses such"
+                + " a file (\"embedding file has multiple terms in it\"), so the name is encoded as text";
     }
 
     private static float[][] rows(TensorSource src, String key, NDManager m) {

@@ -25,9 +25,6 @@ public final class A1111Syntax {
     private static final Pattern ATTENTION = Pattern.compile(
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:" + PythonText.SPACE + "*([+-]?[." + PythonText.DIGIT
                     + "]+)" + PythonText.SPACE + "*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
-    /** A1111's re_break, with Python's Unicode {@code \s} and word boundaries. */
-    private static final Pattern BREAK = Pattern.compile(PythonText.SPACE + "*\\bBREAK\\b" + PythonText.SPACE + "*",
-            Pattern.DOTALL | Pattern.UNICODE_CHARACTER_CLASS);
 
     private A1111Syntax() {}
 
@@ -78,7 +75,7 @@ public final class A1111Syntax {
                 if (text.equals(")") || text.equals("]") || weight != null) {
                     warnings.add(new ParsedPrompt.Warning(pos, "'" + text.strip() + "' closes no bracket; kept as text"));
                 }
-                String[] parts = BREAK.split(text, -1);
+                String[] parts = PythonText.splitOnWord(text, "BREAK").toArray(String[]::new); // A1111's re_break
                 for (int i = 0; i < parts.length; i++) {
                     if (i > 0) {
                         res.add(new Run("BREAK", -1));

@@ -16,7 +16,8 @@ import java.util.Map;
  * case-insensitively, since the tokenizer lowercases), the longest name first. Only embeddings of the model's width
  * are in the database: on SD1.x/SD2.x a single-encoder file of the encoder's width, on SDXL a dual file whose
  * {@code clip_l} + {@code clip_g} widths are the two encoders'; the others stay text, as in A1111, and a prompt that
- * names one gets a warning saying so (A1111 lists them as skipped in its console).
+ * names one gets a warning saying so (A1111 lists them as skipped in its console). A file A1111's loader refuses (more
+ * than one tensor) stays text too, with a warning naming it.
  */
 public final class A1111Triggers {
     /**
@@ -60,9 +61,9 @@ public final class A1111Triggers {
                             && e.forPart("clip_l")[0].length == widths[0]
                             && e.forPart("clip_g")[0].length == widths[1]));
             long[] ids = tokenizer.tokenize(e.name());
-            if (ids.length > 0 && (fits || e.a1111())) {
+            if (ids.length > 0) {
                 byFirstId.computeIfAbsent(ids[0], k -> new ArrayList<>()).add(new Candidate(ids, fits ? e : null, null,
-                        fits ? null : skipped(e, widths)));
+                        fits ? null : e.a1111() ? skipped(e, widths) : e.a1111Refusal()));
             }
         }
         for (String pickle : store.unusableNames()) {

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  */
 public final class ExtraNetworks {
     /** A1111's {@code <(\w+):([^>]+)>}, with Python 3's Unicode {@code \w}. */
-    private static final Pattern TAG = Pattern.compile("<(\\w+):([^>]+)>", Pattern.UNICODE_CHARACTER_CLASS);
+    private static final Pattern TAG = Pattern.compile("<(" + PythonText.WORD + "+):([^>]+)>");
 
     private ExtraNetworks() {}
 

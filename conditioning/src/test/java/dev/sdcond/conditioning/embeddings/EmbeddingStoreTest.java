@@ -88,6 +88,23 @@ class EmbeddingStoreTest {
         Embedding two = oddStore.find("two").orElseThrow();
         assertEquals(1f, two.forPart("clip_l")[0][0]);
         assertTrue(!two.a1111());
+        // under A1111's style the name stays text, with a warning naming the file (A1111's loader raises "embedding
+        // file has multiple terms in it" and skips it); an emb_params file with a second tensor is refused the same way
+        try (var tok = dev.sdcond.conditioning.tokenizer.ClipTokenizer.bundled()) {
+            var pt = new dev.sdcond.conditioning.prompt.PromptTokenizer(tok, PromptStyle.A1111, false, 20,
+                    new dev.sdcond.conditioning.prompt.PromptTokenizer.Triggers(oddStore,
+                            dev.sdcond.conditioning.prompt.A1111Triggers.of(oddStore, tok, new int[] {4})));
+            var t = pt.tokenize("a two cat");
+            assertEquals(List.of(320, 1237, 2368), java.util.Arrays.stream(t.chunks().get(0).tokens()).boxed()
+                    .map(Long::intValue).toList(), "the name as text");
+            assertEquals(1, t.warnings().size());
+            assertTrue(t.warnings().get(0).message().contains("two.safetensors") && t.warnings().get(0).message()
+                    .contains("embedding file has multiple terms in it"), t.warnings().toString());
+        }
+        Path extra = Files.createDirectories(tmp.resolve("extra"));
+        new SafetensorsWriter().addFloats("emb_params", new long[] {1, 4}, new float[] {1, 1, 1, 1}).addFloats("step",
+                new long[] {1}, new float[] {5}).write(extra.resolve("plus.safetensors"), false);
+        assertTrue(!EmbeddingStore.of(List.of(extra)).find("plus").orElseThrow().a1111());
         assertEquals(two, oddStore.find("sub/two").orElseThrow(), "ComfyUI names files in subfolders by their path");
         // a broken file stops nothing until a prompt uses it
         InvalidInputException broken = assertThrows(InvalidInputException.class, () -> oddStore.find("broken"));

@@ -63,4 +63,31 @@ class PythonRulesTest {
         PromptSegment escaped = ComfySyntax.parse("(cat:1\\))").segments().get(0);
         assertEquals(1.1, escaped.weight(), 1e-12, "an escaped bracket inside the number makes it text");
     }
+
+    /** How many chunks A1111's re_break makes of a prompt: 1 + the BREAKs it finds. */
+    private static long pieces(String prompt) {
+        return 1 + A1111Syntax.parse(prompt).segments().stream().filter(PromptSegment::isBreak).count();
+    }
+
+    @Test
+    void breakFallsWherePythonsWordBoundariesFall() {
+        // re_break = r"\s*\bBREAK\b\s*": \w is str.isalnum() or "_" (letters L*, numbers N*), never a mark or other Pc
+        assertEquals(2, pieces("a cat BREAK a dog"));
+        assertEquals(1, pieces("x\u00b2BREAK y"), "superscript two is No: a word character, no boundary");
+        assertEquals(1, pieces("BREAK\u00bd y"), "one half is No");
+        assertEquals(1, pieces("\u0661BREAK y"), "Arabic-Indic one is Nd");
+        assertEquals(1, pieces("x_BREAK y"), "the underscore");
+        assertEquals(1, pieces("\ud835\udc00BREAK y"), "a letter outside the BMP (U+1D400, Lu)");
+        assertEquals(2, pieces("e\u0301BREAK y"), "a combining acute (Mn) is no word character: a boundary");
+        assertEquals(2, pieces("a\u0903BREAK y"), "a spacing mark (Mc)");
+        assertEquals(2, pieces("a\u20ddBREAK y"), "an enclosing mark (Me)");
+        assertEquals(2, pieces("a\u203fBREAK y"), "connector punctuation other than _ (Pc)");
+    }
+
+    @Test
+    void extraNetworkTagsAreNamedByPythonsWordCharacters() {
+        // re_extra_net = r"<(\w+):([^>]+)>": a combining mark ends \w+, so this is no tag and stays in the prompt
+        assertEquals("a <lo\u0301ra:x:1> cat", ExtraNetworks.parse("a <lo\u0301ra:x:1> cat").text());
+        assertEquals("a  cat", ExtraNetworks.parse("a <hypernet\u00b2:x:1> cat").text(), "No is a word character");
+    }
 }
