@@ -47,14 +47,14 @@ final class ClipEncoder {
      * as it goes, so memory stays at a few activations whatever the depth.
      *
      * @param embeddings [B, T, W]
-     * @param causal whether position i attends only to positions up to i (text towers)
+     * @param mask whom each position attends to (causal for text towers)
      * @param kept receives hidden_states[i], [B, T, W], for each i that {@code request} keeps
      * @param lastRows null; or the flat rows (int64 [N], row b*T + t) of hidden_states[depth] that are wanted, when no
      *     other row of it is: the last layer then runs for those rows alone
      * @return hidden_states[depth], [B, T, W], or its rows {@code lastRows}, [N, W], in the manager of
      *     {@code embeddings} (as are the kept states)
      */
-    NDArray forward(NDArray embeddings, boolean causal, int depth, OutputRequest request, Map<Integer, NDArray> kept,
+    NDArray forward(NDArray embeddings, AttentionMask mask, int depth, OutputRequest request, Map<Integer, NDArray> kept,
             NDArray lastRows) {
         Shape shape = embeddings.getShape(); // [B, T, W]
         int tokens = (int) shape.get(1);
@@ -64,11 +64,11 @@ final class ClipEncoder {
         NDArray h = embeddings.reshape(shape.get(0) * tokens, shape.get(2));
         for (int i = 0; i < depth; i++) {
             if (lastRows != null && i == depth - 1) {
-                NDArray rows = layers.get(i).forwardRows(h, tokens, causal, lastRows);
+                NDArray rows = layers.get(i).forwardRows(h, tokens, mask, lastRows);
                 h.close();
                 return rows;
             }
-            NDArray next = layers.get(i).forward(h, tokens, causal); // in the manager of embeddings
+            NDArray next = layers.get(i).forward(h, tokens, mask); // in the manager of embeddings
             h.close(); // a flat view: a kept state holds its own view of the same memory
             h = next;
             if (request.keeps(i + 1, layers.size())) {

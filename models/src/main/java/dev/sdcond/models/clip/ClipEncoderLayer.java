@@ -42,11 +42,11 @@ final class ClipEncoderLayer {
     /**
      * @param x [B*T, W], the residual stream
      * @param tokens T
-     * @param causal whether position i attends only to positions up to i (text towers)
+     * @param mask whom each position attends to (causal for text towers)
      * @return [B*T, W], in the manager of {@code x}
      */
-    NDArray forward(NDArray x, int tokens, boolean causal) {
-        return kernel.forward(x, tokens, causal);
+    NDArray forward(NDArray x, int tokens, AttentionMask mask) {
+        return kernel.forward(x, tokens, mask.causal());
     }
 
     /**
@@ -54,11 +54,11 @@ final class ClipEncoderLayer {
      *
      * @param x [B*T, W], the residual stream
      * @param tokens T
-     * @param causal whether position i attends only to positions up to i (text towers)
+     * @param mask whom each position attends to (causal for text towers)
      * @param at the flat rows wanted, int64 [N] (row b*T + t is position t of sequence b)
      * @return [N, W], in the manager of {@code x}
      */
-    NDArray forwardRows(NDArray x, int tokens, boolean causal, NDArray at) {
-        return kernel.forwardRows(x, tokens, causal, at);
+    NDArray forwardRows(NDArray x, int tokens, AttentionMask mask, NDArray at) {
+        return kernel.forwardRows(x, tokens, mask.causal(), at);
     }
 }

@@ -202,7 +202,7 @@ public final class ClipTextModel implements AutoCloseable {
             NDArray h0 = tok.add(positionEmbedding.get(sub, new NDIndex(":{}", t)));
             NDArray rows = request.pooled() ? sub.create(TextPooling.flatRows(config, ids, t)) : null;
             boolean rowsOnly = request.pooledRowsOnly(layers); // the last layer at `rows` alone
-            NDArray h = encoder.forward(h0, true, depth, request, kept, rowsOnly ? rows : null);
+            NDArray h = encoder.forward(h0, AttentionMask.CAUSAL, depth, request, kept, rowsOnly ? rows : null);
             NDArray last = null;
             NDArray pooled = null;
             NDArray projected = null;

@@ -197,7 +197,7 @@ public final class ClipVisionModel implements AutoCloseable {
             NDArray h0 = preLayrnorm.forward(emb);
             long n = emb.getShape().get(1);
             boolean clsOnly = request.pooledRowsOnly(layers); // the last layer at each image's class token alone
-            NDArray last = encoder.forward(h0, false, depth, request, kept,
+            NDArray last = encoder.forward(h0, AttentionMask.NONE, depth, request, kept,
                     clsOnly ? sub.create(java.util.stream.LongStream.range(0, b).map(i -> i * n).toArray()) : null);
             NDArray pooled = null;
             NDArray projected = null;

@@ -1,6 +1,8 @@
 package dev.sdcond.models.clip;
 
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.BitSet;
 
 /**
@@ -9,38 +11,69 @@ import java.util.BitSet;
  * The pass stops after the deepest layer needed; the pooled outputs need every layer.
  *
  * @param hiddenStates the indices asked for (may be negative)
- * @param allHiddenStates whether every hidden state is wanted
- * @param pooled whether to compute the final outputs: the pooled row and its projection, with {@code last_hidden_state}
- *     unless {@code lastHiddenState} is false
- * @param lastHiddenState whether {@code last_hidden_state} comes with the pooled outputs. Without it, and when the last
- *     layer's hidden states are not asked for either, a tower runs its last layer for the pooled rows alone (their
- *     queries and MLP; the keys and values of every row): SDXL's and SD3's bigG, Flux's pooled CLIP-L, IP-Adapter's
- *     image encoder
+ * @param extras what else: every hidden state, the pooled vectors, {@code last_hidden_state} (only with the pooled
+ *     vectors)
  */
-public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled, boolean lastHiddenState) {
+public record OutputRequest(int[] hiddenStates, Set<OutputRequest.Extra> extras) {
 
-    /**
-     * Copies the indices; {@code last_hidden_state} is asked for only with the pooled outputs.
-     *
-     * @param hiddenStates the indices asked for
-     * @param allHiddenStates whether every hidden state is wanted
-     * @param pooled whether to compute the final outputs
-     * @param lastHiddenState whether {@code last_hidden_state} comes with them
-     */
-    public OutputRequest {
-        hiddenStates = hiddenStates.clone();
-        lastHiddenState &= pooled;
+    /** Outputs besides the hidden states asked for by index. */
+    public enum Extra {
+        /** every {@code hidden_states[i]} */
+        ALL_HIDDEN_STATES,
+        /** the final outputs: the pooled row and its projection */
+        POOLED,
+        /**
+         * {@code last_hidden_state} with the pooled outputs. Without it, and when the last layer's hidden states are not
+         * asked for either, a tower runs its last layer for the pooled rows alone (their queries and MLP; the keys and
+         * values of every row): SDXL's and SD3's bigG, Flux's pooled CLIP-L, IP-Adapter's image encoder
+         */
+        LAST_HIDDEN_STATE
     }
 
     /**
-     * A request whose pooled outputs, if asked for, include {@code last_hidden_state}.
+     * Copies the indices and the extras; {@code last_hidden_state} is kept only with the pooled outputs.
      *
      * @param hiddenStates the indices asked for
-     * @param allHiddenStates whether every hidden state is wanted
-     * @param pooled whether to compute the final outputs, {@code last_hidden_state} among them
+     * @param extras what else
      */
-    public OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean pooled) {
-        this(hiddenStates, allHiddenStates, pooled, pooled);
+    public OutputRequest {
+        hiddenStates = hiddenStates.clone();
+        EnumSet<Extra> e = extras.isEmpty() ? EnumSet.noneOf(Extra.class) : EnumSet.copyOf(extras);
+        if (!e.contains(Extra.POOLED)) {
+            e.remove(Extra.LAST_HIDDEN_STATE);
+        }
+        extras = java.util.Collections.unmodifiableSet(e);
+    }
+
+    private OutputRequest(int[] hiddenStates, Extra... extras) {
+        this(hiddenStates, extras.length == 0 ? EnumSet.noneOf(Extra.class) : EnumSet.copyOf(Arrays.asList(extras)));
+    }
+
+    /**
+     * Whether every hidden state is wanted.
+     *
+     * @return whether {@link Extra#ALL_HIDDEN_STATES} is asked for
+     */
+    public boolean allHiddenStates() {
+        return extras.contains(Extra.ALL_HIDDEN_STATES);
+    }
+
+    /**
+     * Whether the final outputs are computed.
+     *
+     * @return whether {@link Extra#POOLED} is asked for
+     */
+    public boolean pooled() {
+        return extras.contains(Extra.POOLED);
+    }
+
+    /**
+     * Whether {@code last_hidden_state} comes with the pooled outputs.
+     *
+     * @return whether {@link Extra#LAST_HIDDEN_STATE} is asked for
+     */
+    public boolean lastHiddenState() {
+        return extras.contains(Extra.LAST_HIDDEN_STATE);
     }
 
     /**
@@ -50,7 +83,7 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return the request
      */
     public static OutputRequest hiddenStates(int... indices) {
-        return new OutputRequest(indices, false, false);
+        return new OutputRequest(indices);
     }
 
     /**
@@ -59,7 +92,7 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return the request
      */
     public static OutputRequest pooledOnly() {
-        return new OutputRequest(new int[0], false, true);
+        return new OutputRequest(new int[0], Extra.POOLED, Extra.LAST_HIDDEN_STATE);
     }
 
     /**
@@ -68,7 +101,7 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return the request
      */
     public static OutputRequest everything() {
-        return new OutputRequest(new int[0], true, true);
+        return new OutputRequest(new int[0], Extra.ALL_HIDDEN_STATES, Extra.POOLED, Extra.LAST_HIDDEN_STATE);
     }
 
     /**
@@ -77,7 +110,9 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return this request with the final outputs too
      */
     public OutputRequest withPooled() {
-        return new OutputRequest(hiddenStates, allHiddenStates, true, true);
+        EnumSet<Extra> e = EnumSet.of(Extra.POOLED, Extra.LAST_HIDDEN_STATE);
+        e.addAll(extras);
+        return new OutputRequest(hiddenStates, e);
     }
 
     /**
@@ -87,7 +122,10 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * @return this request with the pooled outputs but not {@code last_hidden_state}
      */
     public OutputRequest withPooledVectors() {
-        return new OutputRequest(hiddenStates, allHiddenStates, true, false);
+        EnumSet<Extra> e = EnumSet.of(Extra.POOLED);
+        e.addAll(extras);
+        e.remove(Extra.LAST_HIDDEN_STATE);
+        return new OutputRequest(hiddenStates, e);
     }
 
     /**
@@ -126,7 +164,7 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
 
     /** The number of layers to run. */
     int depth(int numLayers) {
-        if (pooled || allHiddenStates) {
+        if (pooled() || allHiddenStates()) {
             return numLayers;
         }
         int d = 0;
@@ -141,12 +179,12 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
      * and the last layer's hidden states not asked for.
      */
     boolean pooledRowsOnly(int numLayers) {
-        return pooled && !lastHiddenState && numLayers >= 1 && !keeps(numLayers, numLayers);
+        return pooled() && !lastHiddenState() && numLayers >= 1 && !keeps(numLayers, numLayers);
     }
 
     /** Whether hidden_states[i] (already normalized) is wanted. */
     boolean keeps(int i, int numLayers) {
-        if (allHiddenStates) {
+        if (allHiddenStates()) {
             return true;
         }
         for (int h : hiddenStates) {
@@ -159,19 +197,16 @@ public record OutputRequest(int[] hiddenStates, boolean allHiddenStates, boolean
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof OutputRequest r && Arrays.equals(hiddenStates, r.hiddenStates)
-                && allHiddenStates == r.allHiddenStates && pooled == r.pooled && lastHiddenState == r.lastHiddenState;
+        return o instanceof OutputRequest r && Arrays.equals(hiddenStates, r.hiddenStates) && extras.equals(r.extras);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(hiddenStates) * 8 + (allHiddenStates ? 4 : 0) + (pooled ? 2 : 0)
-                + (lastHiddenState ? 1 : 0);
+        return Arrays.hashCode(hiddenStates) * 31 + extras.hashCode();
     }
 
     @Override
     public String toString() {
-        return "OutputRequest[hiddenStates=" + Arrays.toString(hiddenStates) + ", all=" + allHiddenStates
-                + ", pooled=" + pooled + ", lastHiddenState=" + lastHiddenState + "]";
+        return "OutputRequest[hiddenStates=" + Arrays.toString(hiddenStates) + ", extras=" + extras + "]";
     }
 }
