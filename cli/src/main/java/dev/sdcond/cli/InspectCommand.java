@@ -154,7 +154,7 @@ final class InspectCommand implements Callable<Integer> {
         if (t.layers() == f.shippedLayers() && f.shippedLayers() != f.layers()) {
             notes += ", cut to " + t.layers() + " layers as diffusers ships it";
         }
-        if (p.pooledFrom() == slot) {
+        if (p.pooledFrom().includes(slot)) {
             notes += p.pooled() == PooledKind.POOLER ? ", pooled pooler_output"
                     : t.projection().isPresent() ? ", pooled text_embeds"
                     : ", hidden states only: no text_projection, no pooled vector";
