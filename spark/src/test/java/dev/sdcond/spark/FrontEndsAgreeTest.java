@@ -60,20 +60,9 @@ class FrontEndsAgreeTest {
         List<String> options = List.of("-m", model, "--clip-skip", "2", "--lora-dir", loras.toString(),
                 "--embeddings", embeddings.toString());
 
-        List<String> cli = new java.util.ArrayList<>(List.of("encode-text", "--prompts", in.toString(), "--output-dir",
-                dir.resolve("cli").toString()));
-        cli.addAll(options);
-        StringWriter err = new StringWriter();
-        assertEquals(0, dev.sdcond.cli.Sdcond.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                cli.toArray(String[]::new)), err.toString());
-
-        List<String> job = new java.util.ArrayList<>(List.of("-i", in.toString(), "-o", dir.resolve("job").toString(),
-                "--negative-column", "negative", "--output-dtype", "float32", "--batch-size", "3", "--master",
-                "local[2]"));
-        job.addAll(options);
-        StringWriter jobErr = new StringWriter();
-        assertEquals(0, EncodeDataset.run(new PrintWriter(new StringWriter()), new PrintWriter(jobErr),
-                job.toArray(String[]::new)), jobErr.toString());
+        runBoth(List.of("encode-text", "--prompts", in.toString(), "--output-dir", dir.resolve("cli").toString()),
+                List.of("-i", in.toString(), "-o", dir.resolve("job").toString(), "--negative-column", "negative",
+                        "--output-dtype", "float32", "--batch-size", "3", "--master", "local[2]"), options);
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(dir.resolve("job").toString()).collectAsList()) {
             rows.put(r.getAs("id"), r);
@@ -106,18 +95,9 @@ class FrontEndsAgreeTest {
             Files.copy(Goldens.path("images/" + n + ".png"), images.resolve(n + ".png"));
         }
         List<String> options = List.of("-m", model, "--uncond", "zero-pixels", "--mode", "comfy", "--layer", "1");
-        List<String> cli = new java.util.ArrayList<>(List.of("encode-image", "--images", images.toString(),
-                "--output-dir", dir.resolve("cli").toString()));
-        cli.addAll(options);
-        StringWriter err = new StringWriter();
-        assertEquals(0, dev.sdcond.cli.Sdcond.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
-                cli.toArray(String[]::new)), err.toString());
-        List<String> job = new java.util.ArrayList<>(List.of("-i", images.toString(), "--format", "images", "-o",
-                dir.resolve("job").toString(), "--output-dtype", "float32", "--master", "local[2]"));
-        job.addAll(options);
-        StringWriter jobErr = new StringWriter();
-        assertEquals(0, EncodeDataset.run(new PrintWriter(new StringWriter()), new PrintWriter(jobErr),
-                job.toArray(String[]::new)), jobErr.toString());
+        runBoth(List.of("encode-image", "--images", images.toString(), "--output-dir", dir.resolve("cli").toString()),
+                List.of("-i", images.toString(), "--format", "images", "-o", dir.resolve("job").toString(),
+                        "--output-dtype", "float32", "--master", "local[2]"), options);
         Map<String, Row> rows = new HashMap<>();
         for (Row r : spark.read().parquet(dir.resolve("job").toString()).collectAsList()) {
             rows.put(Path.of(java.net.URI.create(r.getAs("path"))).getFileName().toString(), r);
@@ -140,6 +120,20 @@ class FrontEndsAgreeTest {
                         "spark negative " + n);
             }
         }
+    }
+
+    /** Runs the command line and the Spark job, each with its own arguments and the shared options; both must pass. */
+    private static void runBoth(List<String> cliArgs, List<String> jobArgs, List<String> options) {
+        List<String> cli = new java.util.ArrayList<>(cliArgs);
+        cli.addAll(options);
+        StringWriter err = new StringWriter();
+        assertEquals(0, dev.sdcond.cli.Sdcond.run(new PrintWriter(new StringWriter()), new PrintWriter(err),
+                cli.toArray(String[]::new)), err.toString());
+        List<String> job = new java.util.ArrayList<>(jobArgs);
+        job.addAll(options);
+        StringWriter jobErr = new StringWriter();
+        assertEquals(0, EncodeDataset.run(new PrintWriter(new StringWriter()), new PrintWriter(jobErr),
+                job.toArray(String[]::new)), jobErr.toString());
     }
 
     private static float[] floats(byte[] bytes) {
