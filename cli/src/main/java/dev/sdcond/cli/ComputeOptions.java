@@ -6,7 +6,7 @@ import dev.sdcond.models.Precision;
 import picocli.CommandLine.Option;
 
 /** --device, the kernels (--dtype, --attention, --linear), --threads. */
-public final class ComputeOptions {
+final class ComputeOptions {
     @Option(names = "--device", defaultValue = "cpu", converter = Converters.DeviceConverter.class,
             description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE})")
     String device;

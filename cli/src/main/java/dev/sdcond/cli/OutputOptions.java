@@ -17,7 +17,7 @@ import picocli.CommandLine.TypeConversionException;
  * --output, --output-dir, --format, --force, --no-hash; the checks of every output target before any work (the rules
  * themselves are the library's {@link OutputTargets}).
  */
-public final class OutputOptions {
+final class OutputOptions {
     /** What an output is. */
     enum Format {
         /** One file, settings in {@code __metadata__}. */

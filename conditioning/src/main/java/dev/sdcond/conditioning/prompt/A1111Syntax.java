@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <p>Like A1111, unclosed brackets are closed at the end of the prompt and a stray {@code )} or {@code ]} is plain
  * text; both are reported as warnings (errors in strict mode). Adjacent runs of equal weight are merged.
  */
-public final class A1111Syntax {
+final class A1111Syntax {
     /** The weight of one pair of round brackets. */
     public static final double ROUND = 1.1;
     /** The weight of one pair of square brackets. */

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * Reads the EXIF orientation tag (0x0112) of JPEG (APP1), PNG ({@code eXIf}) and WebP ({@code EXIF}) files and applies
  * it as Pillow's {@code ImageOps.exif_transpose} (what diffusers' {@code load_image} calls) does.
  */
-public final class ExifOrientation {
+final class ExifOrientation {
     private ExifOrientation() {}
 
     /**

@@ -8,7 +8,7 @@ import dev.sdcond.ipadapter.image.RgbImage;
  * 22-bit fixed point, a horizontal pass over only the rows the vertical pass needs, rounding to 8 bits between the
  * passes and at the end.
  */
-public final class PillowResize {
+final class PillowResize {
     private static final int PRECISION_BITS = 32 - 8 - 2;
     private static final double BICUBIC_SUPPORT = 2.0;
 

@@ -15,7 +15,7 @@ import java.util.Locale;
  * agreed within 1.4e-6 over every family's shape on a Zen 5; float16 rounds to 1e-3 of the scale),
  * {@value #BFLOAT16_TOLERANCE} in bfloat16 (its inputs and output round to 2^-8 of themselves; measured up to 5.9e-3).
  */
-public final class AttentionCheck {
+final class AttentionCheck {
     /** The largest error fused attention may show in float32 and float16, relative to the values' scale. */
     public static final double FLOAT32_TOLERANCE = 1e-2;
     /** The same in bfloat16. */

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
  * Where a kernel that disagrees on this machine is reported: one line per kernel and shape per process, on standard
  * error unless an application routes it elsewhere ({@link #setSink}).
  */
-public final class KernelWarnings {
+final class KernelWarnings {
     private static final Set<String> SAID = ConcurrentHashMap.newKeySet();
     private static final Consumer<String> STANDARD_ERROR = line -> System.err.println("sdcond: warning: " + line);
     private static volatile Consumer<String> sink = STANDARD_ERROR;

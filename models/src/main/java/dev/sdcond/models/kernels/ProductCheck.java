@@ -23,7 +23,7 @@ import java.util.List;
  *       for every layer shape of the real families and the tiny fixtures (widths 32 to 8192).</li>
  * </ul>
  */
-public final class ProductCheck {
+final class ProductCheck {
     /** The largest error a correct float32 kernel may show, relative to the plain result's scale. */
     public static final double FLOAT32_TOLERANCE = 1e-4;
     /** The same for bfloat16 products. */
