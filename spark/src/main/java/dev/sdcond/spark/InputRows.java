@@ -57,7 +57,10 @@ final class InputRows {
     /** RFC 4180 records (quoted newlines and doubled quotes inside one field); a record not fitting the header fails. */
     private static Dataset<Row> csv(SparkSession spark, String input) {
         CsvQuotes.check(spark.sparkContext().hadoopConfiguration(), input);
-        var reader = spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"");
+        // a quoted "" is an empty string (Spark's default reads it as null), an empty field is absent (null): as JSONL's
+        // "" and null
+        var reader = spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+                .option("nullValue", "\u0000");
         StructType columns = reader.csv(input).schema(); // the header's names, every column a string
         Dataset<Row> rows = reader.schema(columns.add(CORRUPT, DataTypes.StringType, true)).option("mode", "PERMISSIVE")
                 .option("columnNameOfCorruptRecord", CORRUPT).csv(input);

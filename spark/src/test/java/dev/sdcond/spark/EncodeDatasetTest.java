@@ -259,18 +259,23 @@ class EncodeDatasetTest {
     void malformedCsvRecordsAndNonStringPromptsAreErrorRows(@TempDir Path dir) throws Exception {
         String model = Goldens.path("clip-tiny-a").toString();
         Path csv = Files.writeString(dir.resolve("p.csv"), "id,prompt\na,a cat\nb,\"a dog\non two lines\"\n"
-                + "c,a fox,extra,columns\nd,\"a \"\"quoted\"\" bird\"\n");
+                + "c,a fox,extra,columns\nd,\"a \"\"quoted\"\" bird\"\ne,\"\"\nf,\n");
         assertEquals(0, run("-i", csv.toString(), "-o", dir.resolve("csv").toString(), "-m", model,
                 "--master", "local[2]"));
         Map<String, String> prompts = new HashMap<>();
         for (Row r : spark.read().parquet(dir.resolve("csv").toString()).collectAsList()) {
             prompts.put(r.getAs("id"), r.getAs("prompt"));
         }
-        assertEquals(Map.of("a", "a cat", "b", "a dog\non two lines", "d", "a \"quoted\" bird"), prompts);
-        List<Row> errors = spark.read().parquet(dir.resolve("csv_errors").toString()).collectAsList();
-        assertEquals(1, errors.size());
-        assertTrue(((String) errors.get(0).getAs("error")).startsWith("malformed CSV record")
-                && ((String) errors.get(0).getAs("error")).contains("a fox,extra,columns"), errors.toString());
+        // e's quoted "" is an empty prompt, as JSONL's ""; f's empty field is no prompt, as JSONL's null
+        assertEquals(Map.of("a", "a cat", "b", "a dog\non two lines", "d", "a \"quoted\" bird", "e", ""), prompts);
+        Map<String, String> errors = new HashMap<>();
+        for (Row r : table(dir.resolve("csv_errors"))) {
+            errors.put(r.getAs("id"), r.getAs("error"));
+        }
+        assertEquals(java.util.Set.of("c", "f"), errors.keySet());
+        assertTrue(errors.get("c").startsWith("malformed CSV record") && errors.get("c").contains("a fox,extra,columns"),
+                errors.toString());
+        assertTrue(errors.get("f").contains("no prompt"), errors.toString());
 
         // a quote never closed would swallow the records after it: the file is refused, naming the line
         Path open = Files.writeString(dir.resolve("open.csv"), "id,prompt\na,a cat\nb,\"a dog\nc,a fox\n");
