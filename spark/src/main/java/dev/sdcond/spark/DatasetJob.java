@@ -48,8 +48,10 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
             pieces.requireAbsent();
         }
         List<Dataset<Row>> refused = new java.util.ArrayList<>(); // error rows before any encoding
-        Dataset<Row> in = withoutDuplicates(withoutUnreadable(pending(spark, input, done), refused), refused)
-                .localCheckpoint(); // read once; each piece takes its rows from here
+        // read once, with its checks: the refusals and each piece take their rows from here (and with --resume,
+        // writing the new pieces cannot change which rows are pending)
+        Dataset<Row> in = withoutDuplicates(withoutUnreadable(pending(spark, input, done).localCheckpoint(), refused),
+                refused);
         long failed = 0;
         for (Dataset<Row> r : refused) {
             failed += r.count();
@@ -109,8 +111,7 @@ record DatasetJob(String output, String errors, String idColumn, List<String> de
         if (!java.util.Arrays.asList(input.columns()).contains(InputRows.INPUT_ERROR)) {
             return input;
         }
-        // one read of the input, kept: Spark refuses a query that needs only a corrupt-record column
-        Dataset<Row> in = input.localCheckpoint();
+        Dataset<Row> in = input; // checkpointed: Spark refuses a query that needs only a corrupt-record column
         Column bad = functions.col(InputRows.INPUT_ERROR);
         Dataset<Row> unreadable = in.filter(bad.isNotNull()).withColumn("error", bad).drop(InputRows.INPUT_ERROR);
         if (failFast && !unreadable.isEmpty()) {

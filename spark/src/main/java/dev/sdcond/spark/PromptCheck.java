@@ -18,14 +18,27 @@ final class PromptCheck {
      * @return the message, or null when the prompts pass
      */
     static String error(TextRequest request, String prompt, String negative) {
-        if (prompt == null) {
-            return "no prompt (null)";
-        }
         try {
-            PreparedPrompt.of(request, prompt, negative);
+            prepared(request, prompt, negative);
             return null;
         } catch (SdcondException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * A row's prompts, prepared: tags taken out, syntax checked.
+     *
+     * @param request the request
+     * @param prompt the prompt, or null
+     * @param negative the negative prompt, or null for none
+     * @return the prepared prompts
+     * @throws dev.sdcond.models.InvalidInputException for a missing prompt, or what {@link PreparedPrompt#of} refuses
+     */
+    static PreparedPrompt prepared(TextRequest request, String prompt, String negative) {
+        if (prompt == null) {
+            throw new dev.sdcond.models.InvalidInputException("no prompt (null)");
+        }
+        return PreparedPrompt.of(request, prompt, negative);
     }
 }

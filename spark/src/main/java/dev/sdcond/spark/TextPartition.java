@@ -63,7 +63,7 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
         for (int i = 0; i < rows.size(); i++) {
             try {
                 Row r = rows.get(i);
-                prepared[i] = PreparedPrompt.of(request, text(r, promptIndex, "prompt"),
+                prepared[i] = PromptCheck.prepared(request, r.isNullAt(promptIndex) ? null : r.getString(promptIndex),
                         negativeIndex < 0 || r.isNullAt(negativeIndex) ? null : r.getString(negativeIndex));
                 bySet.computeIfAbsent(prepared[i].loras(), x -> new ArrayList<>()).add(i);
             } catch (SdcondException e) {
@@ -154,13 +154,6 @@ final class TextPartition implements MapPartitionsFunction<Row, Row> {
                 out[group.get(j)] = columns.row(in, values.get(j), null);
             }
         }
-    }
-
-    private static String text(Row r, int index, String what) {
-        if (r.isNullAt(index)) {
-            throw new dev.sdcond.models.InvalidInputException("no " + what + " (null)");
-        }
-        return r.getString(index);
     }
 
     private static int chunks(PromptTokenizer pt, String text, EncodeOptions options) {

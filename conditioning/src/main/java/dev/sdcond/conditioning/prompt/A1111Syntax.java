@@ -26,6 +26,9 @@ final class A1111Syntax {
             "\\\\\\(|\\\\\\)|\\\\\\[|\\\\]|\\\\\\\\|\\\\|\\(|\\[|:" + PythonText.SPACE + "*([+-]?[." + PythonText.DIGIT
                     + "]+)" + PythonText.SPACE + "*\\)|\\)|]|[^\\\\()\\[\\]:]+|:");
 
+    /** A1111's re_break, {@code \s*\bBREAK\b\s*}: the candidates; {@link PythonText#splitOnWord} checks the boundaries. */
+    private static final Pattern BREAK = PythonText.spaced("BREAK");
+
     private A1111Syntax() {}
 
     /** One entry of A1111's result list: text and weight; a BREAK is ("BREAK", -1) until the end. */
@@ -75,7 +78,7 @@ final class A1111Syntax {
                 if (text.equals(")") || text.equals("]") || weight != null) {
                     warnings.add(new ParsedPrompt.Warning(pos, "'" + text.strip() + "' closes no bracket; kept as text"));
                 }
-                String[] parts = PythonText.splitOnWord(text, "BREAK").toArray(String[]::new); // A1111's re_break
+                String[] parts = PythonText.splitOnWord(text, BREAK, "BREAK").toArray(String[]::new);
                 for (int i = 0; i < parts.length; i++) {
                     if (i > 0) {
                         res.add(new Run("BREAK", -1));

@@ -41,16 +41,28 @@ final class PythonText {
     }
 
     /**
+     * The candidates of {@link #splitOnWord}: a literal word with Python's white space around it, boundaries not yet
+     * checked. Compile it once per word.
+     *
+     * @param word the literal, e.g. {@code BREAK}
+     * @return the pattern
+     */
+    static Pattern spaced(String word) {
+        return Pattern.compile(SPACE + "*" + Pattern.quote(word) + SPACE + "*");
+    }
+
+    /**
      * Python's {@code re.split(r"\s*\bWORD\b\s*", text)} for a literal word that starts and ends with word
      * characters: the boundaries are Python's, on code points (Java's {@code \b} and lookbehind differ on marks,
      * numbers such as {@code ²}, and letters outside the BMP).
      *
      * @param text the text
+     * @param spaced {@link #spaced(String)} of the word
      * @param word the literal, e.g. {@code BREAK}
      * @return the pieces between the matches, as re.split gives them
      */
-    static java.util.List<String> splitOnWord(String text, String word) {
-        java.util.regex.Matcher m = Pattern.compile(SPACE + "*" + Pattern.quote(word) + SPACE + "*").matcher(text);
+    static java.util.List<String> splitOnWord(String text, Pattern spaced, String word) {
+        java.util.regex.Matcher m = spaced.matcher(text);
         java.util.List<String> out = new java.util.ArrayList<>();
         int from = 0;
         int search = 0;
